@@ -1,0 +1,140 @@
+# chg - IT change management as code.
+#
+#   make            build bin: build/chg, build/chg-lint
+#   make check      build and run every test under prove (TAP)
+#   make demo       build the example change repository and lint it
+#   make install    install binaries, hooks, templates and man pages
+#                   (PREFIX, DESTDIR)
+#   make clean
+#
+# Quiet unless V=1.  SANITIZE=address,undefined builds into build-san/ with
+# those sanitizers.  The user's CFLAGS and LDFLAGS are left alone; the
+# project's own flags live in CHG_CFLAGS.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/chg
+MANDIR ?= $(PREFIX)/share/man
+PKG_CONFIG ?= pkg-config
+PROVE ?= prove
+CFLAGS ?= -O2 -g
+SANITIZE ?=
+
+PKGS = libgit2 yaml-0.1 libpcre2-8 jansson libcrypto
+TEST_PKGS = cmocka
+
+ifeq ($(SANITIZE),)
+B = build
+else
+B = build-san
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+WARN = -Wall -Wextra -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+       -Wwrite-strings -Wformat=2 -Wno-format-nonliteral -fno-common
+ifdef CI
+WARN += -Werror
+endif
+
+# Checked lazily so that 'make clean' works without the libraries.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+CHG_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	     -MMD -MP -iquote lib -iquote $(B)/gen $(PKG_CFLAGS) $(SAN_FLAGS)
+CHG_LDFLAGS = $(SAN_FLAGS)
+
+ifneq ($(V),1)
+Q = @
+QUIET_CC = @echo '   ' CC $@;
+QUIET_LINK = @echo '   ' LINK $@;
+QUIET_GEN = @echo '   ' GEN $@;
+QUIET_AR = @echo '   ' AR $@;
+endif
+
+LIB_SRC = $(wildcard lib/*.c)
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o) $(B)/gen/templates.o
+CMD_SRC = $(wildcard cmd/*.c)
+CMD_OBJ = $(CMD_SRC:%.c=$(B)/%.o)
+CMD_COMMON = $(filter-out $(B)/cmd/main-%.o,$(CMD_OBJ))
+UNIT_SRC = $(wildcard tests/unit/t-*.c)
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+TEMPLATES = templates/policy.yaml templates/standard.yaml \
+	    templates/normal.yaml templates/emergency.yaml
+BINS = $(B)/chg $(B)/chg-lint
+SHELL_TESTS = $(sort $(wildcard tests/t[0-9]*.sh))
+
+all: deps-check $(BINS)
+
+.PHONY: all check check-unit check-shell demo install clean deps deps-check
+
+# Install missing Debian build dependencies (as root or with sudo), or say
+# exactly what to install.
+deps:
+	$(Q)sh .ci/install-deps
+
+deps-check:
+	$(Q)sh .ci/install-deps --if-missing
+
+$(B)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/cmd/%.o: cmd/%.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/gen/templates.c: $(TEMPLATES) .ci/embed.sh
+	@mkdir -p $(dir $@)
+	$(QUIET_GEN)sh .ci/embed.sh $(TEMPLATES) > $@+ && mv $@+ $@
+
+$(B)/gen/templates.o: $(B)/gen/templates.c
+	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/libchg.a: $(LIB_OBJ)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(B)/chg: $(B)/cmd/main-chg.o $(CMD_COMMON) $(B)/libchg.a
+	$(QUIET_LINK)$(CC) $(CHG_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/chg-lint: $(B)/cmd/main-chg-lint.o $(CMD_COMMON) $(B)/libchg.a
+	$(QUIET_LINK)$(CC) $(CHG_LDFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(B)/tests/unit/%: tests/unit/%.c $(B)/libchg.a
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(TEST_CFLAGS) $(CPPFLAGS) $(CFLAGS) \
+		$(CHG_LDFLAGS) $(LDFLAGS) -o $@ $< $(B)/libchg.a $(TEST_LIBS) $(PKG_LIBS)
+
+check: all $(UNIT_BIN)
+	$(Q)CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN) $(SHELL_TESTS)
+
+check-unit: all $(UNIT_BIN)
+	$(Q)CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN)
+
+check-shell: all
+	$(Q)CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(SHELL_TESTS)
+
+DEMO_DIR = $(B)/demo
+demo: all
+	$(Q)rm -rf $(DEMO_DIR)
+	$(Q)CHG_BUILD_DIR=$(abspath $(B)) sh examples/build.sh $(DEMO_DIR) >/dev/null
+	@echo '$$ chg-lint -C $(DEMO_DIR)'
+	-$(Q)$(B)/chg-lint -C $(DEMO_DIR) --now 2026-12-20T12:00:00Z; \
+		echo "(chg-lint exited with status $$?)"
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
+		$(DESTDIR)$(DATADIR)/hooks $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
+	install -m 644 $(TEMPLATES) $(DESTDIR)$(DATADIR)/templates
+	install -m 755 hooks/pre-commit hooks/commit-msg $(DESTDIR)$(DATADIR)/hooks
+	for f in doc/*.1; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man1; done; true
+	for f in doc/*.5; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5; done; true
+
+clean:
+	rm -rf build build-san
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)

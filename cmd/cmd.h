@@ -1,0 +1,49 @@
+/*
+ * cmd.h - the subcommands of chg (one file each: cmd/chg-<verb>.c) and
+ * what they share.  Each cmd_<verb> parses its own options, calls lib/,
+ * prints, and returns the process exit status:
+ *
+ *   0  success, no errors found
+ *   1  findings (errors; warnings too with --strict)
+ *   2  usage error
+ *   3  could not run (no repository, unreadable file, invalid policy)
+ */
+#ifndef CHG_CMD_H
+#define CHG_CMD_H
+
+#include <stdint.h>
+
+#define CHG_VERSION "0.1.0"
+
+enum {
+	CHG_EXIT_OK = 0,
+	CHG_EXIT_FINDINGS = 1,
+	CHG_EXIT_USAGE = 2,
+	CHG_EXIT_FAILURE = 3
+};
+
+/* What every subcommand gets besides its arguments. */
+struct chg_cmd {
+	const char *name;   /* "chg-lint", "chg lint", ... for messages */
+	const char *dir;    /* -C DIR, or "." */
+};
+
+int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd);
+
+/*
+ * Prints "NAME: MESSAGE\n" to standard error (git's usage.c style:
+ * lowercase, no final period).
+ */
+void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Reads the clock: `text` (an RFC 3339 date-time), else the CHG_NOW
+ * environment variable, else the system time.  Returns 0, or -1 with an
+ * error printed when the given text is not a valid date-time.
+ */
+int chg_cmd_now(int64_t *out, const struct chg_cmd *cmd, const char *text);
+
+#endif

@@ -1,0 +1,65 @@
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "banned.h"
+
+static const struct {
+	const char *name;
+	int (*fn)(int, char **, const struct chg_cmd *);
+	const char *help;
+} commands[] = {
+	{ "lint", cmd_lint, "lint change requests and their approvals (as chg-lint)" },
+	{ "digest", cmd_digest, "print the digest an approval of a change request must carry" },
+	{ "check-message", cmd_check_message, "check the approval trailers of a commit message" },
+};
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage: chg [-C DIR] COMMAND [ARGS]\n\ncommands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'chg COMMAND --help' describes a command.\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct chg_cmd cmd = { "chg", "." };
+	char name[64];
+	size_t i;
+
+	argc--;
+	argv++;
+	while (argc > 0 && argv[0][0] == '-') {
+		if (!strcmp(argv[0], "-C") && argc > 1) {
+			cmd.dir = argv[1];
+			argc -= 2;
+			argv += 2;
+		} else if (!strcmp(argv[0], "--version")) {
+			printf("chg %s\n", CHG_VERSION);
+			return CHG_EXIT_OK;
+		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
+			usage(stdout);
+			return CHG_EXIT_OK;
+		} else {
+			fprintf(stderr, "chg: unknown option '%s'\n", argv[0]);
+			usage(stderr);
+			return CHG_EXIT_USAGE;
+		}
+	}
+	if (argc == 0) {
+		usage(stderr);
+		return CHG_EXIT_USAGE;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
+		if (strcmp(argv[0], commands[i].name))
+			continue;
+		snprintf(name, sizeof(name), "chg %s", commands[i].name);
+		cmd.name = name;
+		return commands[i].fn(argc, argv, &cmd);
+	}
+	fprintf(stderr, "chg: '%s' is not a chg command; see 'chg --help'\n", argv[0]);
+	return CHG_EXIT_USAGE;
+}

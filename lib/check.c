@@ -1,0 +1,735 @@
+#include "check.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "datetime.h"
+#include "error.h"
+#include "risk.h"
+#include "trailer.h"
+#include "yaml.h"
+#include "banned.h"
+
+struct run {
+	const struct chg_check_context *ctx;
+	const struct chg_change *change;
+	struct chg_diag_list *diags;
+	int error;
+};
+
+__attribute__((format(printf, 5, 6)))
+static void report(struct run *r, const struct chg_node *at,
+		   enum chg_severity sev, const char *rule, const char *fmt, ...)
+{
+	struct chg_buf msg = CHG_BUF_INIT;
+	va_list ap;
+
+	va_start(ap, fmt);
+	if (chg_buf_vprintf(&msg, fmt, ap) < 0)
+		r->error = CHG_ENOMEM;
+	va_end(ap);
+	if (chg_diag_add(r->diags, r->change->path, at ? at->line : 0,
+			 at ? at->column : 0, sev, rule, "%s", msg.ptr) < 0)
+		r->error = CHG_ENOMEM;
+	chg_buf_release(&msg);
+}
+
+static void limit_hit(struct run *r, const struct chg_node *at, const char *what)
+{
+	report(r, at, CHG_SEV_ERROR, "invalid-value",
+	       "%s: a regular expression hit its match limit on this value; simplify the policy's pattern",
+	       what);
+}
+
+/* Quotes at most 60 bytes of a value for a message. */
+static const char *shorten(char *buf, size_t size, const struct chg_node *n)
+{
+	size_t len = n->len < size - 4 ? n->len : size - 4;
+
+	memcpy(buf, n->value, len);
+	buf[len] = '\0';
+	if (len < n->len)
+		memcpy(buf + len, "...", 4);
+	return buf;
+}
+
+static const char *type_word(enum chg_type t)
+{
+	switch (t) {
+	case CHG_TYPE_STRING: return "a string";
+	case CHG_TYPE_TEXT: return "text";
+	case CHG_TYPE_INT: return "an integer";
+	case CHG_TYPE_BOOL: return "true or false";
+	case CHG_TYPE_ENUM: return "one of its values";
+	case CHG_TYPE_IDENTITY: return "an identity 'Name <email>'";
+	case CHG_TYPE_DATE: return "a date (YYYY-MM-DD)";
+	case CHG_TYPE_DATETIME: return "an RFC 3339 date-time";
+	case CHG_TYPE_DURATION: return "a duration";
+	case CHG_TYPE_LIST: return "a list";
+	case CHG_TYPE_MAP: return "a map";
+	default: return "a value";
+	}
+}
+
+static void join_values(struct chg_buf *b, const struct chg_node *values)
+{
+	size_t i;
+
+	for (i = 0; values && i < values->n; i++)
+		chg_buf_printf(b, "%s%s", i ? ", " : "", values->items[i]->value);
+}
+
+static int in_values(const struct chg_node *values, const struct chg_node *v)
+{
+	size_t i;
+
+	for (i = 0; i < values->n; i++)
+		if (values->items[i]->len == v->len &&
+		    !memcmp(values->items[i]->value, v->value, v->len))
+			return 1;
+	return 0;
+}
+
+static void check_fields(struct run *r, const struct chg_schema *s,
+			 const struct chg_node *map, const char *prefix);
+
+static void check_value(struct run *r, const struct chg_schema *s,
+			const struct chg_node *v, const char *name)
+{
+	char q[64];
+	long long n;
+	int64_t t;
+	int b, rc;
+	size_t i;
+
+	if (s->type == CHG_TYPE_LIST) {
+		struct chg_buf item = CHG_BUF_INIT;
+		if (v->type != CHG_NODE_SEQUENCE) {
+			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			       "%s must be a list, not a %s", name,
+			       chg_node_type_name(v));
+			return;
+		}
+		if (s->min_items >= 0 && (long long)v->n < s->min_items)
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must have at least %lld item%s", name,
+			       s->min_items, s->min_items == 1 ? "" : "s");
+		if (s->max_items >= 0 && (long long)v->n > s->max_items)
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must have at most %lld item%s (has %zu)", name,
+			       s->max_items, s->max_items == 1 ? "" : "s", v->n);
+		for (i = 0; i < v->n; i++) {
+			if (!s->items && !s->values)
+				break;
+			chg_buf_clear(&item);
+			chg_buf_printf(&item, "%s[%zu]", name, i);
+			if (s->items) {
+				check_value(r, s->items, v->items[i], item.ptr);
+			} else if (v->items[i]->type != CHG_NODE_SCALAR ||
+				   !in_values(s->values, v->items[i])) {
+				struct chg_buf vals = CHG_BUF_INIT;
+				join_values(&vals, s->values);
+				report(r, v->items[i], CHG_SEV_ERROR, "invalid-value",
+				       "%s must be one of %s", item.ptr, vals.ptr);
+				chg_buf_release(&vals);
+			}
+		}
+		chg_buf_release(&item);
+		return;
+	}
+	if (s->type == CHG_TYPE_MAP) {
+		if (v->type != CHG_NODE_MAPPING) {
+			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			       "%s must be a map, not a %s", name,
+			       chg_node_type_name(v));
+			return;
+		}
+		check_fields(r, s, v, name);
+		return;
+	}
+	if (s->type == CHG_TYPE_ANY)
+		return;
+	if (v->type != CHG_NODE_SCALAR) {
+		report(r, v, CHG_SEV_ERROR, "invalid-type", "%s must be %s, not a %s",
+		       name, type_word(s->type), chg_node_type_name(v));
+		return;
+	}
+	shorten(q, sizeof(q), v);
+	switch (s->type) {
+	case CHG_TYPE_TEXT:
+		if (v->len == strspn(v->value, " \t\r\n")) {
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must not be empty", name);
+			return;
+		}
+		break;
+	case CHG_TYPE_INT:
+		if (chg_node_int(&n, v) < 0) {
+			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			       "%s must be an integer, not '%s'", name, q);
+			return;
+		}
+		if (s->has_min && n < s->min)
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must be at least %lld, not %lld", name, s->min, n);
+		if (s->has_max && n > s->max)
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must be at most %lld, not %lld", name, s->max, n);
+		return;
+	case CHG_TYPE_BOOL:
+		if (chg_node_bool(&b, v) < 0)
+			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			       "%s must be true or false, not '%s'", name, q);
+		return;
+	case CHG_TYPE_ENUM:
+		if (!in_values(s->values, v)) {
+			struct chg_buf vals = CHG_BUF_INIT;
+			join_values(&vals, s->values);
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must be one of %s, not '%s'", name, vals.ptr, q);
+			chg_buf_release(&vals);
+		}
+		return;
+	case CHG_TYPE_IDENTITY:
+		if (chg_ident_parse(NULL, NULL, v->value) < 0 ||
+		    strlen(v->value) != v->len) {
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must be an identity 'Name <email>', not '%s'",
+			       name, q);
+			return;
+		}
+		break;
+	case CHG_TYPE_DATE:
+		if (chg_date_parse(&t, v->value) < 0) {
+			report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+			       "%s is not a valid date (YYYY-MM-DD): '%s'", name, q);
+			return;
+		}
+		break;
+	case CHG_TYPE_DATETIME:
+		if (chg_datetime_parse(&t, v->value) < 0) {
+			report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+			       "%s is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): '%s'",
+			       name, q);
+			return;
+		}
+		break;
+	case CHG_TYPE_DURATION:
+		if (chg_duration_parse(&t, v->value) < 0) {
+			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			       "%s must be a duration such as 30m, 2h or 5d, not '%s'",
+			       name, q);
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	if (s->max_length >= 0 && (long long)v->len > s->max_length)
+		report(r, v, CHG_SEV_ERROR, "invalid-value",
+		       "%s is %zu bytes long; the limit is %lld", name, v->len,
+		       s->max_length);
+	if (s->pattern) {
+		rc = chg_pattern_match(s->pattern, v->value, v->len);
+		if (rc == CHG_ENOMEM)
+			r->error = rc;
+		else if (rc < 0)
+			limit_hit(r, v, name);
+		else if (!rc)
+			report(r, v, CHG_SEV_ERROR, "pattern-mismatch",
+			       "%s '%s' does not match the pattern '%s'", name, q,
+			       chg_pattern_source(s->pattern));
+	}
+}
+
+/* Says why a conditionally required field is required. */
+static void required_because(struct chg_buf *b, const struct chg_schema *f,
+			     const struct chg_node *doc)
+{
+	const char *field = chg_cond_field(f->required_when);
+	const struct chg_node *v = field ? chg_node_path(doc, field) : NULL;
+
+	if (field && v && v->type == CHG_NODE_SCALAR && !strcmp(field, "type"))
+		chg_buf_printf(b, " for %s changes", v->value);
+	else if (field && v && v->type == CHG_NODE_SCALAR)
+		chg_buf_printf(b, " when %s is %s", field, v->value);
+	else {
+		chg_buf_puts(b, " when ");
+		chg_cond_describe(b, f->required_when);
+	}
+}
+
+static void check_fields(struct run *r, const struct chg_schema *s,
+			 const struct chg_node *map, const char *prefix)
+{
+	const struct chg_node *doc = r->change->root;
+	struct chg_buf name = CHG_BUF_INIT, why = CHG_BUF_INIT;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < s->nfields; i++) {
+		const struct chg_schema *f = &s->fields[i];
+		const struct chg_node *v = chg_node_get(map, f->name);
+
+		chg_buf_clear(&name);
+		chg_buf_printf(&name, "%s%s%s", prefix, *prefix ? "." : "", f->name);
+		if (!chg_node_is_null(v)) {
+			check_value(r, f, v, name.ptr);
+			continue;
+		}
+		if (f->required == CHG_REQ_ALWAYS) {
+			report(r, v ? v : map, CHG_SEV_ERROR, "required-field",
+			       "%s is required", name.ptr);
+		} else if (f->required == CHG_REQ_WHEN) {
+			rc = chg_cond_eval(f->required_when, doc);
+			if (rc == CHG_ENOMEM) {
+				r->error = rc;
+			} else if (rc < 0) {
+				limit_hit(r, map, name.ptr);
+			} else if (rc) {
+				chg_buf_clear(&why);
+				required_because(&why, f, doc);
+				report(r, v ? v : map, CHG_SEV_ERROR, "required-field",
+				       "%s is required%s", name.ptr, why.ptr);
+			}
+		}
+	}
+	if (s->closed && r->ctx->policy->unknown_fields >= 0) {
+		for (i = 0; i < map->n; i++) {
+			const struct chg_node *k = map->pairs[i].key;
+			for (j = 0; j < s->nfields; j++)
+				if (!strcmp(s->fields[j].name, k->value))
+					break;
+			if (j < s->nfields)
+				continue;
+			chg_buf_clear(&name);
+			chg_buf_printf(&name, "%s%s%s", prefix, *prefix ? "." : "",
+				       k->value);
+			report(r, k, (enum chg_severity)r->ctx->policy->unknown_fields,
+			       "unknown-field",
+			       "unknown field '%s': the policy does not define it (a typo, or add it to the policy's fields)",
+			       name.ptr);
+		}
+	}
+	chg_buf_release(&name);
+	chg_buf_release(&why);
+}
+
+static void check_id(struct run *r)
+{
+	const struct chg_policy *p = r->ctx->policy;
+	const struct chg_change *c = r->change;
+	const char *base, *dot;
+	size_t len;
+	int rc;
+
+	if (!c->id)
+		return;
+	if (p->id_pattern) {
+		rc = chg_pattern_match(p->id_pattern, c->id, strlen(c->id));
+		if (rc == CHG_ENOMEM)
+			r->error = rc;
+		else if (rc < 0)
+			limit_hit(r, c->id_node, p->id_field);
+		else if (!rc)
+			report(r, c->id_node, CHG_SEV_ERROR, "pattern-mismatch",
+			       "%s '%s' does not match the pattern '%s'", p->id_field,
+			       c->id, chg_pattern_source(p->id_pattern));
+	}
+	if (p->filename_matches_id) {
+		base = strrchr(c->path, '/');
+		base = base ? base + 1 : c->path;
+		dot = strrchr(base, '.');
+		len = dot ? (size_t)(dot - base) : strlen(base);
+		if (strlen(c->id) != len || memcmp(base, c->id, len))
+			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
+			       "%s %s does not match the file name '%s'; name the file %s%s",
+			       p->id_field, c->id, base, c->id, dot ? dot : "");
+	}
+}
+
+static int window_of(const struct chg_node *doc, int64_t *start, int64_t *end)
+{
+	const char *s = chg_node_str(chg_node_path(doc, "window.start"));
+	const char *e = chg_node_str(chg_node_path(doc, "window.end"));
+
+	return s && e && chg_datetime_parse(start, s) == 0 &&
+	       chg_datetime_parse(end, e) == 0;
+}
+
+static void check_window(struct run *r)
+{
+	const struct chg_node *doc = r->change->root;
+	int64_t start, end;
+
+	if (window_of(doc, &start, &end) && end <= start)
+		report(r, chg_node_path(doc, "window.end"), CHG_SEV_ERROR,
+		       "window-order", "window.end %s is not after window.start %s",
+		       chg_node_path(doc, "window.end")->value,
+		       chg_node_path(doc, "window.start")->value);
+}
+
+static void check_risk(struct run *r)
+{
+	struct chg_risk risk;
+	int rc;
+
+	rc = chg_risk_assess(&risk, r->ctx->policy, r->change->root);
+	if (rc == CHG_ENOMEM)
+		r->error = rc;
+	else if (rc < 0)
+		limit_hit(r, risk.level_node ? risk.level_node : r->change->root,
+			  "risk");
+	else if (risk.understated)
+		report(r, risk.level_node, CHG_SEV_ERROR, "risk-understated",
+		       "risk.level %s is below the assessed risk %s (%s); declare at least %s",
+		       r->ctx->policy->risk_levels[risk.declared].name,
+		       r->ctx->policy->risk_levels[risk.floor].name,
+		       risk.explanation.ptr,
+		       r->ctx->policy->risk_levels[risk.floor].name);
+	chg_risk_release(&risk);
+}
+
+static void check_rules(struct run *r)
+{
+	const struct chg_policy *p = r->ctx->policy;
+	const struct chg_node *doc = r->change->root;
+	size_t i, j;
+	int rc;
+
+	for (i = 0; i < p->nrules; i++) {
+		const struct chg_rule *rule = &p->rules[i];
+		const char *cause;
+
+		if (rule->when) {
+			rc = chg_cond_eval(rule->when, doc);
+			if (rc == CHG_ENOMEM)
+				r->error = rc;
+			if (rc < 0)
+				limit_hit(r, doc, rule->id);
+			if (rc != 1)
+				continue;
+		}
+		cause = rule->when ? chg_cond_field(rule->when) : NULL;
+		for (j = 0; j < rule->nrequire; j++) {
+			const struct chg_node *at = chg_node_path(doc, rule->require_fields[j]);
+			rc = chg_cond_eval(rule->require[j], doc);
+			if (rc == CHG_ENOMEM)
+				r->error = rc;
+			if (rc < 0)
+				limit_hit(r, doc, rule->id);
+			if (rc != 0)
+				continue;
+			if (!at && cause)
+				at = chg_node_path(doc, cause);
+			if (rule->message)
+				report(r, at ? at : doc, rule->severity, rule->id,
+				       "%s", rule->message);
+			else
+				report(r, at ? at : doc, rule->severity, rule->id,
+				       "%s does not meet rule %s", rule->require_fields[j],
+				       rule->id);
+		}
+		for (j = 0; j < rule->nforbid; j++) {
+			const struct chg_node *at = chg_node_path(doc, rule->forbid_fields[j]);
+			rc = chg_cond_eval(rule->forbid[j], doc);
+			if (rc == CHG_ENOMEM)
+				r->error = rc;
+			if (rc < 0)
+				limit_hit(r, doc, rule->id);
+			if (rc != 1)
+				continue;
+			if (rule->message)
+				report(r, at ? at : doc, rule->severity, rule->id,
+				       "%s", rule->message);
+			else
+				report(r, at ? at : doc, rule->severity, rule->id,
+				       "%s is forbidden by rule %s",
+				       rule->forbid_fields[j], rule->id);
+		}
+	}
+}
+
+static void check_client(struct run *r)
+{
+	const struct chg_node *clients = r->ctx->policy->clients;
+	const struct chg_node *v = chg_node_get(r->change->root, "client");
+	struct chg_buf list = CHG_BUF_INIT;
+
+	if (!clients || !clients->n || !v || v->type != CHG_NODE_SCALAR ||
+	    chg_node_is_null(v) || in_values(clients, v))
+		return;
+	join_values(&list, clients);
+	report(r, v, CHG_SEV_ERROR, "invalid-value",
+	       "client '%s' is not one of the policy's clients (%s)", v->value,
+	       list.ptr);
+	chg_buf_release(&list);
+}
+
+static void check_template(struct run *r)
+{
+	const struct chg_node *v = chg_node_get(r->change->root, "standard-template");
+	const struct chg_catalog_entry *e;
+	struct chg_buf why = CHG_BUF_INIT;
+	int rc;
+
+	if (!v || v->type != CHG_NODE_SCALAR || chg_node_is_null(v))
+		return;
+	e = r->ctx->catalog ? chg_catalog_find(r->ctx->catalog, v->value) : NULL;
+	if (!e) {
+		report(r, v, CHG_SEV_ERROR, "unknown-template",
+		       "standard-template '%s' is not in the catalog: add .chg/catalog/%s.yaml or name an existing entry",
+		       v->value, v->value);
+		return;
+	}
+	if (!e->constraints)
+		return;
+	rc = chg_cond_eval(e->constraints, r->change->root);
+	if (rc == CHG_ENOMEM) {
+		r->error = rc;
+	} else if (rc < 0) {
+		limit_hit(r, v, "standard-template");
+	} else if (!rc) {
+		chg_cond_describe(&why, e->constraints);
+		report(r, v, CHG_SEV_ERROR, "invalid-value",
+		       "this change does not meet the constraints of standard change '%s' (%s): make it a normal change or change it to fit",
+		       e->name, why.ptr);
+	}
+	chg_buf_release(&why);
+}
+
+static void check_review_deadline(struct run *r)
+{
+	const struct chg_policy *p = r->ctx->policy;
+	const struct chg_change *c = r->change;
+	const struct chg_node *within;
+	int64_t start, end, secs;
+	char due[32];
+
+	if (!p->review_within || !c->type || !c->state ||
+	    !chg_policy_state_needs_approval(p, c->state) ||
+	    !chg_node_is_null(chg_node_get(c->root, "review")))
+		return;
+	within = chg_node_get(p->review_within, c->type);
+	if (!chg_node_str(within) || chg_duration_parse(&secs, within->value) < 0)
+		return;
+	if (!window_of(c->root, &start, &end) || r->ctx->now <= end + secs)
+		return;
+	report(r, c->state_node, CHG_SEV_ERROR, "review-overdue",
+	       "the post-implementation review of this %s change was due by %s (%s after its window ended); add a review section",
+	       c->type, chg_datetime_format(due, sizeof(due), end + secs),
+	       within->value);
+}
+
+int chg_check_change(const struct chg_check_context *ctx,
+		     const struct chg_change *change,
+		     struct chg_diag_list *diags)
+{
+	struct run r = { ctx, change, diags, 0 };
+
+	if (!change->root)
+		return 0;
+	if (change->root->type != CHG_NODE_MAPPING)
+		return 0;
+	check_fields(&r, &ctx->policy->schema, change->root, "");
+	check_id(&r);
+	check_client(&r);
+	check_window(&r);
+	check_risk(&r);
+	check_rules(&r);
+	check_template(&r);
+	check_review_deadline(&r);
+	return r.error;
+}
+
+/* ---- across the set ---- */
+
+static const struct chg_node *deps_of(const struct chg_change *c)
+{
+	const struct chg_node *d = chg_node_get(c->root, "depends-on");
+
+	return d && d->type == CHG_NODE_SEQUENCE ? d : NULL;
+}
+
+/* Depth-first search from `from` for `target`; records the path. */
+static int reaches(const struct chg_change_set *set, const struct chg_change *from,
+		   const struct chg_change *target, unsigned char *seen,
+		   struct chg_buf *path, int depth)
+{
+	const struct chg_node *deps = deps_of(from);
+	size_t i, mark;
+
+	if (depth > 10000)
+		return 0;
+	for (i = 0; deps && i < deps->n; i++) {
+		const struct chg_change *d;
+		if (!chg_node_str(deps->items[i]))
+			continue;
+		d = chg_change_set_find(set, deps->items[i]->value);
+		if (!d)
+			continue;
+		mark = path->len;
+		chg_buf_printf(path, " -> %s", d->id);
+		if (d == target)
+			return 1;
+		if (!seen[d - set->items]) {
+			seen[d - set->items] = 1;
+			if (reaches(set, d, target, seen, path, depth + 1))
+				return 1;
+		}
+		path->len = mark;
+		path->ptr[mark] = '\0';
+	}
+	return 0;
+}
+
+int chg_check_set(const struct chg_check_context *ctx,
+		  struct chg_diag_list *diags)
+{
+	const struct chg_change_set *set = ctx->changes;
+	struct chg_buf path = CHG_BUF_INIT;
+	unsigned char *seen = NULL;
+	size_t i, j;
+	int error = 0;
+
+	seen = calloc(set->n ? set->n : 1, 1);
+	if (!seen)
+		return CHG_ENOMEM;
+	for (i = 0; i < set->n && !error; i++) {
+		const struct chg_change *c = &set->items[i];
+		const struct chg_node *deps;
+		int64_t s1, e1, s2, e2;
+
+		if (!c->id)
+			continue;
+		for (j = 0; j < set->n && !error; j++)
+			if (j != i && set->items[j].id && !strcmp(set->items[j].id, c->id))
+				error = chg_diag_add(diags, c->path, c->id_node->line,
+						     c->id_node->column, CHG_SEV_ERROR,
+						     "duplicate-id",
+						     "id %s is also used by %s; ids must be unique across the repository",
+						     c->id, set->items[j].path);
+		deps = deps_of(c);
+		for (j = 0; deps && j < deps->n && !error; j++) {
+			const struct chg_node *item = deps->items[j];
+			const struct chg_change *d;
+			if (!chg_node_str(item))
+				continue;
+			d = chg_change_set_find(set, item->value);
+			if (!d) {
+				error = chg_diag_add(diags, c->path, item->line, item->column,
+						     CHG_SEV_ERROR, "unknown-dependency",
+						     "depends-on names %s, which is not a change request in this repository",
+						     item->value);
+				continue;
+			}
+			if (window_of(c->root, &s1, &e1) && d->root &&
+			    window_of(d->root, &s2, &e2) && e2 > s1)
+				error = chg_diag_add(diags, c->path, item->line, item->column,
+						     CHG_SEV_ERROR, "dependency-order",
+						     "%s's window ends at %s, after this change's window starts at %s; a dependency must be done first",
+						     d->id, chg_node_path(d->root, "window.end")->value,
+						     chg_node_path(c->root, "window.start")->value);
+		}
+		if (deps && !error) {
+			memset(seen, 0, set->n);
+			chg_buf_clear(&path);
+			chg_buf_puts(&path, c->id);
+			if (reaches(set, c, c, seen, &path, 0))
+				error = chg_diag_add(diags, c->path, deps->line, deps->column,
+						     CHG_SEV_ERROR, "dependency-cycle",
+						     "dependency cycle: %s", path.ptr);
+		}
+	}
+	free(seen);
+	chg_buf_release(&path);
+	return error;
+}
+
+/* ---- catalog ---- */
+
+int chg_catalog_add(struct chg_catalog *catalog, const char *path,
+		    const char *buf, size_t len, struct chg_diag_list *diags)
+{
+	static const char *const keys[] = {
+		"name", "title", "description", "procedure", "constraints",
+		"risk", "owner", NULL
+	};
+	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
+	struct chg_catalog_entry *e, *items;
+	const struct chg_node *cons;
+	const char *base, *dot;
+	size_t i, j;
+	int error;
+
+	items = realloc(catalog->items, (catalog->n + 1) * sizeof(*items));
+	if (!items)
+		return CHG_ENOMEM;
+	catalog->items = items;
+	e = &items[catalog->n];
+	memset(e, 0, sizeof(*e));
+	base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	dot = strrchr(base, '.');
+	e->name = strndup(base, dot ? (size_t)(dot - base) : strlen(base));
+	e->path = strdup(path);
+	if (!e->name || !e->path) {
+		free(e->name);
+		free(e->path);
+		return CHG_ENOMEM;
+	}
+	catalog->n++;
+	error = chg_yaml_load(&e->root, buf, len, path, &opts, diags);
+	if (error < 0)
+		return error;
+	for (i = 0; i < e->root->n; i++) {
+		const struct chg_node *k = e->root->pairs[i].key;
+		for (j = 0; keys[j]; j++)
+			if (!strcmp(keys[j], k->value))
+				break;
+		if (!keys[j]) {
+			if (chg_diag_add(diags, path, k->line, k->column, CHG_SEV_ERROR,
+					 "invalid-policy",
+					 "unknown key '%s' in a catalog entry (expected name, title, description, procedure, constraints)",
+					 k->value) < 0)
+				return CHG_ENOMEM;
+			error = CHG_EINVALID;
+		}
+	}
+	cons = chg_node_get(e->root, "constraints");
+	if (cons) {
+		int rc = chg_cond_compile(&e->constraints, cons, path, diags);
+		if (rc < 0)
+			error = rc;
+	}
+	return error;
+}
+
+const struct chg_catalog_entry *chg_catalog_find(const struct chg_catalog *catalog,
+						 const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < catalog->n; i++)
+		if (!strcmp(catalog->items[i].name, name))
+			return &catalog->items[i];
+	return NULL;
+}
+
+void chg_catalog_release(struct chg_catalog *catalog)
+{
+	size_t i;
+
+	if (!catalog)
+		return;
+	for (i = 0; i < catalog->n; i++) {
+		free(catalog->items[i].name);
+		free(catalog->items[i].path);
+		chg_node_free(catalog->items[i].root);
+		chg_cond_free(catalog->items[i].constraints);
+	}
+	free(catalog->items);
+	catalog->items = NULL;
+	catalog->n = 0;
+}

@@ -1,0 +1,401 @@
+#include "lint.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "approval.h"
+#include "change.h"
+#include "check.h"
+#include "error.h"
+#include "policy.h"
+#include "repo.h"
+#include "yaml.h"
+#include "banned.h"
+
+#define POLICY_PATH ".chg/policy.yaml"
+#define CATALOG_DIR ".chg/catalog/"
+
+struct lint {
+	const struct chg_lint_options *opts;
+	struct chg_diag_list *diags;
+	struct chg_buf *err;
+	git_repository *repo;
+	struct chg_source src;
+	int src_open;
+	struct chg_policy *policy;
+	struct chg_catalog catalog;
+	struct chg_change_set changes;
+	struct chg_strlist named;  /* repository-relative PATH arguments */
+	struct chg_history history;
+};
+
+static int fail(struct lint *l, int code, const char *fmt, const char *arg)
+{
+	chg_buf_clear(l->err);
+	chg_buf_printf(l->err, fmt, arg);
+	return code;
+}
+
+static int is_change(const char *path, void *payload)
+{
+	const struct lint *l = payload;
+	size_t i;
+
+	if (chg_policy_is_change_path(l->policy, path))
+		return 1;
+	for (i = 0; i < l->named.n; i++)
+		if (!strcmp(l->named.items[i], path))
+			return 1;
+	return 0;
+}
+
+static int is_catalog(const char *path, void *payload)
+{
+	size_t len = strlen(path);
+
+	(void)payload;
+	return !strncmp(path, CATALOG_DIR, strlen(CATALOG_DIR)) &&
+	       !strchr(path + strlen(CATALOG_DIR), '/') &&
+	       ((len > 5 && !strcmp(path + len - 5, ".yaml")) ||
+		(len > 4 && !strcmp(path + len - 4, ".yml")));
+}
+
+static int open_repo(struct lint *l, const char *dir, const char *rev,
+		     int staged)
+{
+	enum chg_source_kind kind = rev ? CHG_SOURCE_TREE :
+				    staged ? CHG_SOURCE_INDEX : CHG_SOURCE_WORKTREE;
+	int error;
+
+	if (git_repository_open_ext(&l->repo, dir, 0, NULL) < 0)
+		return fail(l, CHG_ENOTFOUND, "not a git repository: '%s'", dir);
+	if (kind == CHG_SOURCE_WORKTREE && git_repository_is_bare(l->repo)) {
+		kind = CHG_SOURCE_TREE;
+		rev = "HEAD";
+	}
+	error = chg_source_open(&l->src, l->repo, kind, rev);
+	if (error == CHG_ENOTFOUND)
+		return fail(l, error, "unknown revision '%s'", rev ? rev : "HEAD");
+	if (error < 0)
+		return fail(l, error, "cannot open the repository's %s",
+			    staged ? "index" : "tree");
+	l->src_open = 1;
+	return 0;
+}
+
+/* Reads a file of the source, turning size and I/O problems into errors. */
+static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
+		       int *too_large)
+{
+	size_t size = 0;
+	int error;
+
+	*too_large = 0;
+	error = chg_source_read(buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
+	if (error == CHG_ELIMIT) {
+		*too_large = 1;
+		return chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
+				    "file-too-large",
+				    "file is %zu bytes; the limit is %d bytes: a change request is a short YAML file",
+				    size, CHG_YAML_MAX_SIZE);
+	}
+	if (error == CHG_EIO) {
+		chg_buf_clear(l->err);
+		chg_buf_printf(l->err, "cannot read '%s': %s", path, strerror(errno));
+		return error;
+	}
+	if (error == CHG_ENOTFOUND)
+		return fail(l, error, "cannot read '%s': No such file", path);
+	if (error < 0)
+		return fail(l, error, "cannot read '%s'", path);
+	return 0;
+}
+
+static int load_policy(struct lint *l)
+{
+	struct chg_buf buf = CHG_BUF_INIT;
+	size_t size;
+	int error, too_large = 0;
+	const char *path = POLICY_PATH;
+
+	if (l->opts->policy_file) {
+		struct chg_source fs = { 0 };
+		path = l->opts->policy_file;
+		fs.kind = CHG_SOURCE_WORKTREE;
+		fs.workdir = path[0] == '/' ? "" : "./";
+		error = chg_source_read(&buf, &size, &fs, path, CHG_YAML_MAX_SIZE);
+		if (error == CHG_ELIMIT)
+			error = fail(l, error, "cannot read policy '%s': larger than 1 MiB", path);
+		else if (error < 0)
+			error = fail(l, error, "cannot read policy '%s'", path);
+	} else {
+		error = chg_source_read(&buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
+		if (error == CHG_ENOTFOUND) {
+			error = chg_policy_load(&l->policy, NULL, 0, NULL, l->diags);
+			goto done;
+		}
+		if (error == CHG_ELIMIT) {
+			too_large = 1;
+			error = chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
+					     "file-too-large",
+					     "file is %zu bytes; the limit is %d bytes",
+					     size, CHG_YAML_MAX_SIZE);
+			if (!error)
+				error = CHG_EINVALID;
+		} else if (error < 0) {
+			error = fail(l, error, "cannot read '%s'", path);
+		}
+	}
+	if (!error && !too_large)
+		error = chg_policy_load(&l->policy, buf.ptr, buf.len, path, l->diags);
+done:
+	chg_buf_release(&buf);
+	return error;
+}
+
+static int load_catalog(struct lint *l)
+{
+	struct chg_strlist files = CHG_STRLIST_INIT;
+	struct chg_buf buf = CHG_BUF_INIT;
+	size_t i;
+	int error, invalid = 0, too_large;
+
+	error = chg_source_list(&files, &l->src, is_catalog, NULL);
+	for (i = 0; i < files.n && !error; i++) {
+		chg_buf_clear(&buf);
+		error = read_source(l, &buf, files.items[i], &too_large);
+		if (error || too_large) {
+			invalid |= too_large;
+			continue;
+		}
+		error = chg_catalog_add(&l->catalog, files.items[i], buf.ptr,
+					buf.len, l->diags);
+		if (error == CHG_EINVALID) {
+			invalid = 1;
+			error = 0;
+		}
+	}
+	chg_buf_release(&buf);
+	chg_strlist_release(&files);
+	if (error == CHG_EGIT || error == CHG_EIO)
+		return fail(l, error, "cannot list '%s'", CATALOG_DIR);
+	return error ? error : invalid ? CHG_EINVALID : 0;
+}
+
+/* Turns the PATH arguments into repository-relative paths. */
+static int resolve_paths(struct lint *l)
+{
+	const char *workdir = git_repository_workdir(l->repo);
+	char top[PATH_MAX], here[PATH_MAX];
+	struct chg_buf rel = CHG_BUF_INIT;
+	size_t i, toplen;
+	int error = 0;
+
+	if (!l->opts->npaths)
+		return 0;
+	if (l->opts->rev || !workdir) {
+		for (i = 0; i < l->opts->npaths && !error; i++)
+			error = chg_strlist_add(&l->named, l->opts->paths[i]);
+		return error;
+	}
+	if (!realpath(workdir, top))
+		return fail(l, CHG_EIO, "cannot resolve '%s'", workdir);
+	toplen = strlen(top);
+	for (i = 0; i < l->opts->npaths && !error; i++) {
+		const char *p = l->opts->paths[i];
+		chg_buf_clear(&rel);
+		if (p[0] != '/')
+			chg_buf_printf(&rel, "%s/", l->opts->dir);
+		chg_buf_puts(&rel, p);
+		if (!realpath(rel.ptr, here)) {
+			error = fail(l, CHG_ENOTFOUND, "cannot open '%s': No such file or directory", p);
+			break;
+		}
+		if (strncmp(here, top, toplen) || here[toplen] != '/') {
+			error = fail(l, CHG_ENOTFOUND, "'%s' is outside the repository", p);
+			break;
+		}
+		error = chg_strlist_add(&l->named, here + toplen + 1);
+	}
+	chg_buf_release(&rel);
+	return error;
+}
+
+static int load_changes(struct lint *l, struct chg_lint_stats *stats)
+{
+	struct chg_strlist files = CHG_STRLIST_INIT;
+	struct chg_buf buf = CHG_BUF_INIT;
+	size_t i, j;
+	int error, too_large;
+
+	error = chg_source_list(&files, &l->src, is_change, l);
+	if (error == CHG_EGIT || error == CHG_EIO)
+		error = fail(l, error, "cannot list the files of '%s'", l->opts->dir);
+	for (i = 0; i < l->named.n && !error; i++) {
+		for (j = 0; j < files.n; j++)
+			if (!strcmp(files.items[j], l->named.items[i]))
+				break;
+		if (j == files.n)
+			error = fail(l, CHG_ENOTFOUND, "cannot open '%s': No such file",
+				     l->named.items[i]);
+	}
+	for (i = 0; i < files.n && !error; i++) {
+		chg_buf_clear(&buf);
+		error = read_source(l, &buf, files.items[i], &too_large);
+		if (error || too_large)
+			continue;
+		error = chg_change_set_add(&l->changes, files.items[i], buf.ptr,
+					   buf.len, l->policy, l->diags);
+		if (stats)
+			stats->files++;
+	}
+	chg_buf_release(&buf);
+	chg_strlist_release(&files);
+	return error;
+}
+
+static int load_history(struct lint *l)
+{
+	git_oid head;
+	const git_oid *tip = NULL;
+	int error;
+
+	if (l->src.kind == CHG_SOURCE_TREE) {
+		tip = &l->src.commit;
+	} else {
+		error = git_reference_name_to_id(&head, l->repo, "HEAD");
+		if (error == 0)
+			tip = &head;
+		else if (error != GIT_ENOTFOUND && error != GIT_EUNBORNBRANCH)
+			return fail(l, CHG_EGIT, "cannot resolve HEAD: %s",
+				    git_error_last() ? git_error_last()->message : "unknown error");
+	}
+	error = chg_history_load(&l->history, l->repo, tip, l->policy);
+	if (error == CHG_EGIT)
+		return fail(l, error, "cannot walk the history: %s",
+			    git_error_last() ? git_error_last()->message : "unknown error");
+	return error;
+}
+
+/* Keeps only the diagnostics about the named files. */
+static void filter_named(struct lint *l)
+{
+	size_t i, j, k = 0;
+
+	if (!l->named.n)
+		return;
+	for (i = 0; i < l->diags->n; i++) {
+		struct chg_diag *d = &l->diags->items[i];
+		for (j = 0; j < l->named.n; j++)
+			if (!strcmp(d->path, l->named.items[j]))
+				break;
+		if (j < l->named.n) {
+			l->diags->items[k++] = *d;
+		} else {
+			free(d->path);
+			free(d->rule);
+			free(d->message);
+		}
+	}
+	l->diags->n = k;
+}
+
+int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
+	     const struct chg_lint_options *opts, struct chg_lint_stats *stats)
+{
+	struct lint l;
+	struct chg_check_context ctx;
+	size_t i;
+	int error;
+
+	memset(&l, 0, sizeof(l));
+	l.opts = opts;
+	l.diags = diags;
+	l.err = err;
+	git_libgit2_init();
+	if ((error = open_repo(&l, opts->dir, opts->rev, opts->staged)) < 0 ||
+	    (error = load_policy(&l)) < 0 ||
+	    (error = load_catalog(&l)) < 0 ||
+	    (error = resolve_paths(&l)) < 0 ||
+	    (error = load_changes(&l, stats)) < 0)
+		goto cleanup;
+
+	ctx.policy = l.policy;
+	ctx.changes = &l.changes;
+	ctx.catalog = &l.catalog;
+	ctx.now = opts->now;
+	for (i = 0; i < l.changes.n && !error; i++)
+		error = chg_check_change(&ctx, &l.changes.items[i], diags);
+	if (!error)
+		error = chg_check_set(&ctx, diags);
+	if (!error && l.policy->has_approvals)
+		error = load_history(&l);
+	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
+		error = chg_approval_check(l.policy, &l.changes.items[i],
+					   &l.history, diags);
+	if (!error)
+		filter_named(&l);
+cleanup:
+	if (error == CHG_ENOMEM)
+		fail(&l, error, "%s", "out of memory");
+	chg_diag_list_sort(diags);
+	chg_history_release(&l.history);
+	chg_change_set_release(&l.changes);
+	chg_strlist_release(&l.named);
+	chg_catalog_release(&l.catalog);
+	chg_policy_free(l.policy);
+	if (l.src_open)
+		chg_source_release(&l.src);
+	git_repository_free(l.repo);
+	git_libgit2_shutdown();
+	return error;
+}
+
+int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
+		    struct chg_buf *err, const char *dir, const char *rev,
+		    const char *id)
+{
+	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
+	const struct chg_change *c;
+	struct lint l;
+	int error;
+
+	memset(&l, 0, sizeof(l));
+	opts.dir = dir;
+	opts.rev = rev;
+	l.opts = &opts;
+	l.diags = diags;
+	l.err = err;
+	git_libgit2_init();
+	if ((error = open_repo(&l, dir, rev, 0)) < 0 ||
+	    (error = load_policy(&l)) < 0 ||
+	    (error = load_changes(&l, NULL)) < 0)
+		goto cleanup;
+	c = chg_change_set_find(&l.changes, id);
+	if (!c) {
+		error = fail(&l, CHG_ENOTFOUND, "no change request has id '%s'", id);
+		/* a file that failed to load may be the one */
+		if (chg_diag_list_count(diags, CHG_SEV_ERROR))
+			error = CHG_EINVALID;
+		goto cleanup;
+	}
+	if (!c->digest[0]) {
+		error = CHG_EINVALID;
+		goto cleanup;
+	}
+	snprintf(out, size, "%s", c->digest);
+cleanup:
+	if (error == CHG_ENOMEM)
+		fail(&l, error, "%s", "out of memory");
+	chg_diag_list_sort(diags);
+	chg_change_set_release(&l.changes);
+	chg_policy_free(l.policy);
+	if (l.src_open)
+		chg_source_release(&l.src);
+	git_repository_free(l.repo);
+	git_libgit2_shutdown();
+	return error;
+}

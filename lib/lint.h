@@ -1,0 +1,66 @@
+/*
+ * lint.h - one run of the linter: open the repository, read the policy,
+ * the catalog and every change request from the chosen source (working
+ * tree, index or revision), run the checks (check.h) and the approval
+ * rules against history (approval.h), and collect the diagnostics.
+ *
+ *	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
+ *	struct chg_buf err = CHG_BUF_INIT;
+ *	opts.rev = "HEAD~2";
+ *	opts.now = time(NULL);
+ *	rc = chg_lint(&diags, &err, &opts);
+ *	// rc == 0: diags hold the findings; rc < 0: err says why it could not run
+ */
+#ifndef CHG_LINT_H
+#define CHG_LINT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "diag.h"
+
+struct chg_lint_options {
+	const char *dir;          /* a directory inside the repository */
+	const char *rev;          /* lint the tree of this revision, or NULL */
+	int staged;               /* lint the index */
+	const char *policy_file;  /* a policy file on disk instead of the
+				     repository's .chg/policy.yaml, or NULL */
+	int64_t now;              /* the clock, seconds since the epoch */
+	const char *const *paths; /* lint only these files (relative to
+				     `dir`; with rev, to the repository) */
+	size_t npaths;
+};
+
+#define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0 }
+
+struct chg_lint_stats {
+	size_t files;   /* change request files read */
+};
+
+/*
+ * Runs the linter.  Findings are appended to `diags`, sorted.
+ *
+ * Returns 0 when the run completed (whatever it found).  Returns
+ * CHG_EINVALID when the policy or catalog is invalid (its diagnostics, rule
+ * invalid-policy or the loader's, are in `diags`: chg-lint exits 3), and
+ * other negative codes when it could not run (not a repository, no such
+ * revision, unreadable file, libgit2 failure): then `err` holds a one-line
+ * explanation.  `stats` may be NULL.
+ */
+int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
+	     const struct chg_lint_options *opts, struct chg_lint_stats *stats);
+
+/*
+ * Opens the repository containing `dir`, loads its policy as chg_lint does
+ * (from `rev`'s tree, or the working tree when rev is NULL), finds the
+ * change request whose id is `id`, and writes its digest (digest.h) into
+ * `out`.  Returns 0, CHG_ENOTFOUND (no such change request: `err` says so),
+ * CHG_EINVALID (invalid policy or unreadable change: `diags` say why), or
+ * another negative code with `err` set.
+ */
+int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
+		    struct chg_buf *err, const char *dir, const char *rev,
+		    const char *id);
+
+#endif

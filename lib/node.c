@@ -1,0 +1,276 @@
+#include "node.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "banned.h"
+
+struct chg_node *chg_node_new(enum chg_node_type type, int line, int column)
+{
+	struct chg_node *node = calloc(1, sizeof(*node));
+
+	if (!node)
+		return NULL;
+	node->type = type;
+	node->line = line;
+	node->column = column;
+	return node;
+}
+
+struct chg_node *chg_node_new_scalar(const char *value, size_t len, int plain,
+				     int line, int column)
+{
+	struct chg_node *node = chg_node_new(CHG_NODE_SCALAR, line, column);
+
+	if (!node)
+		return NULL;
+	node->value = malloc(len + 1);
+	if (!node->value) {
+		free(node);
+		return NULL;
+	}
+	if (len)
+		memcpy(node->value, value, len);
+	node->value[len] = '\0';
+	node->len = len;
+	node->plain = plain;
+	return node;
+}
+
+void chg_node_free(struct chg_node *node)
+{
+	size_t i;
+
+	if (!node)
+		return;
+	switch (node->type) {
+	case CHG_NODE_SCALAR:
+		free(node->value);
+		break;
+	case CHG_NODE_SEQUENCE:
+		for (i = 0; i < node->n; i++)
+			chg_node_free(node->items[i]);
+		free(node->items);
+		break;
+	case CHG_NODE_MAPPING:
+		for (i = 0; i < node->n; i++) {
+			chg_node_free(node->pairs[i].key);
+			chg_node_free(node->pairs[i].value);
+		}
+		free(node->pairs);
+		break;
+	}
+	free(node);
+}
+
+static int grow(struct chg_node *node, size_t elem)
+{
+	size_t n;
+	void *p;
+
+	if (node->n < node->alloc)
+		return 0;
+	n = node->alloc ? node->alloc * 2 : 4;
+	if (n > SIZE_MAX / elem)
+		return CHG_ENOMEM;
+	p = realloc(node->type == CHG_NODE_SEQUENCE ? (void *)node->items
+						    : (void *)node->pairs,
+		    n * elem);
+	if (!p)
+		return CHG_ENOMEM;
+	if (node->type == CHG_NODE_SEQUENCE)
+		node->items = p;
+	else
+		node->pairs = p;
+	node->alloc = n;
+	return 0;
+}
+
+int chg_node_append(struct chg_node *seq, struct chg_node *item)
+{
+	if (grow(seq, sizeof(*seq->items)) < 0)
+		return CHG_ENOMEM;
+	seq->items[seq->n++] = item;
+	return 0;
+}
+
+int chg_node_insert(struct chg_node *map, struct chg_node *key,
+		    struct chg_node *value)
+{
+	if (grow(map, sizeof(*map->pairs)) < 0)
+		return CHG_ENOMEM;
+	map->pairs[map->n].key = key;
+	map->pairs[map->n].value = value;
+	map->n++;
+	return 0;
+}
+
+struct chg_node *chg_node_dup(const struct chg_node *node)
+{
+	struct chg_node *copy, *k, *v;
+	size_t i;
+
+	if (node->type == CHG_NODE_SCALAR) {
+		copy = chg_node_new_scalar(node->value, node->len, node->plain,
+					   node->line, node->column);
+		if (copy)
+			copy->file = node->file;
+		return copy;
+	}
+	copy = chg_node_new(node->type, node->line, node->column);
+	if (!copy)
+		return NULL;
+	copy->file = node->file;
+	for (i = 0; i < node->n; i++) {
+		if (node->type == CHG_NODE_SEQUENCE) {
+			v = chg_node_dup(node->items[i]);
+			if (!v || chg_node_append(copy, v) < 0) {
+				chg_node_free(v);
+				goto fail;
+			}
+		} else {
+			k = chg_node_dup(node->pairs[i].key);
+			v = k ? chg_node_dup(node->pairs[i].value) : NULL;
+			if (!v || chg_node_insert(copy, k, v) < 0) {
+				chg_node_free(k);
+				chg_node_free(v);
+				goto fail;
+			}
+		}
+	}
+	return copy;
+fail:
+	chg_node_free(copy);
+	return NULL;
+}
+
+const struct chg_pair *chg_node_get_pair(const struct chg_node *map,
+					 const char *key)
+{
+	size_t i, len;
+
+	if (!map || map->type != CHG_NODE_MAPPING)
+		return NULL;
+	len = strlen(key);
+	for (i = 0; i < map->n; i++) {
+		const struct chg_node *k = map->pairs[i].key;
+		if (k->type == CHG_NODE_SCALAR && k->len == len &&
+		    !memcmp(k->value, key, len))
+			return &map->pairs[i];
+	}
+	return NULL;
+}
+
+const struct chg_node *chg_node_get(const struct chg_node *map, const char *key)
+{
+	const struct chg_pair *pair = chg_node_get_pair(map, key);
+
+	return pair ? pair->value : NULL;
+}
+
+const struct chg_node *chg_node_path(const struct chg_node *root,
+				     const char *path)
+{
+	const struct chg_node *node = root;
+	char key[256];
+	const char *dot;
+	size_t len;
+
+	while (node && *path) {
+		dot = strchr(path, '.');
+		len = dot ? (size_t)(dot - path) : strlen(path);
+		if (len >= sizeof(key))
+			return NULL;
+		memcpy(key, path, len);
+		key[len] = '\0';
+		node = chg_node_get(node, key);
+		path += len + (dot ? 1 : 0);
+	}
+	return node;
+}
+
+const char *chg_node_str(const struct chg_node *node)
+{
+	return node && node->type == CHG_NODE_SCALAR ? node->value : NULL;
+}
+
+int chg_node_is_null(const struct chg_node *node)
+{
+	static const char *const nulls[] = { "", "~", "null", "Null", "NULL" };
+	size_t i;
+
+	if (!node)
+		return 1;
+	if (node->type != CHG_NODE_SCALAR || !node->plain)
+		return 0;
+	for (i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
+		if (!strcmp(node->value, nulls[i]))
+			return 1;
+	return 0;
+}
+
+int chg_node_bool(int *out, const struct chg_node *node)
+{
+	const char *s;
+
+	if (!node || node->type != CHG_NODE_SCALAR || !node->plain)
+		return CHG_EINVALID;
+	s = node->value;
+	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))
+		*out = 1;
+	else if (!strcmp(s, "false") || !strcmp(s, "False") ||
+		 !strcmp(s, "FALSE"))
+		*out = 0;
+	else
+		return CHG_EINVALID;
+	return 0;
+}
+
+int chg_node_int(long long *out, const struct chg_node *node)
+{
+	const char *s, *p;
+	char *end;
+	long long v;
+
+	if (!node || node->type != CHG_NODE_SCALAR || !node->plain)
+		return CHG_EINVALID;
+	s = node->value;
+	p = s + (*s == '-' || *s == '+');
+	if (!*p || strlen(p) != strspn(p, "0123456789") ||
+	    node->len != strlen(s))
+		return CHG_EINVALID;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || *end)
+		return CHG_EINVALID;
+	*out = v;
+	return 0;
+}
+
+void chg_node_set_file(struct chg_node *node, const char *file)
+{
+	size_t i;
+
+	node->file = file;
+	for (i = 0; i < node->n; i++) {
+		if (node->type == CHG_NODE_SEQUENCE) {
+			chg_node_set_file(node->items[i], file);
+		} else if (node->type == CHG_NODE_MAPPING) {
+			chg_node_set_file(node->pairs[i].key, file);
+			chg_node_set_file(node->pairs[i].value, file);
+		}
+	}
+}
+
+const char *chg_node_type_name(const struct chg_node *node)
+{
+	switch (node->type) {
+	case CHG_NODE_SEQUENCE: return "list";
+	case CHG_NODE_MAPPING: return "map";
+	default: return "scalar";
+	}
+}

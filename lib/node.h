@@ -1,0 +1,147 @@
+/*
+ * node.h - the document tree built by the YAML loader (yaml.h).
+ *
+ * A node is a scalar, a sequence or a mapping, and remembers where it was
+ * written: a 1-based line and column in its source file.  Scalars keep the
+ * value as libyaml reports it (after unquoting, escapes and block folding)
+ * with an explicit length, since YAML escapes can produce NUL bytes, and
+ * whether it was written plain (only a plain scalar can be a number, a bool
+ * or null).  Aliases are expanded by the loader, so the tree is a tree.
+ *
+ * Ownership: a node owns its children, keys and strings; chg_node_free
+ * frees a whole subtree.  Getters return pointers owned by the tree.
+ *
+ *	const struct chg_node *risk = chg_node_get(root, "risk");
+ *	const struct chg_node *level = chg_node_path(root, "risk.level");
+ *	if (level && level->type == CHG_NODE_SCALAR)
+ *		printf("%d:%d %s\n", level->line, level->column, level->value);
+ */
+#ifndef CHG_NODE_H
+#define CHG_NODE_H
+
+#include <stddef.h>
+
+enum chg_node_type {
+	CHG_NODE_SCALAR,
+	CHG_NODE_SEQUENCE,
+	CHG_NODE_MAPPING
+};
+
+struct chg_node;
+
+/* One key/value entry of a mapping, in document order. */
+struct chg_pair {
+	struct chg_node *key;   /* always a scalar once loaded */
+	struct chg_node *value;
+};
+
+struct chg_node {
+	enum chg_node_type type;
+	int line;   /* 1-based line of the node's first character */
+	int column; /* 1-based column (in bytes) of the node's first character */
+	/* The file the node was read from, for diagnostics about trees merged
+	 * from several files (the policy).  Borrowed; NULL unless the owner of
+	 * the tree sets it with chg_node_set_file. */
+	const char *file;
+
+	/* CHG_NODE_SCALAR */
+	char *value;  /* NUL-terminated; may contain NUL bytes before len */
+	size_t len;   /* length of value in bytes */
+	int plain;    /* 1 when written as a plain (unquoted, non-block) scalar */
+
+	/* CHG_NODE_SEQUENCE: items[0..n) */
+	/* CHG_NODE_MAPPING: pairs[0..n) */
+	struct chg_node **items;
+	struct chg_pair *pairs;
+	size_t n;
+	size_t alloc;
+};
+
+/*
+ * Allocates a node of `type` at `line`:`column` (1-based).  Returns NULL on
+ * allocation failure.  The caller owns the result.
+ */
+struct chg_node *chg_node_new(enum chg_node_type type, int line, int column);
+
+/*
+ * Allocates a scalar holding a copy of `len` bytes of `value`.  `plain` as
+ * in struct chg_node.  Returns NULL on allocation failure.
+ */
+struct chg_node *chg_node_new_scalar(const char *value, size_t len, int plain,
+				     int line, int column);
+
+/* Frees `node` and everything below it.  NULL-safe. */
+void chg_node_free(struct chg_node *node);
+
+/*
+ * Appends `item` to the sequence `seq`, which takes ownership of it.
+ * Returns 0, or CHG_ENOMEM (then `item` still belongs to the caller).
+ */
+int chg_node_append(struct chg_node *seq, struct chg_node *item);
+
+/*
+ * Appends the pair `key`: `value` to the mapping `map`, which takes
+ * ownership of both.  Does not check for duplicate keys.  Returns 0, or
+ * CHG_ENOMEM (then both still belong to the caller).
+ */
+int chg_node_insert(struct chg_node *map, struct chg_node *key,
+		    struct chg_node *value);
+
+/*
+ * Returns a deep copy of `node`, or NULL on allocation failure.
+ */
+struct chg_node *chg_node_dup(const struct chg_node *node);
+
+/*
+ * Returns the value stored under the scalar key `key` in the mapping `map`
+ * (the first one, if a key repeats), or NULL when `map` is NULL, is not a
+ * mapping, or has no such key.
+ */
+const struct chg_node *chg_node_get(const struct chg_node *map, const char *key);
+
+/* As chg_node_get, but returns the pair (so the key's position is known). */
+const struct chg_pair *chg_node_get_pair(const struct chg_node *map,
+					 const char *key);
+
+/*
+ * Follows a dotted path of mapping keys ("risk.level", "window.start") from
+ * `root` and returns the node there, or NULL if any step is missing or not
+ * a mapping.  Keys containing dots cannot be reached this way.
+ */
+const struct chg_node *chg_node_path(const struct chg_node *root,
+				     const char *path);
+
+/*
+ * Returns the scalar's value when `node` is a scalar, else NULL.
+ */
+const char *chg_node_str(const struct chg_node *node);
+
+/*
+ * Returns 1 when `node` is a scalar that YAML 1.2's core schema reads as
+ * null (plain "", "~", "null", "Null", "NULL"), else 0.  NULL counts as null.
+ */
+int chg_node_is_null(const struct chg_node *node);
+
+/*
+ * Reads a plain scalar as a YAML 1.2 core-schema bool ("true", "false" in
+ * any of the spellings true/True/TRUE).  Stores 1 or 0 in *out and returns 0,
+ * or returns CHG_EINVALID when `node` is not such a scalar.
+ */
+int chg_node_bool(int *out, const struct chg_node *node);
+
+/*
+ * Reads a plain scalar as a decimal integer (optional sign, digits only) in
+ * the range of long long.  Returns 0 and stores it in *out, or CHG_EINVALID.
+ */
+int chg_node_int(long long *out, const struct chg_node *node);
+
+/*
+ * Sets `file` on `node` and every node below it.  `file` is borrowed: it
+ * must outlive the tree.
+ */
+void chg_node_set_file(struct chg_node *node, const char *file);
+
+/* Returns "scalar", "list" or "map" for diagnostics. */
+const char *chg_node_type_name(const struct chg_node *node);
+
+#endif
