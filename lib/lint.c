@@ -70,7 +70,14 @@ static int open_repo(struct lint *l, const char *dir, const char *rev,
 				    staged ? CHG_SOURCE_INDEX : CHG_SOURCE_WORKTREE;
 	int error;
 
-	if (git_repository_open_ext(&l->repo, dir, 0, NULL) < 0)
+	/*
+	 * Respect git's environment as git itself does: GIT_DIR (for the
+	 * default directory), GIT_CEILING_DIRECTORIES, GIT_INDEX_FILE (a
+	 * pre-commit hook of 'git commit -a' sees a temporary index), and
+	 * GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES.
+	 */
+	if (git_repository_open_ext(&l->repo, strcmp(dir, ".") ? dir : NULL,
+				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
 		return fail(l, CHG_ENOTFOUND, "not a git repository: '%s'", dir);
 	if (kind == CHG_SOURCE_WORKTREE && git_repository_is_bare(l->repo)) {
 		kind = CHG_SOURCE_TREE;
