@@ -67,6 +67,7 @@ int chg_diag_add(struct chg_diag_list *list, const char *path, int line,
 		free(d->message);
 		return CHG_ENOMEM;
 	}
+	d->seq = list->n;
 	d->line = line;
 	d->column = column;
 	d->severity = severity;
@@ -77,8 +78,9 @@ fail:
 	return CHG_ENOMEM;
 }
 
-static int diag_cmp(const struct chg_diag *a, const struct chg_diag *b)
+static int diag_cmp(const void *pa, const void *pb)
 {
+	const struct chg_diag *a = pa, *b = pb;
 	int c = strcmp(a->path, b->path);
 
 	if (c)
@@ -87,20 +89,17 @@ static int diag_cmp(const struct chg_diag *a, const struct chg_diag *b)
 		return a->line < b->line ? -1 : 1;
 	if (a->column != b->column)
 		return a->column < b->column ? -1 : 1;
-	return 0;
+	return a->seq < b->seq ? -1 : a->seq > b->seq;
 }
 
 void chg_diag_list_sort(struct chg_diag_list *list)
 {
-	/* insertion sort: stable, and lists are short */
-	size_t i, j;
+	size_t i;
 
-	for (i = 1; i < list->n; i++) {
-		struct chg_diag tmp = list->items[i];
-		for (j = i; j > 0 && diag_cmp(&list->items[j - 1], &tmp) > 0; j--)
-			list->items[j] = list->items[j - 1];
-		list->items[j] = tmp;
-	}
+	if (list->n > 1)
+		qsort(list->items, list->n, sizeof(*list->items), diag_cmp);
+	for (i = 0; i < list->n; i++)
+		list->items[i].seq = i;
 }
 
 size_t chg_diag_list_count(const struct chg_diag_list *list,

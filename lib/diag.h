@@ -35,6 +35,7 @@ struct chg_diag {
 	enum chg_severity severity;
 	char *rule;    /* rule id, e.g. "duplicate-key" */
 	char *message; /* one line, lowercase start, no final period */
+	size_t seq;    /* insertion order, for a stable sort */
 };
 
 struct chg_diag_list {
