@@ -107,14 +107,17 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libchg.a
 	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(TEST_CFLAGS) $(CPPFLAGS) $(CFLAGS) \
 		$(CHG_LDFLAGS) $(LDFLAGS) -o $@ $< $(B)/libchg.a $(TEST_LIBS) $(PKG_LIBS)
 
+# A sanitizer's report must never look like chg-lint's "findings" (1).
+SAN_ENV = ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1
+
 check: all $(UNIT_BIN)
-	$(Q)CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN) $(SHELL_TESTS)
+	$(Q)$(SAN_ENV) CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN) $(SHELL_TESTS)
 
 check-unit: all $(UNIT_BIN)
-	$(Q)CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN)
+	$(Q)$(SAN_ENV) CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN)
 
 check-shell: all
-	$(Q)CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(SHELL_TESTS)
+	$(Q)$(SAN_ENV) CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(SHELL_TESTS)
 
 # The example's history is dated; the clock is set so that its emergency
 # change's review is overdue, as examples/README.md describes.

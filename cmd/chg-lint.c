@@ -49,7 +49,7 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	opts.dir = cmd->dir;
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+C:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:C:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'C': opts.dir = optarg; break;
 		case 'r': opts.rev = optarg; break;
@@ -62,8 +62,8 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 			printf(usage_text, cmd->name);
 			return CHG_EXIT_OK;
 		default:
-			if (optopt)
-				chg_cmd_error(cmd, "option '-%c' is unknown or needs a value", optopt);
+			if (c == ':' || (optopt && optopt != '?' && strchr("Crpnf", optopt)))
+				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
 			fprintf(stderr, usage_text, cmd->name);
@@ -94,7 +94,7 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	nerr = chg_diag_list_count(&diags, CHG_SEV_ERROR);
 	nwarn = chg_diag_list_count(&diags, CHG_SEV_WARNING);
 	if (rc == CHG_EINVALID) {
-		chg_cmd_error(cmd, "the policy is invalid; fix the errors above");
+		chg_cmd_error(cmd, "the policy or the standard-change catalog is invalid; fix the errors above");
 		status = CHG_EXIT_FAILURE;
 	} else if (rc < 0) {
 		chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));

@@ -465,9 +465,12 @@ int chg_approval_check(const struct chg_policy *policy,
 			const struct chg_approval_verdict *v = &res.verdicts[i];
 			const char *rule = chg_verdict_rule(v->verdict);
 			chg_buf_printf(&msg, "%s%s %s", ncounted++ ? ", " : ": ",
-				       v->approval->email ? v->approval->email : v->approval->identity,
-				       v->approval->short_id);
-			chg_buf_printf(&msg, " %s", rule ? rule : "counted");
+				       v->approval->email ? v->approval->email :
+				       *v->approval->identity ? v->approval->identity :
+				       "(no approver)", v->approval->short_id);
+			/* a repeat's rule id would read as if it were missing */
+			chg_buf_printf(&msg, " %s", v->verdict == CHG_VERDICT_DUPLICATE ?
+				       "repeat" : rule ? rule : "counted");
 		}
 		if ((error = chg_diag_add(diags, change->path, at->line, at->column,
 					  CHG_SEV_ERROR, "missing-approval", "%s",

@@ -624,7 +624,8 @@ int chg_check_set(const struct chg_check_context *ctx,
 						     item->value);
 				continue;
 			}
-			if (window_of(c->root, &s1, &e1) && d->root &&
+			/* depending on itself is a cycle, reported below */
+			if (d != c && window_of(c->root, &s1, &e1) && d->root &&
 			    window_of(d->root, &s2, &e2) && e2 > s1)
 				error = chg_diag_add(diags, c->path, item->line, item->column,
 						     CHG_SEV_ERROR, "dependency-order",
@@ -654,7 +655,7 @@ int chg_catalog_add(struct chg_catalog *catalog, const char *path,
 {
 	static const char *const keys[] = {
 		"name", "title", "description", "procedure", "constraints",
-		"risk", "owner", NULL
+		NULL
 	};
 	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
 	struct chg_catalog_entry *e, *items;

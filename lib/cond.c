@@ -363,10 +363,19 @@ static int describe_values(struct chg_buf *out, const struct chg_node *v)
 	return error;
 }
 
+/* Skips groups of one: they mean what their only member means. */
+static const struct chg_cond *unwrap(const struct chg_cond *c)
+{
+	while ((c->kind == COND_ALL || c->kind == COND_ANY) && c->nsub == 1)
+		c = c->sub[0];
+	return c;
+}
+
 int chg_cond_describe(struct chg_buf *out, const struct chg_cond *c)
 {
+	const struct chg_cond *sub;
 	size_t i;
-	int error = 0;
+	int error = 0, paren;
 
 	switch (c->kind) {
 	case COND_FIELD:
@@ -393,10 +402,18 @@ int chg_cond_describe(struct chg_buf *out, const struct chg_cond *c)
 		return error ? error : chg_buf_puts(out, ")");
 	default:
 		for (i = 0; i < c->nsub && !error; i++) {
+			/* "a and (b or c)": a group of the other kind nests */
+			sub = unwrap(c->sub[i]);
+			paren = c->nsub > 1 && sub->nsub > 1 && sub->kind != c->kind &&
+				(sub->kind == COND_ALL || sub->kind == COND_ANY);
 			if (i)
 				error = chg_buf_puts(out, c->kind == COND_ANY ? " or " : " and ");
+			if (!error && paren)
+				error = chg_buf_puts(out, "(");
 			if (!error)
-				error = chg_cond_describe(out, c->sub[i]);
+				error = chg_cond_describe(out, sub);
+			if (!error && paren)
+				error = chg_buf_puts(out, ")");
 		}
 		return error;
 	}

@@ -123,16 +123,25 @@ static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
 
 static int load_policy(struct lint *l)
 {
-	struct chg_buf buf = CHG_BUF_INIT;
+	struct chg_buf buf = CHG_BUF_INIT, dir = CHG_BUF_INIT;
 	size_t size;
 	int error, too_large = 0;
 	const char *path = POLICY_PATH;
 
 	if (l->opts->policy_file) {
 		struct chg_source fs = { 0 };
+		/* relative to -C DIR, as PATH arguments are */
 		path = l->opts->policy_file;
 		fs.kind = CHG_SOURCE_WORKTREE;
-		fs.workdir = path[0] == '/' ? "" : "./";
+		if (path[0] == '/') {
+			fs.workdir = "";
+		} else {
+			if (chg_buf_printf(&dir, "%s/", l->opts->dir) < 0) {
+				error = CHG_ENOMEM;
+				goto done;
+			}
+			fs.workdir = dir.ptr;
+		}
 		error = chg_source_read(&buf, &size, &fs, path, CHG_YAML_MAX_SIZE);
 		if (error == CHG_ELIMIT)
 			error = fail(l, error, "cannot read policy '%s': larger than 1 MiB", path);
@@ -159,6 +168,7 @@ static int load_policy(struct lint *l)
 	if (!error && !too_large)
 		error = chg_policy_load(&l->policy, buf.ptr, buf.len, path, l->diags);
 done:
+	chg_buf_release(&dir);
 	chg_buf_release(&buf);
 	return error;
 }
@@ -270,6 +280,13 @@ static int load_history(struct lint *l)
 	const git_oid *tip = NULL;
 	int error;
 
+	/*
+	 * Approvals and the authors of edits come from the whole history: a
+	 * shallow clone would miss them and report approvals as missing.
+	 */
+	if (git_repository_is_shallow(l->repo) == 1)
+		return fail(l, CHG_ERROR, "%s",
+			    "the repository is a shallow clone and approvals need its whole history; run 'git fetch --unshallow'");
 	if (l->src.kind == CHG_SOURCE_TREE) {
 		tip = &l->src.commit;
 	} else {
@@ -377,7 +394,10 @@ int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
 	l.diags = diags;
 	l.err = err;
 	git_libgit2_init();
-	if ((error = open_repo(&l, dir, rev, 0)) < 0 ||
+	/* CHG_ENOTFOUND is kept for an unknown id (lint.h) */
+	if ((error = open_repo(&l, dir, rev, 0)) == CHG_ENOTFOUND)
+		error = CHG_ERROR;
+	if (error < 0 ||
 	    (error = load_policy(&l)) < 0 ||
 	    (error = load_changes(&l, NULL)) < 0)
 		goto cleanup;

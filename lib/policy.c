@@ -93,7 +93,7 @@ static const char *get_str(struct ctx *c, const struct chg_node *map,
 
 	if (!v)
 		return NULL;
-	if (v->type != CHG_NODE_SCALAR || chg_node_is_null(v) ||
+	if (v->type != CHG_NODE_SCALAR || chg_node_is_null(v) || !v->len ||
 	    strlen(v->value) != v->len) {
 		bad(c, v, "%s.%s must be a non-empty string", section, key);
 		return NULL;
@@ -271,6 +271,7 @@ static void compile_schema(struct ctx *c, struct chg_schema *s,
 	};
 	const struct chg_node *v;
 	size_t i;
+	int bad_type = 0; /* reported once: no "applies to" findings after it */
 
 	memset(s, 0, sizeof(*s));
 	s->name = name;
@@ -283,11 +284,13 @@ static void compile_schema(struct ctx *c, struct chg_schema *s,
 		for (i = 0; type_names[i]; i++)
 			if (v->type == CHG_NODE_SCALAR && !strcmp(v->value, type_names[i]))
 				break;
-		if (!type_names[i])
+		if (!type_names[i]) {
 			bad(c, v, "%s.type must be one of string, text, int, bool, enum, identity, date, datetime, duration, list, map",
 			    where);
-		else
+			bad_type = 1;
+		} else {
 			s->type = (enum chg_type)i;
+		}
 	} else if (chg_node_get(node, "fields")) {
 		s->type = CHG_TYPE_MAP;
 	} else if (chg_node_get(node, "items")) {
@@ -297,7 +300,8 @@ static void compile_schema(struct ctx *c, struct chg_schema *s,
 	}
 	if ((v = chg_node_get(node, "values"))) {
 		s->values = get_strlist(c, node, "values", where);
-		if (s->type != CHG_TYPE_ENUM && s->type != CHG_TYPE_LIST)
+		if (s->type != CHG_TYPE_ENUM && s->type != CHG_TYPE_LIST &&
+		    !bad_type)
 			bad(c, v, "%s.values applies to enum fields", where);
 	} else if (s->type == CHG_TYPE_ENUM) {
 		bad(c, node, "%s is an enum but has no values", where);
@@ -316,7 +320,8 @@ static void compile_schema(struct ctx *c, struct chg_schema *s,
 		get_int(c, v, "max-length", &s->max_length);
 	if ((v = chg_node_get(node, "items"))) {
 		if (s->type != CHG_TYPE_LIST) {
-			bad(c, v, "%s.items applies to list fields", where);
+			if (!bad_type)
+				bad(c, v, "%s.items applies to list fields", where);
 		} else if (!(s->items = calloc(1, sizeof(*s->items)))) {
 			c->nomem = 1;
 		} else {
@@ -327,10 +332,10 @@ static void compile_schema(struct ctx *c, struct chg_schema *s,
 		}
 	}
 	if ((v = chg_node_get(node, "fields"))) {
-		if (s->type != CHG_TYPE_MAP)
-			bad(c, v, "%s.fields applies to map fields", where);
-		else
+		if (s->type == CHG_TYPE_MAP)
 			compile_fields(c, s, v, where);
+		else if (!bad_type)
+			bad(c, v, "%s.fields applies to map fields", where);
 	}
 	if ((v = chg_node_get(node, "required"))) {
 		const char *str = chg_node_str(v);
@@ -435,13 +440,21 @@ static void compile_lifecycle(struct ctx *c, const struct chg_node *sec)
 	p->state_field = get_str(c, sec, "field", "lifecycle");
 	p->states = get_strlist(c, sec, "states", "lifecycle");
 	p->approved = get_strlist(c, sec, "approved", "lifecycle");
-	if (!p->state_field)
+	if (!p->state_field && !chg_node_get(sec, "field"))
 		bad(c, sec, "lifecycle.field is required: the field that holds the state");
-	for (i = 0; p->approved && i < p->approved->n; i++)
-		if (p->states && !in_list(p->states, p->approved->items[i]->value))
-			bad(c, p->approved->items[i],
-			    "lifecycle.approved names '%s', which is not in lifecycle.states",
-			    p->approved->items[i]->value);
+	for (i = 0; p->approved && i < p->approved->n; i++) {
+		const struct chg_node *a = p->approved->items[i];
+
+		if (!p->states || in_list(p->states, a->value))
+			continue;
+		/* a conflict with the built-in list is the repository's */
+		if (strcmp(file_of(c, a), CHG_POLICY_BUILTIN))
+			bad(c, a, "lifecycle.approved names '%s', which is not in lifecycle.states",
+			    a->value);
+		else
+			bad(c, p->states, "lifecycle.states leaves out '%s', which the built-in lifecycle.approved names: set lifecycle.approved too",
+			    a->value);
+	}
 }
 
 static void compile_rule_tests(struct ctx *c, const struct chg_node *spec,
@@ -600,7 +613,8 @@ static void compile_risk(struct ctx *c, const struct chg_node *sec)
 			     &l->min_score))
 			continue;
 		if (i && l->min_score <= p->risk_levels[i - 1].min_score)
-			bad(c, v->pairs[i].value,
+			bad(c, strcmp(file_of(c, v->pairs[i].value), CHG_POLICY_BUILTIN) ?
+				v->pairs[i].value : v->pairs[i - 1].value,
 			    "risk.levels must be listed from lowest to highest, each with a higher minimum score");
 	}
 	p->nrisk_levels = v->n;
@@ -708,8 +722,13 @@ static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 		if (get_int(c, w, "required", &ar->required) && ar->required < 0)
 			bad(c, w, "required must not be negative");
 		ar->from = get_strlist(c, r, "from", "approvals.rules[]");
+		/*
+		 * The built-in rules name groups that only a repository
+		 * defines; until it does, no one can approve from them.
+		 */
 		for (j = 0; ar->from && j < ar->from->n; j++)
-			if (!chg_node_get(p->groups, ar->from->items[j]->value))
+			if (!chg_node_get(p->groups, ar->from->items[j]->value) &&
+			    strcmp(file_of(c, ar->from->items[j]), CHG_POLICY_BUILTIN))
 				bad(c, ar->from->items[j],
 				    "from names group '%s', which approvals.groups does not define",
 				    ar->from->items[j]->value);
