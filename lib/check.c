@@ -391,11 +391,46 @@ static void check_risk(struct run *r)
 	chg_risk_release(&risk);
 }
 
+/*
+ * Reports each field test of a rule that is violated: a `require` test
+ * that does not hold (violated_when 0) or a `forbid` test that does (1).
+ * A finding is placed at the tested field, else at `cause` (the field the
+ * rule's condition tests), else at the document.
+ */
+static void apply_tests(struct run *r, const struct chg_rule *rule,
+			struct chg_cond *const *tests, const char *const *fields,
+			size_t n, int violated_when, const char *cause,
+			const char *what)
+{
+	const struct chg_node *doc = r->change->root, *at;
+	size_t j;
+	int rc;
+
+	for (j = 0; j < n; j++) {
+		rc = chg_cond_eval(tests[j], doc);
+		if (rc == CHG_ENOMEM)
+			r->error = rc;
+		if (rc < 0)
+			limit_hit(r, doc, rule->id);
+		if (rc != violated_when)
+			continue;
+		at = chg_node_path(doc, fields[j]);
+		if (!at && cause)
+			at = chg_node_path(doc, cause);
+		if (rule->message)
+			report(r, at ? at : doc, rule->severity, rule->id, "%s",
+			       rule->message);
+		else
+			report(r, at ? at : doc, rule->severity, rule->id,
+			       "%s %s rule %s", fields[j], what, rule->id);
+	}
+}
+
 static void check_rules(struct run *r)
 {
 	const struct chg_policy *p = r->ctx->policy;
 	const struct chg_node *doc = r->change->root;
-	size_t i, j;
+	size_t i;
 	int rc;
 
 	for (i = 0; i < p->nrules; i++) {
@@ -412,42 +447,10 @@ static void check_rules(struct run *r)
 				continue;
 		}
 		cause = rule->when ? chg_cond_field(rule->when) : NULL;
-		for (j = 0; j < rule->nrequire; j++) {
-			const struct chg_node *at = chg_node_path(doc, rule->require_fields[j]);
-			rc = chg_cond_eval(rule->require[j], doc);
-			if (rc == CHG_ENOMEM)
-				r->error = rc;
-			if (rc < 0)
-				limit_hit(r, doc, rule->id);
-			if (rc != 0)
-				continue;
-			if (!at && cause)
-				at = chg_node_path(doc, cause);
-			if (rule->message)
-				report(r, at ? at : doc, rule->severity, rule->id,
-				       "%s", rule->message);
-			else
-				report(r, at ? at : doc, rule->severity, rule->id,
-				       "%s does not meet rule %s", rule->require_fields[j],
-				       rule->id);
-		}
-		for (j = 0; j < rule->nforbid; j++) {
-			const struct chg_node *at = chg_node_path(doc, rule->forbid_fields[j]);
-			rc = chg_cond_eval(rule->forbid[j], doc);
-			if (rc == CHG_ENOMEM)
-				r->error = rc;
-			if (rc < 0)
-				limit_hit(r, doc, rule->id);
-			if (rc != 1)
-				continue;
-			if (rule->message)
-				report(r, at ? at : doc, rule->severity, rule->id,
-				       "%s", rule->message);
-			else
-				report(r, at ? at : doc, rule->severity, rule->id,
-				       "%s is forbidden by rule %s",
-				       rule->forbid_fields[j], rule->id);
-		}
+		apply_tests(r, rule, rule->require, rule->require_fields,
+			    rule->nrequire, 0, cause, "does not meet");
+		apply_tests(r, rule, rule->forbid, rule->forbid_fields,
+			    rule->nforbid, 1, NULL, "is forbidden by");
 	}
 }
 

@@ -327,6 +327,24 @@ static void filter_named(struct lint *l)
 	l->diags->n = k;
 }
 
+/* Sorts the diagnostics and frees everything a run opened. */
+static int finish(struct lint *l, int error)
+{
+	if (error == CHG_ENOMEM)
+		fail(l, error, "%s", "out of memory");
+	chg_diag_list_sort(l->diags);
+	chg_history_release(&l->history);
+	chg_change_set_release(&l->changes);
+	chg_strlist_release(&l->named);
+	chg_catalog_release(&l->catalog);
+	chg_policy_free(l->policy);
+	if (l->src_open)
+		chg_source_release(&l->src);
+	git_repository_free(l->repo);
+	git_libgit2_shutdown();
+	return error;
+}
+
 int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	     const struct chg_lint_options *opts, struct chg_lint_stats *stats)
 {
@@ -363,19 +381,7 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	if (!error)
 		filter_named(&l);
 cleanup:
-	if (error == CHG_ENOMEM)
-		fail(&l, error, "%s", "out of memory");
-	chg_diag_list_sort(diags);
-	chg_history_release(&l.history);
-	chg_change_set_release(&l.changes);
-	chg_strlist_release(&l.named);
-	chg_catalog_release(&l.catalog);
-	chg_policy_free(l.policy);
-	if (l.src_open)
-		chg_source_release(&l.src);
-	git_repository_free(l.repo);
-	git_libgit2_shutdown();
-	return error;
+	return finish(&l, error);
 }
 
 int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
@@ -415,14 +421,5 @@ int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
 	}
 	snprintf(out, size, "%s", c->digest);
 cleanup:
-	if (error == CHG_ENOMEM)
-		fail(&l, error, "%s", "out of memory");
-	chg_diag_list_sort(diags);
-	chg_change_set_release(&l.changes);
-	chg_policy_free(l.policy);
-	if (l.src_open)
-		chg_source_release(&l.src);
-	git_repository_free(l.repo);
-	git_libgit2_shutdown();
-	return error;
+	return finish(&l, error);
 }
