@@ -31,9 +31,13 @@ int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd)
 	size_t size;
 	int rc, status = CHG_EXIT_OK;
 
+	if (argc == 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		printf(usage_text, cmd->name);
+		return CHG_EXIT_OK;
+	}
 	if (argc != 2 || argv[1][0] == '-') {
 		fprintf(stderr, usage_text, cmd->name);
-		return argc == 2 && !strcmp(argv[1], "--help") ? CHG_EXIT_OK : CHG_EXIT_USAGE;
+		return CHG_EXIT_USAGE;
 	}
 	file = argv[1];
 	fs.kind = CHG_SOURCE_WORKTREE;
@@ -68,7 +72,7 @@ int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd)
 	chg_format_text(&out, &diags);
 	fwrite(out.ptr, 1, out.len, stderr);
 	if (diags.n) {
-		chg_cmd_error(cmd, "the approval trailers in '%s' are malformed; fix them or use 'chg approve'",
+		chg_cmd_error(cmd, "the approval trailers in '%s' are malformed; fix them ('chg digest ID' prints the digest)",
 			      file);
 		status = CHG_EXIT_FINDINGS;
 	}

@@ -32,6 +32,11 @@ static int add_approval(struct chg_history *h, git_commit *commit,
 	chg_oid_short(a->short_id, &a->commit);
 	a->time = (int64_t)git_commit_time(commit);
 	a->is_signed = is_signed;
+	a->author_email = strdup(git_commit_author(commit) &&
+				 git_commit_author(commit)->email ?
+				 git_commit_author(commit)->email : "");
+	if (!a->author_email)
+		return CHG_ENOMEM;
 	a->rejected = t->n_rejected_by > 0 && t->n_approved_by == 0;
 	if (!(a->change_id = strdup(t->change_request)))
 		return CHG_ENOMEM;
@@ -259,6 +264,7 @@ void chg_history_release(struct chg_history *h)
 		free(h->approvals[i].digest);
 		free(h->approvals[i].identity);
 		free(h->approvals[i].email);
+		free(h->approvals[i].author_email);
 	}
 	free(h->approvals);
 	for (i = 0; i < h->nedits; i++) {
@@ -280,7 +286,7 @@ const char *chg_verdict_rule(enum chg_verdict v)
 	case CHG_VERDICT_NOT_ALLOWED: return "approver-not-allowed";
 	case CHG_VERDICT_UNSIGNED: return "unsigned-approval";
 	case CHG_VERDICT_UNVERIFIED: return "bad-signature";
-	case CHG_VERDICT_DUPLICATE: return "missing-approval";
+	case CHG_VERDICT_MISMATCH: return "signer-mismatch";
 	case CHG_VERDICT_MALFORMED: return "invalid-value";
 	default: return NULL;
 	}
@@ -368,6 +374,10 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 			v->verdict = CHG_VERDICT_MALFORMED;
 			chg_buf_printf(&why, "approval commit %s approves nothing: %s",
 				       a->short_id, a->malformed);
+		} else if (strcasecmp(a->email, a->author_email)) {
+			v->verdict = CHG_VERDICT_MISMATCH;
+			chg_buf_printf(&why, "approval in %s names %s but the commit's author is %s: an approval is made by the approver, in their own name",
+				       a->short_id, a->email, a->author_email);
 		} else if (policy->separation_of_duties && requester &&
 			   !strcasecmp(a->email, requester)) {
 			v->verdict = CHG_VERDICT_SELF;
@@ -402,10 +412,7 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 				if (out->verdicts[j].verdict == CHG_VERDICT_COUNTED &&
 				    !strcasecmp(out->verdicts[j].approval->email, a->email))
 					v->verdict = CHG_VERDICT_DUPLICATE;
-			if (v->verdict == CHG_VERDICT_DUPLICATE)
-				chg_buf_printf(&why, "approval by %s in %s is a repeat: each approver counts once",
-					       a->email, a->short_id);
-			else
+			if (v->verdict != CHG_VERDICT_DUPLICATE)
 				out->counted++;
 		}
 		if (why.len && !(v->reason = chg_buf_detach(&why)))
@@ -481,12 +488,12 @@ int chg_approval_check(const struct chg_policy *policy,
 		const struct chg_approval_verdict *v = &res.verdicts[i];
 		enum chg_severity sev;
 
-		if (v->verdict == CHG_VERDICT_COUNTED)
+		if (v->verdict == CHG_VERDICT_COUNTED ||
+		    v->verdict == CHG_VERDICT_DUPLICATE)
 			continue;
 		if (missing)
 			sev = CHG_SEV_ERROR;
-		else if (v->verdict == CHG_VERDICT_STALE ||
-			 v->verdict == CHG_VERDICT_DUPLICATE)
+		else if (v->verdict == CHG_VERDICT_STALE)
 			sev = CHG_SEV_NOTE;
 		else
 			sev = CHG_SEV_WARNING;

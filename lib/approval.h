@@ -15,6 +15,8 @@
  *       allows (`from`; no `from` allows anyone);
  *   (4) the approver is not the change's requested-by, nor the author or
  *       committer of a commit that changed its covered content;
+ *   (4a) the approval commit's author is the approver: nobody approves in
+ *       another person's name (signer-mismatch);
  *   (5) when the policy requires signatures, an unsigned approval never
  *       counts, and a signed one counts only once its signature has been
  *       verified (this version does not verify signatures, so it does not);
@@ -49,6 +51,7 @@ struct chg_approval {
 	char *email;           /* from identity, or NULL when malformed */
 	int rejected;          /* 1 for Rejected-by */
 	const char *malformed; /* static reason, or NULL when well formed */
+	char *author_email;    /* the approval commit's author */
 	int is_signed;         /* the commit carries a signature */
 	int64_t time;          /* committer time, seconds since the epoch */
 };
@@ -89,7 +92,10 @@ enum chg_verdict {
 	CHG_VERDICT_NOT_ALLOWED,  /* approver-not-allowed */
 	CHG_VERDICT_UNSIGNED,     /* unsigned-approval */
 	CHG_VERDICT_UNVERIFIED,   /* bad-signature */
-	CHG_VERDICT_DUPLICATE,    /* the approver already counted */
+	CHG_VERDICT_DUPLICATE,    /* the approver already counted (no rule
+				     id: it is only mentioned in the
+				     missing-approval summary) */
+	CHG_VERDICT_MISMATCH,     /* signer-mismatch */
 	CHG_VERDICT_MALFORMED     /* invalid-value */
 };
 
@@ -121,7 +127,8 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 /* Frees the verdicts' reasons and the array.  NULL-safe. */
 void chg_approval_result_release(struct chg_approval_result *r);
 
-/* The rule id of a verdict ("stale-approval", ...); NULL for counted. */
+/* The rule id of a verdict ("stale-approval", ...); NULL for counted and
+ * for a repeat. */
 const char *chg_verdict_rule(enum chg_verdict v);
 
 /*

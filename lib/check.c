@@ -156,6 +156,12 @@ static void check_value(struct run *r, const struct chg_schema *s,
 		return;
 	}
 	shorten(q, sizeof(q), v);
+	if (strlen(v->value) != v->len) {
+		/* a "\0" escape: text functions would stop there */
+		report(r, v, CHG_SEV_ERROR, "invalid-value",
+		       "%s contains a NUL character; remove the \\0 escape", name);
+		return;
+	}
 	switch (s->type) {
 	case CHG_TYPE_TEXT:
 		if (v->len == strspn(v->value, " \t\r\n")) {
@@ -511,7 +517,7 @@ static void check_review_deadline(struct run *r)
 	char due[32];
 
 	if (!p->review_within || !c->type || !c->state ||
-	    !chg_policy_state_needs_approval(p, c->state) ||
+	    !chg_node_seq_has(p->implemented, c->state) ||
 	    !chg_node_is_null(chg_node_get(c->root, "review")))
 		return;
 	within = chg_node_get(p->review_within, c->type);

@@ -266,6 +266,19 @@ void chg_node_set_file(struct chg_node *node, const char *file)
 	}
 }
 
+int chg_node_seq_has(const struct chg_node *seq, const char *s)
+{
+	size_t i, len = strlen(s);
+
+	if (!seq || seq->type != CHG_NODE_SEQUENCE)
+		return 0;
+	for (i = 0; i < seq->n; i++)
+		if (seq->items[i]->type == CHG_NODE_SCALAR &&
+		    seq->items[i]->len == len && !memcmp(seq->items[i]->value, s, len))
+			return 1;
+	return 0;
+}
+
 const char *chg_node_type_name(const struct chg_node *node)
 {
 	switch (node->type) {

@@ -141,6 +141,12 @@ int chg_node_int(long long *out, const struct chg_node *node);
  */
 void chg_node_set_file(struct chg_node *node, const char *file);
 
+/*
+ * Returns 1 when the sequence `seq` holds a scalar equal to the
+ * NUL-terminated `s`, else 0 (also when `seq` is NULL or not a sequence).
+ */
+int chg_node_seq_has(const struct chg_node *seq, const char *s);
+
 /* Returns "scalar", "list" or "map" for diagnostics. */
 const char *chg_node_type_name(const struct chg_node *node);
 

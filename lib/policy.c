@@ -169,17 +169,6 @@ static const char **str_array(struct ctx *c, const struct chg_node *seq,
 	return a;
 }
 
-static int in_list(const struct chg_node *seq, const char *s)
-{
-	size_t i;
-
-	for (i = 0; seq && i < seq->n; i++)
-		if (seq->items[i]->type == CHG_NODE_SCALAR &&
-		    !strcmp(seq->items[i]->value, s))
-			return 1;
-	return 0;
-}
-
 static struct chg_pattern *get_pattern(struct ctx *c, const struct chg_node *v)
 {
 	struct chg_pattern *re = NULL;
@@ -427,34 +416,46 @@ static void compile_changes(struct ctx *c, const struct chg_node *sec)
 	}
 }
 
+/* Each state of lifecycle.NAME (`list`) must be one of lifecycle.states. */
+static void check_substates(struct ctx *c, const struct chg_node *list,
+			    const char *name)
+{
+	const struct chg_policy *p = c->policy;
+	size_t i;
+
+	for (i = 0; list && i < list->n; i++) {
+		const struct chg_node *a = list->items[i];
+
+		if (!p->states || chg_node_seq_has(p->states, a->value))
+			continue;
+		/* a conflict with the built-in list is the repository's */
+		if (strcmp(file_of(c, a), CHG_POLICY_BUILTIN))
+			bad(c, a, "lifecycle.%s names '%s', which is not in lifecycle.states",
+			    name, a->value);
+		else
+			bad(c, p->states, "lifecycle.states leaves out '%s', which the built-in lifecycle.%s names: set lifecycle.%s too",
+			    a->value, name, name);
+	}
+}
+
 static void compile_lifecycle(struct ctx *c, const struct chg_node *sec)
 {
 	static const char *const keys[] = {
-		"field", "states", "approved", "transitions", NULL
+		"field", "states", "approved", "implemented", "transitions",
+		NULL
 	};
 	struct chg_policy *p = c->policy;
-	size_t i;
 
 	if (!sec || !check_keys(c, sec, "lifecycle", keys))
 		return;
 	p->state_field = get_str(c, sec, "field", "lifecycle");
 	p->states = get_strlist(c, sec, "states", "lifecycle");
 	p->approved = get_strlist(c, sec, "approved", "lifecycle");
+	p->implemented = get_strlist(c, sec, "implemented", "lifecycle");
 	if (!p->state_field && !chg_node_get(sec, "field"))
 		bad(c, sec, "lifecycle.field is required: the field that holds the state");
-	for (i = 0; p->approved && i < p->approved->n; i++) {
-		const struct chg_node *a = p->approved->items[i];
-
-		if (!p->states || in_list(p->states, a->value))
-			continue;
-		/* a conflict with the built-in list is the repository's */
-		if (strcmp(file_of(c, a), CHG_POLICY_BUILTIN))
-			bad(c, a, "lifecycle.approved names '%s', which is not in lifecycle.states",
-			    a->value);
-		else
-			bad(c, p->states, "lifecycle.states leaves out '%s', which the built-in lifecycle.approved names: set lifecycle.approved too",
-			    a->value);
-	}
+	check_substates(c, p->approved, "approved");
+	check_substates(c, p->implemented, "implemented");
 }
 
 static void compile_rule_tests(struct ctx *c, const struct chg_node *spec,
@@ -996,7 +997,7 @@ int chg_policy_is_change_path(const struct chg_policy *policy,
 int chg_policy_state_needs_approval(const struct chg_policy *policy,
 				    const char *state)
 {
-	return state && in_list(policy->approved, state);
+	return state && chg_node_seq_has(policy->approved, state);
 }
 
 int chg_policy_risk_level(const struct chg_policy *policy, const char *name)

@@ -112,6 +112,9 @@ struct chg_policy {
 	const char *state_field;
 	const struct chg_node *states;   /* sequence */
 	const struct chg_node *approved; /* sequence */
+	const struct chg_node *implemented; /* sequence: states in which the
+					      change has been carried out
+					      (review deadlines apply) */
 
 	const struct chg_node *clients;  /* sequence or NULL */
 

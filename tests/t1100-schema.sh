@@ -495,4 +495,16 @@ test_expect_success 'a field the repository policy adds is known and checked' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a NUL escape in a value is refused, not cut short' '
+	chg_normal_cr CHG-0001 |
+	sed -e "s/^title: .*/title: \"Rotate\\\\0; rm -rf \/\"/" \
+	    -e "s/^requested-by: .*/requested-by: \"Jane Doe <jane@example.com>\\\\0x\"/" >$CR &&
+	chg_lint_status 1 -C repo &&
+	cat >expect <<-\EOF &&
+	changes/CHG-0001.yaml:2:8: error: title contains a NUL character; remove the \0 escape [invalid-value]
+	changes/CHG-0001.yaml:5:15: error: requested-by contains a NUL character; remove the \0 escape [invalid-value]
+	EOF
+	test_cmp expect actual
+'
+
 test_done

@@ -269,6 +269,24 @@ test_expect_success 'a change that was never approved has no review due' '
 	test_must_be_empty actual
 '
 
+test_expect_success 'an approved change that was not carried out has no review due' '
+	chg_normal_cr CHG-0001 approved >$CR &&
+	chg_lint_status 0 -C repo --now 2027-06-01T00:00:00Z &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'lifecycle.implemented says which states need the review' '
+	chg_normal_cr CHG-0001 approved >$CR &&
+	cp repo/.chg/policy.yaml policy.orig &&
+	printf "lifecycle:\n  implemented: [approved]\n" >>repo/.chg/policy.yaml &&
+	chg_lint_status 1 -C repo --now 2027-06-01T00:00:00Z &&
+	cat >expect <<-\EOF &&
+	changes/CHG-0001.yaml:4:8: error: the post-implementation review of this normal change was due by 2026-12-19T23:00:00Z (14d after its window ended); add a review section [review-overdue]
+	EOF
+	test_cmp expect actual &&
+	cp policy.orig repo/.chg/policy.yaml
+'
+
 test_expect_success 'the policy sets the deadline (schedule.review-within merges)' '
 	cat >>repo/.chg/policy.yaml <<-\EOF &&
 	schedule:

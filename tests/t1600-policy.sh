@@ -207,6 +207,8 @@ test_expect_success 'a conflict with the built-in policy is reported in the repo
 	.chg/policy.yaml:3:11: error: lifecycle.states leaves out ${SQ}approved${SQ}, which the built-in lifecycle.approved names: set lifecycle.approved too [invalid-policy]
 	.chg/policy.yaml:3:11: error: lifecycle.states leaves out ${SQ}implementing${SQ}, which the built-in lifecycle.approved names: set lifecycle.approved too [invalid-policy]
 	.chg/policy.yaml:3:11: error: lifecycle.states leaves out ${SQ}implemented${SQ}, which the built-in lifecycle.approved names: set lifecycle.approved too [invalid-policy]
+	.chg/policy.yaml:3:11: error: lifecycle.states leaves out ${SQ}implementing${SQ}, which the built-in lifecycle.implemented names: set lifecycle.implemented too [invalid-policy]
+	.chg/policy.yaml:3:11: error: lifecycle.states leaves out ${SQ}implemented${SQ}, which the built-in lifecycle.implemented names: set lifecycle.implemented too [invalid-policy]
 	.chg/policy.yaml:5:20: error: risk.levels must be listed from lowest to highest, each with a higher minimum score [invalid-policy]
 	EOF
 	test_cmp expect actual

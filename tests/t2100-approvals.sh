@@ -156,7 +156,6 @@ test_expect_success 'the same approver twice counts once' '
 	chg_lint_status 1 -C twice &&
 	cat >expect <<-EOF &&
 	changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 1 of the 2 required approvals counted (from cab): alice@example.com $a1 counted, alice@example.com $a2 repeat [missing-approval]
-	changes/CHG-0001.yaml:4:8: error: approval by alice@example.com in $a2 is a repeat: each approver counts once [missing-approval]
 	EOF
 	test_cmp expect actual
 '
@@ -167,13 +166,39 @@ test_expect_success 'a repeat under another spelling of the email counts once to
 	grep "^changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 1 of the 2 required approvals counted (from cab): .*, ALICE@Example.COM $a3 repeat \\[missing-approval\\]\$" actual
 '
 
-test_expect_success 'once the quorum holds, a repeat is a note' '
+test_expect_success 'once the quorum holds, a repeat is not reported' '
 	chg_normal_cr CHG-0001 approved | new_repo repeat CHG-0001 &&
 	approve repeat CHG-0001 "Dave Miller" dave@example.com &&
-	d2=$(approve repeat CHG-0001 "Dave Miller" dave@example.com) &&
+	approve repeat CHG-0001 "Dave Miller" dave@example.com &&
 	chg_lint_status 0 -C repeat &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'an approval in another person'"'"'s name does not count (signer-mismatch)' '
+	chg_normal_cr CHG-0001 approved | new_repo forged CHG-0001 &&
+	digest=$(chg -C forged digest CHG-0001) &&
+	as "Bob Ops" bob@example.com git -C forged commit -q --allow-empty \
+		-m "Approve CHG-0001" -m "Change-Request: CHG-0001
+Change-Digest: $digest
+Approved-by: Dave Miller <dave@example.com>" &&
+	b=$(short forged) &&
+	chg_lint_status 1 -C forged &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:4:8: note: approval by dave@example.com in $d2 is a repeat: each approver counts once [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 0 of the 1 required approval counted (from managers or cab): dave@example.com $b signer-mismatch [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: approval in $b names dave@example.com but the commit${SQ}s author is bob@example.com: an approval is made by the approver, in their own name [signer-mismatch]
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'the approver'"'"'s own commit counts, whatever the email'"'"'s case' '
+	(cd forged && GIT_AUTHOR_NAME="Dave Miller" GIT_AUTHOR_EMAIL=Dave@Example.com \
+		git commit -q --allow-empty -m "Approve CHG-0001" -m "Change-Request: CHG-0001
+Change-Digest: $(chg digest CHG-0001)
+Approved-by: Dave Miller <dave@example.com>") &&
+	b=$(short forged HEAD~1) &&
+	chg_lint_status 0 -C forged &&
+	cat >expect <<-EOF &&
+	changes/CHG-0001.yaml:4:8: warning: approval in $b names dave@example.com but the commit${SQ}s author is bob@example.com: an approval is made by the approver, in their own name [signer-mismatch]
 	EOF
 	test_cmp expect actual
 '

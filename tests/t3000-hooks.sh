@@ -154,7 +154,7 @@ expect_malformed () {
 	for d in "$@"; do
 		echo ".git/COMMIT_EDITMSG: error: $d"
 	done >expect &&
-	echo "chg check-message: the approval trailers in '.git/COMMIT_EDITMSG' are malformed; fix them or use 'chg approve'" >>expect
+	echo "chg check-message: the approval trailers in '.git/COMMIT_EDITMSG' are malformed; fix them ('chg digest ID' prints the digest)" >>expect
 }
 
 test_expect_success 'commit-msg accepts an ordinary message' '
@@ -168,6 +168,7 @@ test_expect_success 'commit-msg accepts an ordinary message' '
 test_expect_success 'commit-msg accepts a well-formed approval written in an editor' '
 	digest=$(chg -C repo digest CHG-0001) &&
 	approval_message CHG-0001 "$digest" "Carol Nguyen <carol@example.com>" >msg &&
+	GIT_AUTHOR_NAME="Carol Nguyen" GIT_AUTHOR_EMAIL=carol@example.com \
 	GIT_EDITOR=true git -C repo commit -q -e -v --allow-empty -F "$PWD/msg" 2>err &&
 	test_must_be_empty err &&
 	git -C repo cat-file commit HEAD | sed -e "1,/^$/d" >actual &&
