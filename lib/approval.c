@@ -330,7 +330,7 @@ static void join_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
 int chg_approval_evaluate(struct chg_approval_result *out,
 			  const struct chg_policy *policy,
 			  const struct chg_change *change,
-			  const struct chg_history *history)
+			  const struct chg_history *history, int64_t now)
 {
 	struct chg_buf why = CHG_BUF_INIT;
 	char *requester = NULL;
@@ -342,7 +342,7 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 		return 0;
 	for (i = 0; i < policy->napproval_rules; i++) {
 		const struct chg_approval_rule *r = &policy->approval_rules[i];
-		rc = r->when ? chg_cond_eval(r->when, change->root) : 1;
+		rc = r->when ? chg_cond_eval(r->when, change->root, now) : 1;
 		if (rc < 0)
 			return rc;
 		if (rc) {
@@ -437,7 +437,7 @@ void chg_approval_result_release(struct chg_approval_result *r)
 
 int chg_approval_check(const struct chg_policy *policy,
 		       const struct chg_change *change,
-		       const struct chg_history *history,
+		       const struct chg_history *history, int64_t now,
 		       struct chg_diag_list *diags)
 {
 	struct chg_approval_result res;
@@ -448,7 +448,7 @@ int chg_approval_check(const struct chg_policy *policy,
 
 	if (!policy->has_approvals || !change->root || !change->id)
 		return 0;
-	error = chg_approval_evaluate(&res, policy, change, history);
+	error = chg_approval_evaluate(&res, policy, change, history, now);
 	if (error == CHG_ELIMIT)
 		return chg_diag_add(diags, change->path, 1, 1, CHG_SEV_ERROR,
 				    "invalid-value",

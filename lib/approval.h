@@ -28,7 +28,7 @@
  *
  *	struct chg_history h = CHG_HISTORY_INIT;
  *	chg_history_load(&h, repo, &head_oid, policy);
- *	chg_approval_check(policy, change, &h, &diags);
+ *	chg_approval_check(policy, change, &h, now, &diags);
  *	chg_history_release(&h);
  */
 #ifndef CHG_APPROVAL_H
@@ -115,14 +115,16 @@ struct chg_approval_result {
 
 /*
  * Evaluates the approvals (not the rejections) of `change` in `history`
- * under `policy` into `out` (release with chg_approval_result_release).
+ * under `policy` at the time `now` (seconds since the epoch, for the
+ * approval rules' conditions) into `out` (release with
+ * chg_approval_result_release).
  * Returns 0, CHG_ELIMIT (a rule's condition hit a pattern limit) or
  * CHG_ENOMEM.
  */
 int chg_approval_evaluate(struct chg_approval_result *out,
 			  const struct chg_policy *policy,
 			  const struct chg_change *change,
-			  const struct chg_history *history);
+			  const struct chg_history *history, int64_t now);
 
 /* Frees the verdicts' reasons and the array.  NULL-safe. */
 void chg_approval_result_release(struct chg_approval_result *r);
@@ -141,7 +143,7 @@ const char *chg_verdict_rule(enum chg_verdict v);
  */
 int chg_approval_check(const struct chg_policy *policy,
 		       const struct chg_change *change,
-		       const struct chg_history *history,
+		       const struct chg_history *history, int64_t now,
 		       struct chg_diag_list *diags);
 
 #endif

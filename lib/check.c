@@ -288,7 +288,7 @@ static void check_fields(struct run *r, const struct chg_schema *s,
 			report(r, v ? v : map, CHG_SEV_ERROR, "required-field",
 			       "%s is required", name.ptr);
 		} else if (f->required == CHG_REQ_WHEN) {
-			rc = chg_cond_eval(f->required_when, doc);
+			rc = chg_cond_eval(f->required_when, doc, r->ctx->now);
 			if (rc == CHG_ENOMEM) {
 				r->error = rc;
 			} else if (rc < 0) {
@@ -381,7 +381,7 @@ static void check_risk(struct run *r)
 	struct chg_risk risk;
 	int rc;
 
-	rc = chg_risk_assess(&risk, r->ctx->policy, r->change->root);
+	rc = chg_risk_assess(&risk, r->ctx->policy, r->change->root, r->ctx->now);
 	if (rc == CHG_ENOMEM)
 		r->error = rc;
 	else if (rc < 0)
@@ -413,7 +413,7 @@ static void apply_tests(struct run *r, const struct chg_rule *rule,
 	int rc;
 
 	for (j = 0; j < n; j++) {
-		rc = chg_cond_eval(tests[j], doc);
+		rc = chg_cond_eval(tests[j], doc, r->ctx->now);
 		if (rc == CHG_ENOMEM)
 			r->error = rc;
 		if (rc < 0)
@@ -444,7 +444,7 @@ static void check_rules(struct run *r)
 		const char *cause;
 
 		if (rule->when) {
-			rc = chg_cond_eval(rule->when, doc);
+			rc = chg_cond_eval(rule->when, doc, r->ctx->now);
 			if (rc == CHG_ENOMEM)
 				r->error = rc;
 			if (rc < 0)
@@ -494,7 +494,7 @@ static void check_template(struct run *r)
 	}
 	if (!e->constraints)
 		return;
-	rc = chg_cond_eval(e->constraints, r->change->root);
+	rc = chg_cond_eval(e->constraints, r->change->root, r->ctx->now);
 	if (rc == CHG_ENOMEM) {
 		r->error = rc;
 	} else if (rc < 0) {

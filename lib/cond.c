@@ -287,12 +287,14 @@ static int test_scalar(const struct chg_cond *c, const struct chg_node *s)
 	}
 }
 
-static int eval_field(const struct chg_cond *c, const struct chg_node *doc)
+static int eval_field(const struct chg_cond *c, const struct chg_node *doc,
+		      int64_t now)
 {
 	const struct chg_node *found[RESOLVE_MAX];
 	size_t n, i, j;
 	int present = 0, rc;
 
+	(void)now;
 	n = chg_cond_resolve(found, RESOLVE_MAX, doc, c->field);
 	for (i = 0; i < n; i++)
 		if (!chg_node_is_null(found[i]))
@@ -316,25 +318,26 @@ static int eval_field(const struct chg_cond *c, const struct chg_node *doc)
 	return 0;
 }
 
-int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc)
+int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc,
+		  int64_t now)
 {
 	size_t i;
 	int rc;
 
 	switch (c->kind) {
 	case COND_FIELD:
-		return eval_field(c, doc);
+		return eval_field(c, doc, now);
 	case COND_NOT:
-		rc = chg_cond_eval(c->sub[0], doc);
+		rc = chg_cond_eval(c->sub[0], doc, now);
 		return rc < 0 ? rc : !rc;
 	case COND_ANY:
 		for (i = 0; i < c->nsub; i++)
-			if ((rc = chg_cond_eval(c->sub[i], doc)) != 0)
+			if ((rc = chg_cond_eval(c->sub[i], doc, now)) != 0)
 				return rc;
 		return 0;
 	default:
 		for (i = 0; i < c->nsub; i++)
-			if ((rc = chg_cond_eval(c->sub[i], doc)) != 1)
+			if ((rc = chg_cond_eval(c->sub[i], doc, now)) != 1)
 				return rc;
 		return 1;
 	}

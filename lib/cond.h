@@ -23,12 +23,14 @@
  *
  *	struct chg_cond *c;
  *	if (chg_cond_compile(&c, when_node, ".chg/policy.yaml", &diags) == 0 &&
- *	    chg_cond_eval(c, change_root) == 1)
+ *	    chg_cond_eval(c, change_root, now) == 1)
  *		...
  *	chg_cond_free(c);
  */
 #ifndef CHG_COND_H
 #define CHG_COND_H
+
+#include <stdint.h>
 
 #include "buf.h"
 #include "diag.h"
@@ -58,12 +60,14 @@ int chg_cond_compile_field(struct chg_cond **out, const char *field,
 			   struct chg_diag_list *diags);
 
 /*
- * Evaluates `c` against the document `doc`.  Returns 1 when it holds,
+ * Evaluates `c` against the document `doc` at the time `now` (seconds
+ * since the epoch, for tests against dates).  Returns 1 when it holds,
  * 0 when it does not, CHG_ELIMIT when a pattern hit its match limit (the
  * condition is then neither true nor false: the caller reports it),
  * CHG_ENOMEM.
  */
-int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc);
+int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc,
+		  int64_t now);
 
 /*
  * When `c` is a single field test, returns its dotted field path (owned by

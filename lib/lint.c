@@ -377,7 +377,7 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = load_history(&l);
 	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
 		error = chg_approval_check(l.policy, &l.changes.items[i],
-					   &l.history, diags);
+					   &l.history, opts->now, diags);
 	if (!error)
 		filter_named(&l);
 cleanup:

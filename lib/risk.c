@@ -6,7 +6,7 @@
 #include "banned.h"
 
 int chg_risk_assess(struct chg_risk *out, const struct chg_policy *policy,
-		    const struct chg_node *doc)
+		    const struct chg_node *doc, int64_t now)
 {
 	const struct chg_node *assessment, *answer;
 	struct chg_buf *ex = &out->explanation;
@@ -54,7 +54,7 @@ int chg_risk_assess(struct chg_risk *out, const struct chg_policy *policy,
 	}
 	for (i = 0; !error && i < policy->nrisk_conditions; i++) {
 		const struct chg_risk_condition *c = &policy->risk_conditions[i];
-		rc = chg_cond_eval(c->when, doc);
+		rc = chg_cond_eval(c->when, doc, now);
 		if (rc < 0) {
 			error = rc;
 			break;

@@ -9,12 +9,14 @@
  * at least every matching condition's `at-least`.
  *
  *	struct chg_risk r;
- *	if (chg_risk_assess(&r, policy, root) == 0 && r.understated)
+ *	if (chg_risk_assess(&r, policy, root, now) == 0 && r.understated)
  *		report(r.explanation.ptr);
  *	chg_risk_release(&r);
  */
 #ifndef CHG_RISK_H
 #define CHG_RISK_H
+
+#include <stdint.h>
 
 #include "buf.h"
 #include "node.h"
@@ -34,13 +36,14 @@ struct chg_risk {
 };
 
 /*
- * Assesses the change request `doc` under `policy` into `out` (which need
+ * Assesses the change request `doc` under `policy` at the time `now`
+ * (seconds since the epoch, for the conditions) into `out` (which need
  * not be initialised; release it with chg_risk_release).  Does nothing
  * (out->floor == -1) when the policy has no risk levels.  Returns 0,
  * CHG_ELIMIT when a condition's pattern hit its match limit, or CHG_ENOMEM.
  */
 int chg_risk_assess(struct chg_risk *out, const struct chg_policy *policy,
-		    const struct chg_node *doc);
+		    const struct chg_node *doc, int64_t now);
 
 /* Frees the explanation.  NULL-safe. */
 void chg_risk_release(struct chg_risk *r);

@@ -51,7 +51,7 @@ static int eval(const char *when, const char *doc)
 	assert_int_equal(chg_cond_compile(&c, w, POLICY, &diags), 0);
 	assert_non_null(c);
 	assert_int_equal(diags.n, 0);
-	rc = chg_cond_eval(c, d);
+	rc = chg_cond_eval(c, d, 0);
 	chg_cond_free(c);
 	chg_node_free(w);
 	chg_node_free(d);
@@ -489,11 +489,11 @@ static void test_compile_field(void **state)
 						chg_node_get(spec, "a"), POLICY,
 						&diags), 0);
 	assert_string_equal(chg_cond_field(c), "rollback-tested");
-	assert_int_equal(chg_cond_eval(c, doc), 1);
+	assert_int_equal(chg_cond_eval(c, doc, 0), 1);
 	chg_cond_free(c);
 	assert_int_equal(chg_cond_compile_field(&c, "k", chg_node_get(spec, "b"),
 						POLICY, &diags), 0);
-	assert_int_equal(chg_cond_eval(c, doc), 1);
+	assert_int_equal(chg_cond_eval(c, doc, 0), 1);
 	chg_cond_free(c);
 	c = (struct chg_cond *)&c;
 	assert_int_equal(chg_cond_compile_field(&c, "k", chg_node_get(spec, "c"),

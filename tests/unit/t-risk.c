@@ -91,7 +91,7 @@ static void check(const struct chg_policy *p, const struct chg_node *doc,
 	struct chg_risk r;
 
 	memset(&r, 0x5a, sizeof(r)); /* need not be initialised */
-	assert_int_equal(chg_risk_assess(&r, p, doc), 0);
+	assert_int_equal(chg_risk_assess(&r, p, doc, 0), 0);
 	assert_int_equal(r.scored, x->scored);
 	if (x->scored)
 		assert_int_equal(r.score, x->score);
@@ -160,7 +160,7 @@ static void test_understated(void **state)
 
 	/* the declared level's node, for the diagnostic's position */
 	doc = answered("medium", 3, 3, 3, 3, 3);
-	assert_int_equal(chg_risk_assess(&r, p, doc), 0);
+	assert_int_equal(chg_risk_assess(&r, p, doc, 0), 0);
 	assert_int_equal(r.understated, 1);
 	assert_ptr_equal(r.level_node, chg_node_path(doc, "risk.level"));
 	assert_int_equal(r.level_node->line, 4);
@@ -356,7 +356,7 @@ static void test_limit(void **state)
 	struct chg_risk r;
 
 	(void)state;
-	assert_int_equal(chg_risk_assess(&r, p, doc), CHG_ELIMIT);
+	assert_int_equal(chg_risk_assess(&r, p, doc, 0), CHG_ELIMIT);
 	assert_int_equal(r.understated, 0);
 	assert_ptr_equal(r.level_node, chg_node_path(doc, "risk.level"));
 	chg_risk_release(&r);
