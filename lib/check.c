@@ -561,30 +561,204 @@ static const struct chg_node *deps_of(const struct chg_change *c)
 	return d && d->type == CHG_NODE_SEQUENCE ? d : NULL;
 }
 
+/*
+ * The set's ids, sorted, for lookups in O(log n): (id, position) pairs of
+ * the changes that have an id, ordered so that the first of equal ids is
+ * the one chg_change_set_find returns.
+ */
+struct id_entry {
+	const char *id;
+	size_t pos;
+};
+
+struct id_index {
+	const struct chg_change_set *set;
+	struct id_entry *e;
+	size_t n;
+};
+
+static int cmp_entry(const void *pa, const void *pb)
+{
+	const struct id_entry *a = pa, *b = pb;
+	int c = strcmp(a->id, b->id);
+
+	return c ? c : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static int index_build(struct id_index *x, const struct chg_change_set *set)
+{
+	size_t i;
+
+	x->set = set;
+	x->n = 0;
+	x->e = malloc((set->n ? set->n : 1) * sizeof(*x->e));
+	if (!x->e)
+		return CHG_ENOMEM;
+	for (i = 0; i < set->n; i++)
+		if (set->items[i].id) {
+			x->e[x->n].id = set->items[i].id;
+			x->e[x->n++].pos = i;
+		}
+	qsort(x->e, x->n, sizeof(*x->e), cmp_entry);
+	return 0;
+}
+
+/* The first entry whose id is not below `id`. */
+static size_t index_lower(const struct id_index *x, const char *id)
+{
+	size_t lo = 0, hi = x->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(x->e[mid].id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The position in the set of the first change with `id`, or -1. */
+static long index_find(const struct id_index *x, const char *id)
+{
+	size_t k = index_lower(x, id);
+
+	if (k < x->n && !strcmp(x->e[k].id, id))
+		return (long)x->e[k].pos;
+	return -1;
+}
+
+/* The dependency graph, in compressed rows: the known dependencies of
+ * change i are edges[start[i] .. start[i + 1]). */
+struct graph {
+	size_t *start;
+	size_t *edges;
+};
+
+static int graph_build(struct graph *g, const struct id_index *x)
+{
+	const struct chg_change_set *set = x->set;
+	size_t i, j, m = 0;
+	long d;
+
+	g->start = calloc(set->n + 1, sizeof(*g->start));
+	if (!g->start)
+		return CHG_ENOMEM;
+	for (i = 0; i < set->n; i++) {
+		const struct chg_node *deps = deps_of(&set->items[i]);
+		for (j = 0; deps && j < deps->n; j++)
+			m += chg_node_str(deps->items[j]) &&
+			     index_find(x, deps->items[j]->value) >= 0;
+	}
+	g->edges = malloc((m ? m : 1) * sizeof(*g->edges));
+	if (!g->edges)
+		return CHG_ENOMEM;
+	m = 0;
+	for (i = 0; i < set->n; i++) {
+		const struct chg_node *deps = deps_of(&set->items[i]);
+		g->start[i] = m;
+		for (j = 0; deps && j < deps->n; j++)
+			if (chg_node_str(deps->items[j]) &&
+			    (d = index_find(x, deps->items[j]->value)) >= 0)
+				g->edges[m++] = (size_t)d;
+	}
+	g->start[set->n] = m;
+	return 0;
+}
+
+/*
+ * Marks in in_cycle[] every change that lies on a dependency cycle: the
+ * members of strongly connected components of more than one change, and
+ * changes that depend on themselves (Tarjan's algorithm, iteratively so
+ * that a long chain cannot exhaust the stack).
+ */
+static int mark_cycles(unsigned char *in_cycle, const struct graph *g, size_t n)
+{
+	size_t *num = NULL, *low = NULL, *stack = NULL, *call = NULL, *edge = NULL;
+	unsigned char *on = NULL;
+	size_t counter = 1, sp = 0, cp = 0, v, w, root;
+	int error = CHG_ENOMEM;
+
+	num = calloc(n + 1, sizeof(*num));
+	low = calloc(n + 1, sizeof(*low));
+	stack = calloc(n + 1, sizeof(*stack));
+	call = calloc(n + 1, sizeof(*call));
+	edge = calloc(n + 1, sizeof(*edge));
+	on = calloc(n + 1, 1);
+	if (!num || !low || !stack || !call || !edge || !on)
+		goto cleanup;
+	for (root = 0; root < n; root++) {
+		if (num[root])
+			continue;
+		call[cp++] = root;
+		num[root] = low[root] = counter++;
+		edge[root] = g->start[root];
+		stack[sp++] = root;
+		on[root] = 1;
+		while (cp) {
+			v = call[cp - 1];
+			if (edge[v] < g->start[v + 1]) {
+				w = g->edges[edge[v]++];
+				if (w == v) {
+					in_cycle[v] = 1;
+				} else if (!num[w]) {
+					num[w] = low[w] = counter++;
+					edge[w] = g->start[w];
+					stack[sp++] = w;
+					on[w] = 1;
+					call[cp++] = w;
+				} else if (on[w] && num[w] < low[v]) {
+					low[v] = num[w];
+				}
+				continue;
+			}
+			cp--;
+			if (cp && low[v] < low[call[cp - 1]])
+				low[call[cp - 1]] = low[v];
+			if (low[v] != num[v])
+				continue;
+			/* v is the root of a component: pop it */
+			if (stack[sp - 1] != v) {
+				do {
+					w = stack[--sp];
+					on[w] = 0;
+					in_cycle[w] = 1;
+				} while (w != v);
+			} else {
+				on[stack[--sp]] = 0;
+			}
+		}
+	}
+	error = 0;
+cleanup:
+	free(num);
+	free(low);
+	free(stack);
+	free(call);
+	free(edge);
+	free(on);
+	return error;
+}
+
 /* Depth-first search from `from` for `target`; records the path. */
-static int reaches(const struct chg_change_set *set, const struct chg_change *from,
-		   const struct chg_change *target, unsigned char *seen,
+static int reaches(const struct chg_change_set *set, const struct graph *g,
+		   size_t from, size_t target, unsigned char *seen,
 		   struct chg_buf *path, int depth)
 {
-	const struct chg_node *deps = deps_of(from);
-	size_t i, mark;
+	size_t e, mark;
 
 	if (depth > 10000)
 		return 0;
-	for (i = 0; deps && i < deps->n; i++) {
-		const struct chg_change *d;
-		if (!chg_node_str(deps->items[i]))
-			continue;
-		d = chg_change_set_find(set, deps->items[i]->value);
-		if (!d)
-			continue;
+	for (e = g->start[from]; e < g->start[from + 1]; e++) {
+		size_t d = g->edges[e];
+
 		mark = path->len;
-		chg_buf_printf(path, " -> %s", d->id);
+		chg_buf_printf(path, " -> %s", set->items[d].id);
 		if (d == target)
 			return 1;
-		if (!seen[d - set->items]) {
-			seen[d - set->items] = 1;
-			if (reaches(set, d, target, seen, path, depth + 1))
+		if (!seen[d]) {
+			seen[d] = 1;
+			if (reaches(set, g, d, target, seen, path, depth + 1))
 				return 1;
 		}
 		path->len = mark;
@@ -593,18 +767,60 @@ static int reaches(const struct chg_change_set *set, const struct chg_change *fr
 	return 0;
 }
 
+/*
+ * Keeps a cycle's path readable: "A -> B -> ... -> A" with at most
+ * CYCLE_SHOWN hops, then "-> ... (N more) -> A".  Every change on a long
+ * cycle gets its own diagnostic, so the full path would make the output
+ * grow with the square of the cycle's length.
+ */
+#define CYCLE_SHOWN 8
+
+static void shorten_cycle(struct chg_buf *path)
+{
+	const char *sep = " -> ", *p = path->ptr, *last;
+	size_t hops = 0, cut = 0;
+
+	while ((p = strstr(p, sep))) {
+		if (++hops == CYCLE_SHOWN)
+			cut = (size_t)(p - path->ptr);
+		p += strlen(sep);
+	}
+	if (hops <= CYCLE_SHOWN + 1)
+		return;
+	last = path->ptr + path->len;
+	while (last > path->ptr && strncmp(last, sep, strlen(sep)))
+		last--;
+	{
+		struct chg_buf out = CHG_BUF_INIT;
+		chg_buf_put(&out, path->ptr, cut);
+		chg_buf_printf(&out, " -> ... (%zu more)%s", hops - CYCLE_SHOWN, last);
+		chg_buf_clear(path);
+		chg_buf_put(path, out.ptr, out.len);
+		chg_buf_release(&out);
+	}
+}
+
 int chg_check_set(const struct chg_check_context *ctx,
 		  struct chg_diag_list *diags)
 {
 	const struct chg_change_set *set = ctx->changes;
 	struct chg_buf path = CHG_BUF_INIT;
-	unsigned char *seen = NULL;
-	size_t i, j;
-	int error = 0;
+	struct id_index x = { 0 };
+	struct graph g = { 0 };
+	unsigned char *seen = NULL, *in_cycle = NULL;
+	size_t i, j, k;
+	int error;
 
 	seen = calloc(set->n ? set->n : 1, 1);
-	if (!seen)
-		return CHG_ENOMEM;
+	in_cycle = calloc(set->n ? set->n : 1, 1);
+	if (!seen || !in_cycle) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = index_build(&x, set)) < 0 ||
+	    (error = graph_build(&g, &x)) < 0 ||
+	    (error = mark_cycles(in_cycle, &g, set->n)) < 0)
+		goto cleanup;
 	for (i = 0; i < set->n && !error; i++) {
 		const struct chg_change *c = &set->items[i];
 		const struct chg_node *deps;
@@ -612,27 +828,30 @@ int chg_check_set(const struct chg_check_context *ctx,
 
 		if (!c->id)
 			continue;
-		for (j = 0; j < set->n && !error; j++)
-			if (j != i && set->items[j].id && !strcmp(set->items[j].id, c->id))
+		for (k = index_lower(&x, c->id); k < x.n && !error &&
+		     !strcmp(x.e[k].id, c->id); k++)
+			if (x.e[k].pos != i)
 				error = chg_diag_add(diags, c->path, c->id_node->line,
 						     c->id_node->column, CHG_SEV_ERROR,
 						     "duplicate-id",
 						     "id %s is also used by %s; ids must be unique across the repository",
-						     c->id, set->items[j].path);
+						     c->id, set->items[x.e[k].pos].path);
 		deps = deps_of(c);
 		for (j = 0; deps && j < deps->n && !error; j++) {
 			const struct chg_node *item = deps->items[j];
 			const struct chg_change *d;
+			long pos;
 			if (!chg_node_str(item))
 				continue;
-			d = chg_change_set_find(set, item->value);
-			if (!d) {
+			pos = index_find(&x, item->value);
+			if (pos < 0) {
 				error = chg_diag_add(diags, c->path, item->line, item->column,
 						     CHG_SEV_ERROR, "unknown-dependency",
 						     "depends-on names %s, which is not a change request in this repository",
 						     item->value);
 				continue;
 			}
+			d = &set->items[pos];
 			/* depending on itself is a cycle, reported below */
 			if (d != c && window_of(c->root, &s1, &e1) && d->root &&
 			    window_of(d->root, &s2, &e2) && e2 > s1)
@@ -642,17 +861,24 @@ int chg_check_set(const struct chg_check_context *ctx,
 						     d->id, chg_node_path(d->root, "window.end")->value,
 						     chg_node_path(c->root, "window.start")->value);
 		}
-		if (deps && !error) {
+		if (deps && in_cycle[i] && !error) {
 			memset(seen, 0, set->n);
 			chg_buf_clear(&path);
 			chg_buf_puts(&path, c->id);
-			if (reaches(set, c, c, seen, &path, 0))
+			if (reaches(set, &g, i, i, seen, &path, 0)) {
+				shorten_cycle(&path);
 				error = chg_diag_add(diags, c->path, deps->line, deps->column,
 						     CHG_SEV_ERROR, "dependency-cycle",
 						     "dependency cycle: %s", path.ptr);
+			}
 		}
 	}
+cleanup:
 	free(seen);
+	free(in_cycle);
+	free(x.e);
+	free(g.start);
+	free(g.edges);
 	chg_buf_release(&path);
 	return error;
 }

@@ -156,7 +156,7 @@ test_expect_success 'a chain of 300 dependencies lints clean; closing it is one 
 	echo "depends-on: [CHG-0300]" >>repo/changes/CHG-0001.yaml &&
 	test_expect_code 1 timeout 60 chg-lint -C repo --now "$CHG_TEST_NOW" >actual &&
 	test $(wc -l <actual) = 300 &&
-	grep "^changes/CHG-0001.yaml:9:13: error: dependency cycle: CHG-0001 -> CHG-0300 -> CHG-0299 -> .* -> CHG-0002 -> CHG-0001 \[dependency-cycle\]\$" actual
+	grep "^changes/CHG-0001.yaml:9:13: error: dependency cycle: CHG-0001 -> CHG-0300 -> CHG-0299 -> CHG-0298 -> CHG-0297 -> CHG-0296 -> CHG-0295 -> CHG-0294 -> ... (292 more) -> CHG-0001 \[dependency-cycle\]\$" actual
 '
 
 test_done
