@@ -5,13 +5,16 @@
 #include "cmd.h"
 #include "diag.h"
 #include "error.h"
+#include "explain.h"
 #include "format.h"
 #include "lint.h"
+#include "policy.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s [-C DIR] [--rev REV | --staged] [--policy FILE] [--now DATETIME]\n"
 	"          [--strict] [--format text|json] [PATH...]\n"
+	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"\n"
 	"Lints change requests (default: every file the policy's paths match) and\n"
 	"checks their approvals against history.\n"
@@ -23,8 +26,152 @@ static const char usage_text[] =
 	"  --now DATETIME     the clock for time rules (also CHG_NOW)\n"
 	"  --strict           warnings fail too\n"
 	"  --format FORMAT    text (default) or json\n"
+	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
+	"                     and a failing and a passing example\n"
 	"\n"
 	"Exit status: 0 no errors, 1 findings, 2 usage error, 3 could not run.\n";
+
+/* Prints `text` wrapped at 72 columns; runs of spaces mark sentences. */
+static void print_wrapped(const char *text)
+{
+	size_t col = 0, len;
+	const char *p = text;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		len = strcspn(p, " ");
+		if (!len)
+			break;
+		if (col && col + 1 + len > 72) {
+			putchar('\n');
+			col = 0;
+		}
+		if (col) {
+			/* two spaces after a sentence, as the text has them */
+			int two = p - text >= 2 && p[-2] == ' ';
+			fputs(two ? "  " : " ", stdout);
+			col += 1 + two;
+		}
+		fwrite(p, 1, len, stdout);
+		col += len;
+		p += len;
+	}
+	putchar('\n');
+}
+
+static void print_example(const char *title, const struct chg_buf *yaml)
+{
+	const char *line = yaml->ptr, *nl;
+
+	if (!yaml->len) {
+		printf("\n%s: none could be made under this policy\n", title);
+		return;
+	}
+	printf("\n%s:\n", title);
+	for (; *line; line = nl + 1) {
+		nl = strchr(line, '\n');
+		if (!nl)
+			nl = line + strlen(line);
+		printf("    %.*s\n", (int)(nl - line), line);
+		if (!*nl)
+			break;
+	}
+}
+
+static void print_explanation(const struct chg_explanation *e)
+{
+	printf("rule:      %s\n", e->id);
+	printf("source:    %s\n", e->source.ptr);
+	printf("severity:  %s\n", e->severity.ptr);
+	if (e->policy_rule) {
+		printf("when:      %s\n", e->when.ptr);
+		if (e->requires.len)
+			printf("requires:  %s\n", e->requires.ptr);
+		if (e->forbids.len)
+			printf("forbids:   %s\n", e->forbids.ptr);
+		if (e->message)
+			printf("message:   %s\n", e->message);
+		else
+			printf("message:   (none; a finding reads 'FIELD %s rule %s')\n",
+			       e->requires.len ? "does not meet" : "is forbidden by",
+			       e->id);
+	}
+	putchar('\n');
+	print_wrapped(e->description.ptr);
+	print_example("Failing example", &e->failing);
+	print_example("Passing example", &e->passing);
+}
+
+/*
+ * chg-lint --explain RULE: the rule under the policy chg-lint would use.
+ * Outside a repository (and without --rev, --staged or --policy) that is
+ * the built-in policy.
+ */
+static int explain_rule(const struct chg_cmd *cmd,
+			const struct chg_lint_options *opts, const char *id)
+{
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
+	struct chg_policy *policy = NULL;
+	struct chg_explanation e;
+	const char *similar[5];
+	size_t n, i;
+	int rc, found = 0, status = CHG_EXIT_OK;
+
+	chg_explanation_init(&e);
+	rc = chg_lint_load_policy(&policy, &diags, &err, opts->dir, opts->rev,
+				  opts->staged, opts->policy_file);
+	if (rc == CHG_ENOTFOUND && !opts->rev && !opts->staged && !opts->policy_file) {
+		fprintf(stderr, "%s: %s; explaining under the built-in policy\n",
+			cmd->name, err.ptr);
+		rc = chg_policy_load(&policy, NULL, 0, NULL, &diags);
+	}
+	if (rc < 0) {
+		chg_format_text(&out, &diags);
+		fwrite(out.ptr, 1, out.len, stdout);
+		if (rc == CHG_EINVALID)
+			chg_cmd_error(cmd, "the policy is invalid; fix the errors above");
+		else
+			chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));
+		status = CHG_EXIT_FAILURE;
+		goto cleanup;
+	}
+	/* a policy rule may share its id with a check: both report under it */
+	rc = chg_explain_policy_rule(&e, policy, id, opts->now);
+	if (rc == 0) {
+		print_explanation(&e);
+		found = 1;
+	}
+	if (rc == 0 || rc == CHG_ENOTFOUND)
+		rc = chg_explain_check(&e, policy, id, opts->now);
+	if (rc == 0) {
+		if (found)
+			printf("\n\n");
+		print_explanation(&e);
+		found = 1;
+	}
+	if (rc < 0 && rc != CHG_ENOTFOUND) {
+		chg_cmd_error(cmd, "%s", chg_error_str(rc));
+		status = CHG_EXIT_FAILURE;
+	} else if (!found) {
+		n = chg_explain_similar(similar, sizeof(similar) / sizeof(*similar),
+					policy, id);
+		fprintf(stderr, "%s: unknown rule '%s'", cmd->name, id);
+		for (i = 0; i < n; i++)
+			fprintf(stderr, "%s%s", i ? ", " : "; did you mean ", similar[i]);
+		fprintf(stderr, "%s\n", n ? "?" :
+			": neither a check of chg-lint (see chg-lint(1)) nor a rule of the policy");
+		status = CHG_EXIT_USAGE;
+	}
+cleanup:
+	chg_explanation_release(&e);
+	chg_policy_free(policy);
+	chg_buf_release(&out);
+	chg_buf_release(&err);
+	chg_diag_list_release(&diags);
+	return status;
+}
 
 int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 {
@@ -35,6 +182,7 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "now", required_argument, NULL, 'n' },
 		{ "strict", no_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "explain", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -42,7 +190,7 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_lint_stats stats = { 0 };
 	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
-	const char *now = NULL, *format = "text";
+	const char *now = NULL, *format = "text", *explain = NULL;
 	int c, strict = 0, status, rc;
 	size_t nerr, nwarn;
 
@@ -58,15 +206,16 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 		case 'n': now = optarg; break;
 		case 'S': strict = 1; break;
 		case 'f': format = optarg; break;
+		case 'x': explain = optarg; break;
 		case 'h':
-			printf(usage_text, cmd->name);
+			printf(usage_text, cmd->name, cmd->name);
 			return CHG_EXIT_OK;
 		default:
-			if (c == ':' || (optopt && optopt != '?' && strchr("Crpnf", optopt)))
+			if (c == ':' || (optopt && optopt != '?' && strchr("Crpnfx", optopt)))
 				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, usage_text, cmd->name);
+			fprintf(stderr, usage_text, cmd->name, cmd->name);
 			return CHG_EXIT_USAGE;
 		}
 	}
@@ -80,6 +229,13 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	}
 	if (chg_cmd_now(&opts.now, cmd, now) < 0)
 		return CHG_EXIT_USAGE;
+	if (explain) {
+		if (optind < argc || strcmp(format, "text")) {
+			chg_cmd_error(cmd, "--explain takes no PATH and prints text only");
+			return CHG_EXIT_USAGE;
+		}
+		return explain_rule(cmd, &opts, explain);
+	}
 	opts.paths = (const char *const *)argv + optind;
 	opts.npaths = (size_t)(argc - optind);
 

@@ -31,6 +31,7 @@ struct chg_cmd {
 int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_policy(int argc, char **argv, const struct chg_cmd *cmd);
 
 /*
  * Prints "NAME: MESSAGE\n" to standard error (git's usage.c style:

@@ -12,6 +12,7 @@ static const struct {
 	{ "lint", cmd_lint, "lint change requests and their approvals (as chg-lint)" },
 	{ "digest", cmd_digest, "print the digest an approval of a change request must carry" },
 	{ "check-message", cmd_check_message, "check the approval trailers of a commit message" },
+	{ "policy", cmd_policy, "show the effective policy, or check a policy file" },
 };
 
 static void usage(FILE *f)

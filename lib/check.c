@@ -253,7 +253,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 static void required_because(struct chg_buf *b, const struct chg_schema *f,
 			     const struct chg_node *doc)
 {
-	const char *field = chg_cond_field(f->required_when);
+	const char *field = chg_cond_value_field(f->required_when);
 	const struct chg_node *v = field ? chg_node_path(doc, field) : NULL;
 
 	if (field && v && v->type == CHG_NODE_SCALAR && !strcmp(field, "type"))

@@ -3,12 +3,24 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "datetime.h"
 #include "error.h"
 #include "pattern.h"
 #include "banned.h"
 
 enum cond_kind { COND_ALL, COND_ANY, COND_NOT, COND_FIELD };
-enum field_op { OP_VALUES, OP_MATCHES, OP_PRESENT, OP_RANGE };
+enum field_op { OP_VALUES, OP_MATCHES, OP_PRESENT, OP_RANGE, OP_TIME };
+
+/*
+ * One side of a time test: `now` plus `t` seconds when `relative`, else the
+ * instant `t` itself.  `text` is the bound as the policy wrote it.
+ */
+struct time_bound {
+	int set;
+	int relative;
+	int64_t t;
+	const struct chg_node *text; /* borrowed */
+};
 
 struct chg_cond {
 	enum cond_kind kind;
@@ -23,10 +35,9 @@ struct chg_cond {
 	int present;
 	int has_min, has_max;
 	long long min, max;
+	struct time_bound before, after;
 };
 
-/* Enough for any realistic document; a bigger fan-out is cut off. */
-#define RESOLVE_MAX 4096
 
 void chg_cond_free(struct chg_cond *c)
 {
@@ -62,14 +73,145 @@ static int bad(struct chg_diag_list *diags, const char *path,
 	return CHG_EINVALID;
 }
 
+#define SHAPE_MSG \
+	"a field test is a value, a list of values, {matches: REGEX}, " \
+	"{present: BOOL}, {min: N, max: N} or {before: TIME, after: TIME}"
+
+/*
+ * Reads a time bound: "now", "now+DURATION", "now-DURATION", an RFC 3339
+ * date-time or a date (midnight UTC).  Returns 0 or CHG_EINVALID.
+ */
+static int parse_bound(struct time_bound *out, const struct chg_node *v)
+{
+	const char *s = v->value;
+	int64_t d;
+
+	if (v->type != CHG_NODE_SCALAR || strlen(s) != v->len)
+		return CHG_EINVALID;
+	out->text = v;
+	if (!strncmp(s, "now", 3)) {
+		s += 3;
+		out->relative = 1;
+		out->t = 0;
+		if (!*s)
+			return 0;
+		if ((*s != '+' && *s != '-') || chg_duration_parse(&d, s + 1) < 0)
+			return CHG_EINVALID;
+		out->t = *s == '-' ? -d : d;
+		return 0;
+	}
+	if (chg_datetime_parse(&out->t, s) == 0 || chg_date_parse(&out->t, s) == 0)
+		return 0;
+	return CHG_EINVALID;
+}
+
+static int compile_bound(struct time_bound *out, const struct chg_node *k,
+			 const struct chg_node *v, const char *path,
+			 struct chg_diag_list *diags)
+{
+	int rc;
+
+	out->set = 1;
+	if (parse_bound(out, v) == 0)
+		return 0;
+	if (v->type == CHG_NODE_SCALAR && strlen(v->value) == v->len)
+		rc = chg_diag_add(diags, path, v->line, v->column, CHG_SEV_ERROR,
+				  "invalid-policy",
+				  "%s: takes now, now+DURATION, now-DURATION, a date-time or a date, not '%s'",
+				  k->value, v->value);
+	else
+		rc = chg_diag_add(diags, path, v->line, v->column, CHG_SEV_ERROR,
+				  "invalid-policy",
+				  "%s: takes now, now+DURATION, now-DURATION, a date-time or a date",
+				  k->value);
+	return rc < 0 ? CHG_ENOMEM : CHG_EINVALID;
+}
+
+/*
+ * Compiles a matcher map into `c`: {matches:} or {present:} alone, or
+ * either or both of {min:, max:}, or of {before:, after:}.
+ */
+static int compile_map(struct chg_cond *c, const struct chg_node *spec,
+		       const char *path, struct chg_diag_list *diags)
+{
+	const struct chg_node *k, *v;
+	char err[256];
+	size_t off, i, ranges = 0, times = 0;
+	int error, rc, is_min;
+
+	for (i = 0; i < spec->n; i++) {
+		k = spec->pairs[i].key;
+		if (k->type != CHG_NODE_SCALAR ||
+		    (strcmp(k->value, "matches") && strcmp(k->value, "present") &&
+		     strcmp(k->value, "min") && strcmp(k->value, "max") &&
+		     strcmp(k->value, "before") && strcmp(k->value, "after")))
+			return bad(diags, path, k,
+				   "unknown field test: use matches, present, min, max, before or after");
+		if (!strcmp(k->value, "min") || !strcmp(k->value, "max"))
+			ranges++;
+		else if (!strcmp(k->value, "before") || !strcmp(k->value, "after"))
+			times++;
+	}
+	if (!spec->n || (ranges != spec->n && times != spec->n && spec->n != 1))
+		return bad(diags, path, spec, SHAPE_MSG);
+
+	if ((v = chg_node_get(spec, "matches"))) {
+		c->op = OP_MATCHES;
+		if (v->type != CHG_NODE_SCALAR)
+			return bad(diags, path, v, "matches: takes a regular expression");
+		error = chg_pattern_compile(&c->re, v->value, err, sizeof(err), &off);
+		if (error == CHG_EINVALID &&
+		    chg_diag_add(diags, path, v->line, v->column, CHG_SEV_ERROR,
+				 "invalid-policy",
+				 "invalid regular expression '%s': %s at offset %zu",
+				 v->value, err, off) < 0)
+			error = CHG_ENOMEM;
+		return error;
+	}
+	if ((v = chg_node_get(spec, "present"))) {
+		c->op = OP_PRESENT;
+		if (chg_node_bool(&c->present, v) < 0)
+			return bad(diags, path, v, "present: takes true or false");
+		return 0;
+	}
+	if (ranges) {
+		c->op = OP_RANGE;
+		error = 0;
+		for (i = 0; i < spec->n; i++) {
+			v = spec->pairs[i].value;
+			is_min = !strcmp(spec->pairs[i].key->value, "min");
+			if (is_min)
+				c->has_min = 1;
+			else
+				c->has_max = 1;
+			if (chg_node_int(is_min ? &c->min : &c->max, v) == 0)
+				continue;
+			error = bad(diags, path, v, "min: and max: take an integer");
+			if (error == CHG_ENOMEM)
+				return error;
+		}
+		return error;
+	}
+	c->op = OP_TIME;
+	error = 0;
+	for (i = 0; i < spec->n; i++) {
+		k = spec->pairs[i].key;
+		rc = compile_bound(!strcmp(k->value, "before") ? &c->before :
+				   &c->after, k, spec->pairs[i].value, path, diags);
+		if (rc == CHG_ENOMEM)
+			return rc;
+		if (rc < 0)
+			error = rc;
+	}
+	return error;
+}
+
 int chg_cond_compile_field(struct chg_cond **out, const char *field,
 			   const struct chg_node *spec, const char *path,
 			   struct chg_diag_list *diags)
 {
 	struct chg_cond *c;
-	const struct chg_node *v;
-	char err[256];
-	size_t off, i;
+	size_t i;
 	int error = 0;
 
 	*out = NULL;
@@ -91,45 +233,10 @@ int chg_cond_compile_field(struct chg_cond **out, const char *field,
 					    "a list of values in a condition may hold only scalars");
 				goto cleanup;
 			}
-	} else if (spec->n != 1) {
-		error = bad(diags, path, spec,
-			    "a field test is a value, a list of values, or one of {matches: REGEX}, {present: BOOL}, {min: N}, {max: N}");
-		goto cleanup;
-	} else if ((v = chg_node_get(spec, "matches"))) {
-		c->op = OP_MATCHES;
-		if (v->type != CHG_NODE_SCALAR) {
-			error = bad(diags, path, v, "matches: takes a regular expression");
-			goto cleanup;
-		}
-		error = chg_pattern_compile(&c->re, v->value, err, sizeof(err), &off);
-		if (error == CHG_EINVALID) {
-			if (chg_diag_add(diags, path, v->line, v->column,
-					 CHG_SEV_ERROR, "invalid-policy",
-					 "invalid regular expression '%s': %s at offset %zu",
-					 v->value, err, off) < 0)
-				error = CHG_ENOMEM;
-		}
+	} else {
+		error = compile_map(c, spec, path, diags);
 		if (error < 0)
 			goto cleanup;
-	} else if ((v = chg_node_get(spec, "present"))) {
-		c->op = OP_PRESENT;
-		if (chg_node_bool(&c->present, v) < 0) {
-			error = bad(diags, path, v, "present: takes true or false");
-			goto cleanup;
-		}
-	} else if ((v = chg_node_get(spec, "min")) ||
-		   (v = chg_node_get(spec, "max"))) {
-		c->op = OP_RANGE;
-		if (chg_node_int(chg_node_get(spec, "min") ? &c->min : &c->max, v) < 0) {
-			error = bad(diags, path, v, "min: and max: take an integer");
-			goto cleanup;
-		}
-		c->has_min = chg_node_get(spec, "min") != NULL;
-		c->has_max = !c->has_min;
-	} else {
-		error = bad(diags, path, spec->pairs[0].key,
-			    "unknown field test: use matches, present, min or max");
-		goto cleanup;
 	}
 	*out = c;
 	return 0;
@@ -206,46 +313,69 @@ cleanup:
 	return error;
 }
 
-static size_t resolve(const struct chg_node **out, size_t n, size_t max,
-		      const struct chg_node *node, const char *field)
+/*
+ * Calls visit(node, ctx) for every node the dotted `field` path (with `[]`
+ * steps) reaches from `node`, in document order, until visit returns
+ * non-zero; returns that value, or 0.  Nothing is copied, so every item of
+ * a list is reached however long it is (the loader bounds the tree).
+ */
+static int walk(const struct chg_node *node, const char *field,
+		int (*visit)(const struct chg_node *, void *), void *ctx)
 {
 	char key[256];
 	const char *dot;
 	size_t len, i;
-	int each;
+	int each, rc;
 
-	if (!node || n >= max)
-		return n;
-	if (!*field) {
-		out[n++] = node;
-		return n;
-	}
+	if (!node)
+		return 0;
+	if (!*field)
+		return visit(node, ctx);
 	dot = strchr(field, '.');
 	len = dot ? (size_t)(dot - field) : strlen(field);
 	each = len >= 2 && field[len - 2] == '[' && field[len - 1] == ']';
 	if (each)
 		len -= 2;
 	if (len >= sizeof(key))
-		return n;
+		return 0;
 	memcpy(key, field, len);
 	key[len] = '\0';
 	node = chg_node_get(node, key);
 	field = dot ? dot + 1 : field + strlen(field);
 	if (!node)
-		return n;
+		return 0;
 	if (!each)
-		return resolve(out, n, max, node, field);
+		return walk(node, field, visit, ctx);
 	if (node->type != CHG_NODE_SEQUENCE)
-		return n;
-	for (i = 0; i < node->n && n < max; i++)
-		n = resolve(out, n, max, node->items[i], field);
-	return n;
+		return 0;
+	for (i = 0; i < node->n; i++)
+		if ((rc = walk(node->items[i], field, visit, ctx)) != 0)
+			return rc;
+	return 0;
+}
+
+struct collect {
+	const struct chg_node **out;
+	size_t n, max;
+};
+
+static int collect_node(const struct chg_node *node, void *ctx)
+{
+	struct collect *c = ctx;
+
+	if (c->n >= c->max)
+		return 1;
+	c->out[c->n++] = node;
+	return 0;
 }
 
 size_t chg_cond_resolve(const struct chg_node **out, size_t max,
 			const struct chg_node *doc, const char *field)
 {
-	return resolve(out, 0, max, doc, field);
+	struct collect c = { out, 0, max };
+
+	walk(doc, field, collect_node, &c);
+	return c.n;
 }
 
 int chg_scalar_equal(const struct chg_node *a, const struct chg_node *b)
@@ -262,10 +392,27 @@ int chg_scalar_equal(const struct chg_node *a, const struct chg_node *b)
 	return a->len == b->len && !memcmp(a->value, b->value, a->len);
 }
 
-/* Tests one scalar against a field test. */
-static int test_scalar(const struct chg_cond *c, const struct chg_node *s)
+/* Reads a scalar as an RFC 3339 date-time or a date (midnight UTC). */
+static int scalar_time(int64_t *out, const struct chg_node *s)
+{
+	if (strlen(s->value) != s->len)
+		return CHG_EINVALID;
+	if (chg_datetime_parse(out, s->value) == 0)
+		return 0;
+	return chg_date_parse(out, s->value);
+}
+
+static int64_t bound_time(const struct time_bound *b, int64_t now)
+{
+	return b->relative ? now + b->t : b->t;
+}
+
+/* Tests one scalar against a field test at the time `now`. */
+static int test_scalar(const struct chg_cond *c, const struct chg_node *s,
+		       int64_t now)
 {
 	long long v;
+	int64_t t;
 	size_t i;
 
 	switch (c->op) {
@@ -281,41 +428,55 @@ static int test_scalar(const struct chg_cond *c, const struct chg_node *s)
 	case OP_RANGE:
 		if (chg_node_int(&v, s) < 0)
 			return 0;
-		return c->has_min ? v >= c->min : v <= c->max;
+		return (!c->has_min || v >= c->min) && (!c->has_max || v <= c->max);
+	case OP_TIME:
+		if (scalar_time(&t, s) < 0)
+			return 0;
+		return (!c->before.set || t < bound_time(&c->before, now)) &&
+		       (!c->after.set || t > bound_time(&c->after, now));
 	default:
 		return 0;
 	}
 }
 
+static int is_present(const struct chg_node *node, void *ctx)
+{
+	(void)ctx;
+	return !chg_node_is_null(node);
+}
+
+struct field_test {
+	const struct chg_cond *c;
+	int64_t now;
+};
+
+/* Tests a reached node: a scalar, or each scalar item of a list.  Returns
+ * non-zero (a match, or an error) to stop the walk. */
+static int test_node(const struct chg_node *node, void *ctx)
+{
+	const struct field_test *t = ctx;
+	size_t j;
+	int rc;
+
+	if (node->type == CHG_NODE_SCALAR)
+		return test_scalar(t->c, node, t->now);
+	if (node->type != CHG_NODE_SEQUENCE)
+		return 0;
+	for (j = 0; j < node->n; j++)
+		if (node->items[j]->type == CHG_NODE_SCALAR &&
+		    (rc = test_scalar(t->c, node->items[j], t->now)) != 0)
+			return rc;
+	return 0;
+}
+
 static int eval_field(const struct chg_cond *c, const struct chg_node *doc,
 		      int64_t now)
 {
-	const struct chg_node *found[RESOLVE_MAX];
-	size_t n, i, j;
-	int present = 0, rc;
+	struct field_test t = { c, now };
 
-	(void)now;
-	n = chg_cond_resolve(found, RESOLVE_MAX, doc, c->field);
-	for (i = 0; i < n; i++)
-		if (!chg_node_is_null(found[i]))
-			present = 1;
 	if (c->op == OP_PRESENT)
-		return present == c->present;
-	for (i = 0; i < n; i++) {
-		const struct chg_node *node = found[i];
-		if (node->type == CHG_NODE_SCALAR) {
-			if ((rc = test_scalar(c, node)) != 0)
-				return rc;
-		} else if (node->type == CHG_NODE_SEQUENCE) {
-			for (j = 0; j < node->n; j++) {
-				if (node->items[j]->type != CHG_NODE_SCALAR)
-					continue;
-				if ((rc = test_scalar(c, node->items[j])) != 0)
-					return rc;
-			}
-		}
-	}
-	return 0;
+		return walk(doc, c->field, is_present, NULL) == c->present;
+	return walk(doc, c->field, test_node, &t);
 }
 
 int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc,
@@ -348,6 +509,13 @@ const char *chg_cond_field(const struct chg_cond *c)
 	while (c->kind == COND_ALL && c->nsub == 1)
 		c = c->sub[0];
 	return c->kind == COND_FIELD ? c->field : NULL;
+}
+
+const char *chg_cond_value_field(const struct chg_cond *c)
+{
+	while (c->kind == COND_ALL && c->nsub == 1)
+		c = c->sub[0];
+	return c->kind == COND_FIELD && c->op == OP_VALUES ? c->field : NULL;
 }
 
 static int describe_values(struct chg_buf *out, const struct chg_node *v)
@@ -393,9 +561,21 @@ int chg_cond_describe(struct chg_buf *out, const struct chg_cond *c)
 			return chg_buf_printf(out, "%s is %s", c->field,
 					      c->present ? "present" : "absent");
 		case OP_RANGE:
+			if (c->has_min && c->has_max)
+				return chg_buf_printf(out, "%s is at least %lld and at most %lld",
+						      c->field, c->min, c->max);
 			return chg_buf_printf(out, "%s is at %s %lld", c->field,
 					      c->has_min ? "least" : "most",
 					      c->has_min ? c->min : c->max);
+		case OP_TIME:
+			if (c->after.set && c->before.set)
+				return chg_buf_printf(out, "%s is after %s and before %s",
+						      c->field, c->after.text->value,
+						      c->before.text->value);
+			return chg_buf_printf(out, "%s is %s %s", c->field,
+					      c->after.set ? "after" : "before",
+					      (c->after.set ? c->after.text :
+					       c->before.text)->value);
 		}
 		return 0;
 	case COND_NOT:

@@ -9,6 +9,9 @@
  *	when: {systems: {matches: '^db-prod'}}  a PCRE2 pattern matches
  *	when: {incident: {present: true}}       the field is present (non-null)
  *	when: {impact.users: {min: 100}}        a number at least / at most
+ *	when: {impact.users: {min: 1, max: 5}}  (min and max may be combined)
+ *	when: {window.start: {before: now+48h}} a time before / after
+ *	when: {window.end: {after: 2026-12-20, before: 2027-01-04T00:00:00Z}}
  *	when: {any: [{type: emergency}, {risk.level: critical}]}
  *	when: {not: {client: acme}}
  *
@@ -16,6 +19,13 @@
  * reaches into a list of maps.  Scalars compare as YAML values: plain bools
  * as bools (true == True), plain integers numerically, everything else by
  * their text.
+ *
+ * A time test compares the field's value, read as an RFC 3339 date-time or
+ * a date (midnight UTC), with a bound: `now`, `now+DURATION`, `now-DURATION`
+ * (DURATION as chg_duration_parse reads it), a date-time or a date.
+ * `before` holds when the value is earlier than the bound, `after` when it
+ * is later (both strict); a value that is no time never holds.  `now` is
+ * the time given to chg_cond_eval.
  *
  * Conditions are compiled once per policy load (patterns included) and
  * evaluated against each change request.  A compiled condition borrows the
@@ -40,10 +50,10 @@ struct chg_cond;
 
 /*
  * Compiles the condition `when` (a mapping).  Problems (unknown operator,
- * bad pattern with PCRE2's message and offset, wrong types) are added to
- * `diags` as invalid-policy errors at the offending node's position in
- * `path`.  Returns 0 and stores the condition in *out (free with
- * chg_cond_free), CHG_EINVALID (diagnostics added, *out NULL) or
+ * bad pattern with PCRE2's message and offset, bad time bound, wrong types)
+ * are added to `diags` as invalid-policy errors at the offending node's
+ * position in `path`.  Returns 0 and stores the condition in *out (free
+ * with chg_cond_free), CHG_EINVALID (diagnostics added, *out NULL) or
  * CHG_ENOMEM.
  */
 int chg_cond_compile(struct chg_cond **out, const struct chg_node *when,
@@ -51,9 +61,9 @@ int chg_cond_compile(struct chg_cond **out, const struct chg_node *when,
 
 /*
  * Compiles a single field test: `path` (dotted) and `spec`, which is a
- * value, a list of values or a matcher map ({matches:}, {present:},
- * {min:}, {max:}).  Used for a rule's `require` and `forbid` entries.
- * Returns as chg_cond_compile.
+ * value, a list of values or a matcher map ({matches:}, {present:}, either
+ * or both of {min:, max:}, either or both of {before:, after:}).  Used for
+ * a rule's `require` and `forbid` entries.  Returns as chg_cond_compile.
  */
 int chg_cond_compile_field(struct chg_cond **out, const char *field,
 			   const struct chg_node *spec, const char *path,
@@ -61,8 +71,8 @@ int chg_cond_compile_field(struct chg_cond **out, const char *field,
 
 /*
  * Evaluates `c` against the document `doc` at the time `now` (seconds
- * since the epoch, for tests against dates).  Returns 1 when it holds,
- * 0 when it does not, CHG_ELIMIT when a pattern hit its match limit (the
+ * since the epoch: the `now` of time tests).  Returns 1 when it holds, 0
+ * when it does not, CHG_ELIMIT when a pattern hit its match limit (the
  * condition is then neither true nor false: the caller reports it),
  * CHG_ENOMEM.
  */
@@ -76,9 +86,17 @@ int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc,
 const char *chg_cond_field(const struct chg_cond *c);
 
 /*
+ * As chg_cond_field, but only when the test compares the field with a
+ * value or a list of values (so that quoting the document's value explains
+ * why the condition holds); else NULL.
+ */
+const char *chg_cond_value_field(const struct chg_cond *c);
+
+/*
  * Appends a short English description of `c` ("risk.level is high or
- * critical", "systems matches '^db-prod'") to `out`.  Returns 0 or
- * CHG_ENOMEM.
+ * critical", "systems matches '^db-prod'", "window.start is before
+ * now+48h") to `out`; time bounds are shown as the policy wrote them.
+ * Returns 0 or CHG_ENOMEM.
  */
 int chg_cond_describe(struct chg_buf *out, const struct chg_cond *c);
 

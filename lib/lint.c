@@ -12,6 +12,7 @@
 #include "error.h"
 #include "policy.h"
 #include "repo.h"
+#include "waiver.h"
 #include "yaml.h"
 #include "banned.h"
 
@@ -304,6 +305,32 @@ static int load_history(struct lint *l)
 	return error;
 }
 
+/*
+ * Applies the waivers of `c` (waiver.h) to the first `nwaivable`
+ * diagnostics, the findings about the content of the change requests,
+ * with its approvals evaluated as chg_approval_check evaluated them.
+ */
+static int apply_waivers(struct lint *l, const struct chg_change *c,
+			 size_t nwaivable)
+{
+	struct chg_approval_result res;
+	int error;
+
+	if (!chg_waiver_any(c))
+		return 0;
+	if (!l->policy->has_approvals)
+		return chg_waiver_apply(l->policy, c, NULL, nwaivable, l->diags);
+	error = chg_approval_evaluate(&res, l->policy, c, &l->history,
+				      l->opts->now);
+	/* a pattern limit is reported by the approval check; nothing counted */
+	if (error == CHG_ELIMIT)
+		error = 0;
+	if (!error)
+		error = chg_waiver_apply(l->policy, c, &res, nwaivable, l->diags);
+	chg_approval_result_release(&res);
+	return error;
+}
+
 /* Keeps only the diagnostics about the named files. */
 static void filter_named(struct lint *l)
 {
@@ -350,7 +377,7 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 {
 	struct lint l;
 	struct chg_check_context ctx;
-	size_t i;
+	size_t i, nwaivable;
 	int error;
 
 	memset(&l, 0, sizeof(l));
@@ -373,11 +400,16 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = chg_check_change(&ctx, &l.changes.items[i], diags);
 	if (!error)
 		error = chg_check_set(&ctx, diags);
+	/* what a waiver may excuse: the findings so far, not those about
+	   history that follow */
+	nwaivable = diags->n;
 	if (!error && l.policy->has_approvals)
 		error = load_history(&l);
 	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
 		error = chg_approval_check(l.policy, &l.changes.items[i],
 					   &l.history, opts->now, diags);
+	for (i = 0; i < l.changes.n && !error; i++)
+		error = apply_waivers(&l, &l.changes.items[i], nwaivable);
 	if (!error)
 		filter_named(&l);
 cleanup:
@@ -421,5 +453,35 @@ int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
 	}
 	snprintf(out, size, "%s", c->digest);
 cleanup:
+	return finish(&l, error);
+}
+
+int chg_lint_load_policy(struct chg_policy **out, struct chg_diag_list *diags,
+			 struct chg_buf *err, const char *dir, const char *rev,
+			 int staged, const char *policy_file)
+{
+	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
+	struct lint l;
+	int error = 0;
+
+	*out = NULL;
+	memset(&l, 0, sizeof(l));
+	opts.dir = dir;
+	opts.rev = rev;
+	opts.staged = staged;
+	opts.policy_file = policy_file;
+	l.opts = &opts;
+	l.diags = diags;
+	l.err = err;
+	git_libgit2_init();
+	/* as chg_lint reads it: a policy file on disk needs no repository */
+	if (!policy_file)
+		error = open_repo(&l, dir, rev, staged);
+	if (!error)
+		error = load_policy(&l);
+	if (!error) {
+		*out = l.policy;
+		l.policy = NULL;
+	}
 	return finish(&l, error);
 }

@@ -63,4 +63,23 @@ int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
 		    struct chg_buf *err, const char *dir, const char *rev,
 		    const char *id);
 
+struct chg_policy;
+
+/*
+ * Loads the policy as chg_lint does, and nothing else: `policy_file` (a
+ * file on disk, relative to `dir`; no repository is needed then) when it
+ * is not NULL, else .chg/policy.yaml of the repository containing `dir`,
+ * from `rev`'s tree, the index when `staged`, or the working tree, else
+ * the built-in policy alone.  policy->path says which file was read
+ * (CHG_POLICY_BUILTIN when none).
+ *
+ * Returns 0 and stores the policy in *out (free with chg_policy_free);
+ * CHG_EINVALID when the policy is invalid (its diagnostics are in `diags`,
+ * sorted); CHG_ENOTFOUND (not a repository, no such revision) or another
+ * negative code when it could not be read, with `err` set.
+ */
+int chg_lint_load_policy(struct chg_policy **out, struct chg_diag_list *diags,
+			 struct chg_buf *err, const char *dir, const char *rev,
+			 int staged, const char *policy_file);
+
 #endif

@@ -8,6 +8,7 @@
 #include "datetime.h"
 #include "error.h"
 #include "templates.h"
+#include "waiver.h"
 #include "yaml.h"
 #include "banned.h"
 
@@ -765,11 +766,66 @@ static void compile_schedule(struct ctx *c, const struct chg_node *sec)
 	}
 }
 
+/*
+ * Findings that decide whether a change is what its approvals say it is:
+ * the file could not be read as it was approved (yaml-syntax,
+ * duplicate-key, file-too-large), the policy is unusable, the change is
+ * not the one the approvals name (id-mismatch, duplicate-id), or the
+ * approvals, signatures, transitions and trust changes themselves.  A
+ * waiver counts only through those approvals, so waiving any of these
+ * would let a change vouch for itself.  They are hard-coded rather than
+ * left to templates/policy.yaml because a repository's list replaces the
+ * built-in one: such a list must keep them (invalid-policy otherwise), and
+ * a policy without a list (`extends: none`) still gets them.
+ */
+const char *const chg_policy_not_waivable_minimum[] = {
+	"yaml-syntax", "duplicate-key", "file-too-large", "invalid-policy",
+	"id-mismatch", "duplicate-id", "missing-approval", "stale-approval",
+	"self-approval", "approver-not-allowed", "unsigned-approval",
+	"bad-signature", "unknown-signer", "signer-mismatch",
+	"invalid-transition", "trust-change-unapproved", NULL
+};
+
+static void compile_waivers(struct ctx *c, const struct chg_node *sec)
+{
+	static const char *const keys[] = { "not-waivable", NULL };
+	struct chg_policy *p = c->policy;
+	struct chg_buf missing = CHG_BUF_INIT;
+	const struct chg_node *v;
+	size_t i, nmissing = 0;
+
+	/* an approval that did not cover the waivers could not vouch for them */
+	v = chg_node_path(p->root, "approvals.not-covered");
+	for (i = 0; v && v->type == CHG_NODE_SEQUENCE && i < v->n; i++)
+		if (chg_node_str(v->items[i]) &&
+		    !strcmp(v->items[i]->value, CHG_WAIVERS_FIELD))
+			bad(c, v->items[i], "approvals.not-covered names '%s', but the approvals must cover the waivers they let count",
+			    CHG_WAIVERS_FIELD);
+
+	if (!sec || !check_keys(c, sec, "waivers", keys))
+		return;
+	if (!(v = get_strlist(c, sec, "not-waivable", "waivers")))
+		return;
+	for (i = 0; chg_policy_not_waivable_minimum[i]; i++) {
+		if (chg_node_seq_has(v, chg_policy_not_waivable_minimum[i]))
+			continue;
+		if (chg_buf_printf(&missing, "%s%s", nmissing++ ? ", " : "",
+				   chg_policy_not_waivable_minimum[i]) < 0)
+			c->nomem = 1;
+	}
+	if (nmissing)
+		bad(c, v, "waivers.not-waivable leaves out %s: approval and integrity findings can never be waived, so the list must keep every id of the built-in list",
+		    missing.ptr);
+	chg_buf_release(&missing);
+	p->not_waivable = str_array(c, v, NULL);
+}
+
 static void compile(struct ctx *c)
 {
 	static const char *const keys[] = {
 		"version", "extends", "changes", "lifecycle", "clients",
-		"fields", "rules", "risk", "approvals", "schedule", NULL
+		"fields", "rules", "risk", "approvals", "schedule", "waivers",
+		NULL
 	};
 	struct chg_policy *p = c->policy;
 	const struct chg_node *root = p->root, *v;
@@ -795,6 +851,7 @@ static void compile(struct ctx *c)
 	compile_risk(c, chg_node_get(root, "risk"));
 	compile_approvals(c, chg_node_get(root, "approvals"));
 	compile_schedule(c, chg_node_get(root, "schedule"));
+	compile_waivers(c, chg_node_get(root, "waivers"));
 	if (!p->paths) {
 		p->paths = calloc(2, sizeof(*p->paths));
 		if (!p->paths)
@@ -913,6 +970,7 @@ void chg_policy_free(struct chg_policy *p)
 		chg_cond_free(p->approval_rules[i].when);
 	free(p->approval_rules);
 	free(p->not_covered);
+	free(p->not_waivable);
 	chg_pattern_free(p->id_pattern);
 	schema_release(&p->schema);
 	free(p->paths);
@@ -998,6 +1056,19 @@ int chg_policy_state_needs_approval(const struct chg_policy *policy,
 				    const char *state)
 {
 	return state && chg_node_seq_has(policy->approved, state);
+}
+
+int chg_policy_waivable(const struct chg_policy *policy, const char *rule)
+{
+	size_t i;
+
+	for (i = 0; chg_policy_not_waivable_minimum[i]; i++)
+		if (!strcmp(chg_policy_not_waivable_minimum[i], rule))
+			return 0;
+	for (i = 0; policy->not_waivable && policy->not_waivable[i]; i++)
+		if (!strcmp(policy->not_waivable[i], rule))
+			return 0;
+	return 1;
 }
 
 int chg_policy_risk_level(const struct chg_policy *policy, const char *name)

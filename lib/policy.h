@@ -1,7 +1,7 @@
 /*
  * policy.h - the policy: which files are change requests, their schema,
- * conditional rules, risk scoring, approval rules and schedule
- * (DESIGN section 4; chg-policy(5)).
+ * conditional rules, risk scoring, approval rules, schedule, and the rules
+ * no waiver may excuse (DESIGN section 4; chg-policy(5)).
  *
  * The rules are data.  The built-in policy is templates/policy.yaml,
  * compiled into the binaries; a repository's .chg/policy.yaml merges over it
@@ -143,6 +143,11 @@ struct chg_policy {
 	/* schedule: */
 	const struct chg_node *review_within; /* map: type -> duration */
 
+	/* waivers: the rule ids of waivers.not-waivable, NULL-terminated, or
+	   NULL without that list; chg_policy_not_waivable_minimum holds in
+	   any case (chg_policy_waivable) */
+	const char **not_waivable;
+
 	/* strings the compiled parts point into */
 	char **strings;
 	size_t nstrings;
@@ -178,6 +183,20 @@ int chg_policy_is_change_path(const struct chg_policy *policy,
  */
 int chg_policy_state_needs_approval(const struct chg_policy *policy,
 				    const char *state);
+
+/*
+ * Returns 1 when a change request's waiver may excuse findings of the rule
+ * `rule` (it is not in the policy's waivers.not-waivable, nor in the
+ * minimum below), else 0.
+ */
+int chg_policy_waivable(const struct chg_policy *policy, const char *rule);
+
+/*
+ * The rule ids that are never waivable, whatever the policy says: the
+ * approval and integrity findings (NULL-terminated).  A policy's
+ * waivers.not-waivable that leaves one out is invalid-policy.
+ */
+extern const char *const chg_policy_not_waivable_minimum[];
 
 /*
  * Returns the index in policy->risk_levels of the level called `name`, or

@@ -26,6 +26,9 @@
 
 #define POLICY ".chg/policy.yaml"
 
+/* 2026-11-20T12:00:00Z, the `now` of the time tests */
+#define NOW INT64_C(1795176000)
+
 static struct chg_node *load(const char *text, const char *path)
 {
 	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
@@ -39,8 +42,11 @@ static struct chg_node *load(const char *text, const char *path)
 	return root;
 }
 
-/* Compiles `when` (a YAML mapping) and evaluates it against `doc`. */
-static int eval(const char *when, const char *doc)
+/*
+ * Compiles `when` (a YAML mapping) and evaluates it against `doc` at the
+ * time `now`.
+ */
+static int eval(const char *when, const char *doc, int64_t now)
 {
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_node *w = load(when, POLICY);
@@ -51,7 +57,7 @@ static int eval(const char *when, const char *doc)
 	assert_int_equal(chg_cond_compile(&c, w, POLICY, &diags), 0);
 	assert_non_null(c);
 	assert_int_equal(diags.n, 0);
-	rc = chg_cond_eval(c, d, 0);
+	rc = chg_cond_eval(c, d, now);
 	chg_cond_free(c);
 	chg_node_free(w);
 	chg_node_free(d);
@@ -59,13 +65,19 @@ static int eval(const char *when, const char *doc)
 	return rc;
 }
 
-static void expect(const char *when, const char *doc, int expected)
+static void expect_at(const char *when, const char *doc, int64_t now,
+		      int expected)
 {
-	int rc = eval(when, doc);
+	int rc = eval(when, doc, now);
 
 	if (rc != expected)
-		fail_msg("condition {%s} on {%s}: %d, expected %d", when, doc,
-			 rc, expected);
+		fail_msg("condition {%s} on {%s} at %lld: %d, expected %d",
+			 when, doc, (long long)now, rc, expected);
+}
+
+static void expect(const char *when, const char *doc, int expected)
+{
+	expect_at(when, doc, NOW, expected);
 }
 
 static void holds(const char *when, const char *doc)
@@ -76,6 +88,16 @@ static void holds(const char *when, const char *doc)
 static void fails(const char *when, const char *doc)
 {
 	expect(when, doc, 0);
+}
+
+static void holds_at(const char *when, const char *doc, int64_t now)
+{
+	expect_at(when, doc, now, 1);
+}
+
+static void fails_at(const char *when, const char *doc, int64_t now)
+{
+	expect_at(when, doc, now, 0);
 }
 
 /*
@@ -287,6 +309,152 @@ static void test_range(void **state)
 	/* a list field: any item */
 	holds("ports: {min: 1024}", "ports: [22, 443, 8080]");
 	fails("ports: {min: 1024}", "ports: [22, 443]");
+	/* min and max together: both hold for the same value */
+	holds("impact.users: {min: 1, max: 5}", "impact: {users: 1}");
+	holds("impact.users: {min: 1, max: 5}", "impact: {users: 3}");
+	holds("impact.users: {max: 5, min: 1}", "impact: {users: 5}");
+	fails("impact.users: {min: 1, max: 5}", "impact: {users: 0}");
+	fails("impact.users: {min: 1, max: 5}", "impact: {users: 6}");
+	fails("impact.users: {min: 1, max: 5}", "impact: {users: -3}");
+	fails("impact.users: {min: 1, max: 5}", "impact: {users: five}");
+	holds("impact.users: {min: 3, max: 3}", "impact: {users: 3}");
+	fails("impact.users: {min: 5, max: 1}", "impact: {users: 3}");
+	/* one item of a list must be in range, not one item above each end */
+	fails("ports: {min: 1024, max: 2048}", "ports: [22, 8080]");
+	holds("ports: {min: 1024, max: 2048}", "ports: [22, 1500, 8080]");
+}
+
+static void test_time_now(void **state)
+{
+	(void)state;
+	/* strict on both sides of now */
+	holds("t: {before: now}", "t: 2026-11-20T11:59:59Z");
+	fails("t: {before: now}", "t: 2026-11-20T12:00:00Z");
+	fails("t: {before: now}", "t: 2026-11-20T12:00:01Z");
+	holds("t: {after: now}", "t: 2026-11-20T12:00:01Z");
+	fails("t: {after: now}", "t: 2026-11-20T12:00:00Z");
+	fails("t: {after: now}", "t: 2026-11-20T11:59:59Z");
+	/* the value's offset counts; fractions of a second do not */
+	fails("t: {before: now}", "t: 2026-11-20T13:00:00+01:00");
+	holds("t: {before: now}", "t: 2026-11-20T12:59:59+01:00");
+	holds("t: {after: now}", "t: 2026-11-20T07:00:01-05:00");
+	holds("t: {before: now}", "t: 2026-11-20 11:59:59.999Z");
+	fails("t: {after: now}", "t: 2026-11-20T12:00:00.999Z");
+	/* a date is midnight UTC */
+	holds("t: {before: now}", "t: 2026-11-20");
+	fails("t: {after: now}", "t: 2026-11-20");
+	holds("t: {after: now}", "t: 2026-11-21");
+	/* offsets from now */
+	holds("t: {before: now+48h}", "t: 2026-11-22T11:59:59Z");
+	fails("t: {before: now+48h}", "t: 2026-11-22T12:00:00Z");
+	holds("t: {after: now+48h}", "t: 2026-11-22T12:00:01Z");
+	fails("t: {after: now+48h}", "t: 2026-11-22T12:00:00Z");
+	holds("t: {after: now-1h30m}", "t: 2026-11-20T10:30:01Z");
+	fails("t: {after: now-1h30m}", "t: 2026-11-20T10:30:00Z");
+	holds("t: {before: now-5d}", "t: 2026-11-15T11:59:59Z");
+	fails("t: {before: now-5d}", "t: 2026-11-15T12:00:00Z");
+	holds("t: {before: now+1w}", "t: 2026-11-27");
+	fails("t: {before: now+1w}", "t: 2026-11-27T12:00:00Z");
+	holds("t: {after: now+30m}", "t: 2026-11-20T12:30:01Z");
+	fails("t: {after: now+30m}", "t: 2026-11-20T12:30:00Z");
+	holds("t: {before: now+0s}", "t: 2026-11-20T11:59:59Z");
+	fails("t: {before: now+0s}", "t: 2026-11-20T12:00:00Z");
+	/* a quoted time is still a time */
+	holds("t: {before: now}", "t: '2026-11-20T11:00:00Z'");
+	/* both ends: a window */
+	holds("t: {after: now, before: now+1d}", "t: 2026-11-21T00:00:00Z");
+	fails("t: {after: now, before: now+1d}", "t: 2026-11-21T12:00:00Z");
+	fails("t: {after: now, before: now+1d}", "t: 2026-11-20T12:00:00Z");
+	fails("t: {before: now, after: now}", "t: 2026-11-20T12:00:00Z");
+}
+
+static void test_time_moves_with_now(void **state)
+{
+	const char *when = "window.start: {before: now+48h}";
+	const char *doc = "window: {start: 2026-12-05T22:00:00Z}";
+	/* 2026-12-03T22:00:00Z: exactly 48 hours before the window */
+	const int64_t t = INT64_C(1796335200);
+
+	(void)state;
+	fails_at(when, doc, t - 1);
+	fails_at(when, doc, t);
+	holds_at(when, doc, t + 1);
+	holds_at(when, doc, t + 86400);
+	fails_at(when, doc, 0);
+	fails_at("window.start: {after: now}", doc, t + 48 * 3600);
+	holds_at("window.start: {after: now}", doc, t + 48 * 3600 - 1);
+	/* before 1970 is still a time */
+	holds_at("t: {before: now}", "t: 1969-12-31T23:59:59Z", 0);
+	fails_at("t: {before: now}", "t: 1970-01-01T00:00:00Z", 0);
+	holds_at("t: {after: now-1d}", "t: 1969-12-31T00:00:01Z", 0);
+	/* a fixed bound does not move */
+	holds_at("t: {before: 2026-12-20}", "t: 2026-12-19T23:59:59Z", 0);
+	holds_at("t: {before: 2026-12-20}", "t: 2026-12-19T23:59:59Z",
+		 INT64_C(4102444800));
+}
+
+static void test_time_fixed(void **state)
+{
+	const char *freeze = "window.start: {after: 2026-12-20, before: 2027-01-04}";
+
+	(void)state;
+	holds("t: {before: 2026-12-20}", "t: 2026-12-19T23:59:59Z");
+	fails("t: {before: 2026-12-20}", "t: 2026-12-20T00:00:00Z");
+	fails("t: {before: 2026-12-20}", "t: 2026-12-20");
+	holds("t: {before: 2026-12-20}", "t: 2026-12-19");
+	holds("t: {after: 2026-12-20T00:00:00+01:00}", "t: 2026-12-19T23:00:01Z");
+	fails("t: {after: 2026-12-20T00:00:00+01:00}", "t: 2026-12-19T23:00:00Z");
+	holds("t: {after: '2026-12-20T00:00:00Z'}", "t: 2026-12-20T00:00:01Z");
+	holds(freeze, "window: {start: 2026-12-24T22:00:00+01:00}");
+	holds(freeze, "window: {start: 2026-12-20T00:00:01Z}");
+	fails(freeze, "window: {start: 2026-12-20}");
+	fails(freeze, "window: {start: 2027-01-04}");
+	fails(freeze, "window: {start: 2026-12-19T23:59:59Z}");
+	fails(freeze, "window: {start: 2027-01-04T00:00:01Z}");
+}
+
+static void test_time_not_a_time(void **state)
+{
+	static const char *const docs[] = {
+		"t: soon",
+		"t: 2026-13-01",
+		"t: 2026-02-30",
+		"t: 2026-11-19T12:00:00",
+		"t: 2026-11-19T25:00:00Z",
+		"t: 1795176000",
+		"t: -1",
+		"t: now",
+		"t: \"\"",
+		"t: ~",
+		"t:",
+		"t: {start: 2026-11-19}",
+		"t: [[2026-11-19]]",
+		"title: no t",
+		/* a NUL ends no time early */
+		"t: \"2026-11-19\\0x\"",
+		"t: \"2026-11-19T12:00:00Z\\0\"",
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		fails("t: {before: now}", docs[i]);
+		fails("t: {after: now-100w}", docs[i]);
+		fails("t: {after: 1900-01-01, before: 2100-01-01}", docs[i]);
+		holds("not: {t: {before: now}}", docs[i]);
+	}
+	/* the sanity check: these bounds do hold for a time */
+	holds("t: {before: now}", "t: 2026-11-19");
+	holds("t: {after: now-100w}", "t: 2026-11-19");
+	holds("t: {after: 1900-01-01, before: 2100-01-01}", "t: 2026-11-19");
+	/* a list: any item that is a time and passes */
+	holds("t: {before: now}", "t: [soon, 2026-11-19, 2027-01-01]");
+	fails("t: {before: now}", "t: [soon, 2027-01-01]");
+	fails("t: {before: now}", "t: []");
+	holds("steps[].at: {after: now}",
+	      "steps: [{at: 2026-11-01}, {name: x}, {at: 2026-11-21T00:00:00Z}]");
+	fails("steps[].at: {after: now}",
+	      "steps: [{at: 2026-11-01}, {name: x}, {at: 2026-11-20T00:00:00Z}]");
 }
 
 static void test_groups(void **state)
@@ -405,6 +573,9 @@ static void test_resolve(void **state)
 	chg_node_free(doc);
 }
 
+#define SHAPE "a field test is a value, a list of values, {matches: REGEX}, " \
+	"{present: BOOL}, {min: N, max: N} or {before: TIME, after: TIME}"
+
 static void test_compile_errors(void **state)
 {
 	(void)state;
@@ -420,11 +591,17 @@ static void test_compile_errors(void **state)
 	refused("systems: {matches: [a, b]}", 1, 20,
 		"matches: takes a regular expression");
 	refused("systems: {contains: db}", 1, 11,
-		"unknown field test: use matches, present, min or max");
-	refused("impact.users: {min: 1, max: 5}", 1, 15,
-		"a field test is a value, a list of values, or one of {matches: REGEX}, {present: BOOL}, {min: N}, {max: N}");
-	refused("impact.users: {}", 1, 15,
-		"a field test is a value, a list of values, or one of {matches: REGEX}, {present: BOOL}, {min: N}, {max: N}");
+		"unknown field test: use matches, present, min, max, before or after");
+	refused("t: {before: now, until: now+1d}", 1, 18,
+		"unknown field test: use matches, present, min, max, before or after");
+	refused("t: {Before: now}", 1, 5,
+		"unknown field test: use matches, present, min, max, before or after");
+	refused("impact.users: {}", 1, 15, SHAPE);
+	refused("impact.users: {min: 1, before: now}", 1, 15, SHAPE);
+	refused("t: {after: now, max: 5}", 1, 4, SHAPE);
+	refused("t: {matches: x, present: true}", 1, 4, SHAPE);
+	refused("t: {present: true, min: 1}", 1, 4, SHAPE);
+	refused("t: {matches: '^2026', before: now}", 1, 4, SHAPE);
 	refused("incident: {present: maybe}", 1, 21,
 		"present: takes true or false");
 	refused("incident: {present: 'true'}", 1, 21,
@@ -432,6 +609,8 @@ static void test_compile_errors(void **state)
 	refused("impact.users: {min: ten}", 1, 21,
 		"min: and max: take an integer");
 	refused("impact.users: {max: 1.5}", 1, 21,
+		"min: and max: take an integer");
+	refused("impact.users: {min: 1, max: x}", 1, 29,
 		"min: and max: take an integer");
 	refused("risk.level: [high, {matches: crit}]", 1, 20,
 		"a list of values in a condition may hold only scalars");
@@ -445,6 +624,91 @@ static void test_compile_errors(void **state)
 		"a condition is a map of field paths to values");
 	refused("not: acme", 1, 6,
 		"a condition is a map of field paths to values");
+}
+
+static void test_time_compile_errors(void **state)
+{
+	(void)state;
+	refused("t: {before: soon}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'soon'");
+	refused("t: {after: now+48}", 1, 12,
+		"after: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now+48'");
+	refused("t: {after: now+}", 1, 12,
+		"after: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now+'");
+	refused("t: {after: now48h}", 1, 12,
+		"after: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now48h'");
+	refused("t: {after: now*2h}", 1, 12,
+		"after: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now*2h'");
+	refused("t: {after: now+-2h}", 1, 12,
+		"after: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now+-2h'");
+	refused("t: {before: 'now + 48h'}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now + 48h'");
+	refused("t: {before: now+2y}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now+2y'");
+	refused("t: {before: now+48H}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now+48H'");
+	refused("t: {before: Now}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'Now'");
+	refused("t: {before: nowhere}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'nowhere'");
+	refused("t: {before: 2026-02-30}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not '2026-02-30'");
+	refused("t: {before: 2026-11-20T12:00:00}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not '2026-11-20T12:00:00'");
+	refused("t: {before: 1795176000}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not '1795176000'");
+	refused("t: {before: ''}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not ''");
+	refused("t: {before: \"now\\0+1d\"}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date");
+	refused("t: {before: [now]}", 1, 13,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date");
+	refused("t: {after: {now: 1d}}", 1, 12,
+		"after: takes now, now+DURATION, now-DURATION, a date-time or a date");
+	/* inside groups, at the bound's own position */
+	refused("type: normal\n"
+		"any:\n"
+		"  - state: requested\n"
+		"    window.start: {before: now+2days}\n", 4, 28,
+		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now+2days'");
+}
+
+/* Every bad bound and every bad number is reported, not only the first. */
+static void test_compile_errors_each(void **state)
+{
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_node *w = load("a: {after: later, before: now-}\n"
+				  "b: {min: one, max: five}\n", POLICY);
+	struct chg_cond *c = (struct chg_cond *)&c;
+
+	(void)state;
+	assert_int_equal(chg_cond_compile_field(&c, "a", chg_node_get(w, "a"),
+						POLICY, &diags), CHG_EINVALID);
+	assert_null(c);
+	assert_int_equal(diags.n, 2);
+	assert_int_equal(diags.items[0].line, 1);
+	assert_int_equal(diags.items[0].column, 12);
+	assert_string_equal(diags.items[0].message,
+			    "after: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'later'");
+	assert_int_equal(diags.items[1].line, 1);
+	assert_int_equal(diags.items[1].column, 27);
+	assert_string_equal(diags.items[1].message,
+			    "before: takes now, now+DURATION, now-DURATION, a date-time or a date, not 'now-'");
+	chg_diag_list_release(&diags);
+
+	c = (struct chg_cond *)&c;
+	assert_int_equal(chg_cond_compile_field(&c, "b", chg_node_get(w, "b"),
+						POLICY, &diags), CHG_EINVALID);
+	assert_null(c);
+	assert_int_equal(diags.n, 2);
+	assert_int_equal(diags.items[0].line, 2);
+	assert_int_equal(diags.items[0].column, 10);
+	assert_string_equal(diags.items[0].message, "min: and max: take an integer");
+	assert_int_equal(diags.items[1].line, 2);
+	assert_int_equal(diags.items[1].column, 20);
+	assert_string_equal(diags.items[1].message, "min: and max: take an integer");
+	chg_node_free(w);
+	chg_diag_list_release(&diags);
 }
 
 static void test_not_a_map(void **state)
@@ -634,6 +898,17 @@ static void test_describe(void **state)
 	described("impact.users: {min: 100}", "impact.users is at least 100");
 	described("risk.assessment.security: {max: -2}",
 		  "risk.assessment.security is at most -2");
+	described("impact.users: {max: 5, min: 1}",
+		  "impact.users is at least 1 and at most 5");
+	described("communication.notice-sent: {before: now-48h}",
+		  "communication.notice-sent is before now-48h");
+	described("window.start: {after: now}", "window.start is after now");
+	described("window.start: {after: '2026-12-20T00:00:00+01:00'}",
+		  "window.start is after 2026-12-20T00:00:00+01:00");
+	described("window.start: {before: 2027-01-04, after: 2026-12-20}",
+		  "window.start is after 2026-12-20 and before 2027-01-04");
+	described("{state: requested, window.start: {before: now+1h30m}}",
+		  "state is requested and window.start is before now+1h30m");
 	described("not: {client: acme}", "not (client is acme)");
 	described("{type: normal, client: acme}", "type is normal and client is acme");
 	described("any: [{type: emergency}, {risk.level: critical}]",
@@ -664,11 +939,17 @@ int main(void)
 		cmocka_unit_test(test_matches_utf8),
 		cmocka_unit_test(test_present),
 		cmocka_unit_test(test_range),
+		cmocka_unit_test(test_time_now),
+		cmocka_unit_test(test_time_moves_with_now),
+		cmocka_unit_test(test_time_fixed),
+		cmocka_unit_test(test_time_not_a_time),
 		cmocka_unit_test(test_groups),
 		cmocka_unit_test(test_list_of_maps),
 		cmocka_unit_test(test_missing_paths),
 		cmocka_unit_test(test_resolve),
 		cmocka_unit_test(test_compile_errors),
+		cmocka_unit_test(test_time_compile_errors),
+		cmocka_unit_test(test_compile_errors_each),
 		cmocka_unit_test(test_not_a_map),
 		cmocka_unit_test(test_compile_field),
 		cmocka_unit_test(test_field),
