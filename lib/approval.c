@@ -13,8 +13,46 @@
 
 /* ---- history ---- */
 
+/* What a history walk shares. */
+struct walk {
+	struct chg_history *h;
+	git_repository *repo;
+	const struct chg_policy *policy;
+	struct chg_signature_verifier *verifier; /* made at the first use */
+};
+
+/*
+ * Verifies the signature of `commit` for `principal` (NULL: any) into
+ * `out`.  Returns 0 (signed), CHG_ENOTFOUND (not signed), CHG_EGIT or
+ * CHG_ENOMEM.
+ */
+static int verify(struct chg_signature_result *out, struct walk *w,
+		  git_commit *commit, const char *principal)
+{
+	int error;
+
+	if (!w->verifier && (error = chg_signature_verifier_new(&w->verifier, NULL)) < 0)
+		return error;
+	return chg_signature_verify_commit(out, w->verifier, w->repo, commit,
+					   principal);
+}
+
+/* Whether `commit` carries a signature, without verifying it. */
+static int is_signed(git_repository *repo, git_commit *commit)
+{
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	git_oid id;
+	int rc;
+
+	git_oid_cpy(&id, git_commit_id(commit));
+	rc = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	return rc == 0;
+}
+
 static int add_approval(struct chg_history *h, git_commit *commit,
-			const struct chg_trailers *t, int is_signed)
+			const struct chg_trailers *t)
 {
 	struct chg_approval *a;
 
@@ -31,7 +69,6 @@ static int add_approval(struct chg_history *h, git_commit *commit,
 	git_oid_cpy(&a->commit, git_commit_id(commit));
 	chg_oid_short(a->short_id, &a->commit);
 	a->time = (int64_t)git_commit_time(commit);
-	a->is_signed = is_signed;
 	a->author_email = strdup(git_commit_author(commit) &&
 				 git_commit_author(commit)->email ?
 				 git_commit_author(commit)->email : "");
@@ -149,14 +186,39 @@ static int same_in_other_parent(git_commit *commit, const char *path,
 	return same;
 }
 
-static int scan_edits(struct chg_history *h, git_repository *repo,
-		      git_commit *commit, const struct chg_policy *policy)
+/*
+ * When signatures are required, records the verified signer of a commit
+ * that changed covered content in its edits from `first` on.
+ */
+static int edit_signers(struct walk *w, git_commit *commit, size_t first)
 {
+	struct chg_signature_result r = CHG_SIGNATURE_RESULT_INIT;
+	size_t i, j;
+	int error;
+
+	if (!w->policy->require_signature || first == w->h->nedits)
+		return 0;
+	error = verify(&r, w, commit, NULL);
+	if (error == CHG_ENOTFOUND)
+		error = 0;
+	for (i = first; !error && r.verdict == CHG_SIGNATURE_GOOD && i < w->h->nedits; i++)
+		for (j = 0; !error && j < r.principals.n; j++)
+			error = chg_strlist_add(&w->h->edits[i].signers,
+						r.principals.items[j]);
+	chg_signature_result_release(&r);
+	return error;
+}
+
+static int scan_edits(struct walk *w, git_commit *commit)
+{
+	struct chg_history *h = w->h;
+	git_repository *repo = w->repo;
+	const struct chg_policy *policy = w->policy;
 	git_tree *tree = NULL, *ptree = NULL;
 	git_commit *parent = NULL;
 	git_diff *diff = NULL;
 	git_diff_options opts;
-	size_t i, n;
+	size_t i, n, first = h->nedits;
 	int error = 0;
 
 	if (git_commit_tree(&tree, commit) < 0)
@@ -200,6 +262,8 @@ static int scan_edits(struct chg_history *h, git_repository *repo,
 		free(old_id);
 		free(new_id);
 	}
+	if (!error)
+		error = edit_signers(w, commit, first);
 cleanup:
 	git_diff_free(diff);
 	git_tree_free(ptree);
@@ -211,6 +275,7 @@ cleanup:
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
+	struct walk w = { out, repo, policy, NULL };
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	int error = 0, rc;
@@ -225,9 +290,8 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 	}
 	while (!error && (rc = git_revwalk_next(&oid, walk)) == 0) {
 		struct chg_trailers t;
+		struct chg_approval *a;
 		git_commit *commit;
-		git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
-		int is_signed;
 
 		if (git_commit_lookup(&commit, repo, &oid) < 0) {
 			error = CHG_EGIT;
@@ -236,19 +300,25 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		chg_trailers_init(&t);
 		error = chg_trailers_parse(&t, git_commit_message(commit));
 		if (!error && chg_trailers_any(&t) && t.change_request &&
-		    *t.change_request) {
-			is_signed = git_commit_extract_signature(&sig, &data, repo,
-								 &oid, NULL) == 0;
-			git_buf_dispose(&sig);
-			git_buf_dispose(&data);
-			error = add_approval(out, commit, &t, is_signed);
+		    *t.change_request &&
+		    (error = add_approval(out, commit, &t)) == 0) {
+			a = &out->approvals[out->napprovals - 1];
+			if (!policy->require_signature || a->malformed) {
+				a->is_signed = is_signed(repo, commit);
+			} else {
+				error = verify(&a->signature, &w, commit, a->email);
+				a->is_signed = error != CHG_ENOTFOUND;
+				if (error == CHG_ENOTFOUND)
+					error = 0;
+			}
 		}
 		chg_trailers_release(&t);
 		if (!error)
-			error = scan_edits(out, repo, commit, policy);
+			error = scan_edits(&w, commit);
 		git_commit_free(commit);
 	}
 cleanup:
+	chg_signature_verifier_free(w.verifier);
 	git_revwalk_free(walk);
 	return error;
 }
@@ -265,12 +335,14 @@ void chg_history_release(struct chg_history *h)
 		free(h->approvals[i].identity);
 		free(h->approvals[i].email);
 		free(h->approvals[i].author_email);
+		chg_signature_result_release(&h->approvals[i].signature);
 	}
 	free(h->approvals);
 	for (i = 0; i < h->nedits; i++) {
 		free(h->edits[i].change_id);
 		free(h->edits[i].author_email);
 		free(h->edits[i].committer_email);
+		chg_strlist_release(&h->edits[i].signers);
 	}
 	free(h->edits);
 	memset(h, 0, sizeof(*h));
@@ -285,24 +357,54 @@ const char *chg_verdict_rule(enum chg_verdict v)
 	case CHG_VERDICT_SELF: return "self-approval";
 	case CHG_VERDICT_NOT_ALLOWED: return "approver-not-allowed";
 	case CHG_VERDICT_UNSIGNED: return "unsigned-approval";
-	case CHG_VERDICT_UNVERIFIED: return "bad-signature";
+	case CHG_VERDICT_BAD_SIGNATURE: return "bad-signature";
+	case CHG_VERDICT_UNKNOWN_SIGNER: return "unknown-signer";
 	case CHG_VERDICT_MISMATCH: return "signer-mismatch";
 	case CHG_VERDICT_MALFORMED: return "invalid-value";
 	default: return NULL;
 	}
 }
 
+/*
+ * The first commit that changed the covered content of change `id` and was
+ * authored, committed or (verified) signed by `email`; *signed_it says
+ * whether it is only the signature that names `email`.
+ */
 static const struct chg_content_edit *edited_by(const struct chg_history *h,
-						const char *id, const char *email)
+						const char *id, const char *email,
+						int *signed_it)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->nedits; i++) {
+		const struct chg_content_edit *e = &h->edits[i];
+		if (strcmp(e->change_id, id))
+			continue;
+		*signed_it = 0;
+		if (!strcasecmp(e->author_email, email) ||
+		    !strcasecmp(e->committer_email, email))
+			return e;
+		*signed_it = 1;
+		for (j = 0; j < e->signers.n; j++)
+			if (!strcasecmp(e->signers.items[j], email))
+				return e;
+	}
+	return NULL;
+}
+
+/* "whose principal is X" / "whose principals are X, Y" / "which names no
+ * principal". */
+static void join_principals(struct chg_buf *b, const struct chg_strlist *p)
 {
 	size_t i;
 
-	for (i = 0; i < h->nedits; i++)
-		if (!strcmp(h->edits[i].change_id, id) &&
-		    (!strcasecmp(h->edits[i].author_email, email) ||
-		     !strcasecmp(h->edits[i].committer_email, email)))
-			return &h->edits[i];
-	return NULL;
+	if (!p->n) {
+		chg_buf_puts(b, ", which names no principal,");
+		return;
+	}
+	chg_buf_puts(b, p->n == 1 ? " whose principal is " : " whose principals are ");
+	for (i = 0; i < p->n; i++)
+		chg_buf_printf(b, "%s%s", i ? ", " : "", p->items[i]);
 }
 
 static int allowed(const struct chg_policy *policy,
@@ -363,6 +465,8 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 		const struct chg_approval *a = &history->approvals[i];
 		const struct chg_content_edit *e;
 		struct chg_approval_verdict *v;
+		const struct chg_signature_result *sig = &a->signature;
+		int signed_it = 0;
 		char sid[8];
 
 		if (a->rejected || strcmp(a->change_id, change->id))
@@ -374,7 +478,26 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 			v->verdict = CHG_VERDICT_MALFORMED;
 			chg_buf_printf(&why, "approval commit %s approves nothing: %s",
 				       a->short_id, a->malformed);
-		} else if (strcasecmp(a->email, a->author_email)) {
+		} else if (policy->require_signature && !a->is_signed) {
+			v->verdict = CHG_VERDICT_UNSIGNED;
+			chg_buf_printf(&why, "approval by %s in %s does not count: the commit is not signed and the policy requires signed approvals",
+				       a->email, a->short_id);
+		} else if (policy->require_signature &&
+			   sig->verdict != CHG_SIGNATURE_GOOD) {
+			v->verdict = sig->verdict == CHG_SIGNATURE_UNKNOWN_KEY ?
+				CHG_VERDICT_UNKNOWN_SIGNER : CHG_VERDICT_BAD_SIGNATURE;
+			chg_buf_printf(&why, "approval by %s in %s does not count: %s",
+				       a->email, a->short_id, sig->detail ? sig->detail :
+				       "its signature was not verified");
+		} else if (policy->require_signature &&
+			   !chg_signature_has_principal(sig, a->email)) {
+			v->verdict = CHG_VERDICT_MISMATCH;
+			chg_buf_printf(&why, "approval in %s does not count: it is signed by %s",
+				       a->short_id, sig->key ? sig->key : "a key");
+			join_principals(&why, &sig->principals);
+			chg_buf_printf(&why, ", not the Approved-by %s", a->email);
+		} else if (!policy->require_signature &&
+			   strcasecmp(a->email, a->author_email)) {
 			v->verdict = CHG_VERDICT_MISMATCH;
 			chg_buf_printf(&why, "approval in %s names %s but the commit's author is %s: an approval is made by the approver, in their own name",
 				       a->short_id, a->email, a->author_email);
@@ -384,24 +507,17 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 			chg_buf_printf(&why, "approval by %s in %s does not count: %s requested this change",
 				       a->email, a->short_id, a->email);
 		} else if (policy->separation_of_duties &&
-			   (e = edited_by(history, change->id, a->email))) {
+			   (e = edited_by(history, change->id, a->email, &signed_it))) {
 			v->verdict = CHG_VERDICT_SELF;
-			chg_buf_printf(&why, "approval by %s in %s does not count: %s authored or committed %s, which changed this change's content",
+			chg_buf_printf(&why, "approval by %s in %s does not count: %s %s %s, which changed this change's content",
 				       a->email, a->short_id, a->email,
+				       signed_it ? "signed" : "authored or committed",
 				       chg_oid_short(sid, &e->commit));
 		} else if (!allowed(policy, out->rule, a->email)) {
 			v->verdict = CHG_VERDICT_NOT_ALLOWED;
 			chg_buf_printf(&why, "approval by %s in %s does not count: the approver is not in ",
 				       a->email, a->short_id);
 			join_groups(&why, out->rule);
-		} else if (policy->require_signature && !a->is_signed) {
-			v->verdict = CHG_VERDICT_UNSIGNED;
-			chg_buf_printf(&why, "approval by %s in %s does not count: the commit is not signed and the policy requires signed approvals",
-				       a->email, a->short_id);
-		} else if (policy->require_signature) {
-			v->verdict = CHG_VERDICT_UNVERIFIED;
-			chg_buf_printf(&why, "approval by %s in %s does not count: this version of chg cannot verify commit signatures",
-				       a->email, a->short_id);
 		} else if (strcmp(a->digest, change->digest)) {
 			v->verdict = CHG_VERDICT_STALE;
 			chg_buf_printf(&why, "approval by %s in %s is stale: it approved %.19s..., the change is now %.19s...; ask for a new approval",

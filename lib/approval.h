@@ -14,13 +14,21 @@
  *   (3) the approver is in a group that the first matching approval rule
  *       allows (`from`; no `from` allows anyone);
  *   (4) the approver is not the change's requested-by, nor the author or
- *       committer of a commit that changed its covered content;
- *   (4a) the approval commit's author is the approver: nobody approves in
- *       another person's name (signer-mismatch);
- *   (5) when the policy requires signatures, an unsigned approval never
- *       counts, and a signed one counts only once its signature has been
- *       verified (this version does not verify signatures, so it does not);
+ *       committer of a commit that changed its covered content, nor (when
+ *       signatures are required) the verified signer of such a commit;
+ *   (5) when the policy requires signatures, the commit is signed, the
+ *       signature verifies (signature.h) against .chg/allowed_signers or
+ *       .chg/keys.asc as they are in the commit's first parent (a commit
+ *       cannot trust the key it adds; a root commit trusts none), and the
+ *       Approved-by email is one of the signer's principals
+ *       (unsigned-approval, bad-signature, unknown-signer,
+ *       signer-mismatch).  When signatures are not required, the approval
+ *       commit's author must be the approver instead (signer-mismatch):
+ *       the author field is the only, weaker, binding then;
  *   (6) each approver counts once.
+ *
+ * The identity checks (malformed, signature or author) come first, then
+ * separation of duties, groups and staleness.
  *
  * Emails compare case-insensitively.  A commit with more than one
  * Approved-by, or with both Approved-by and Rejected-by, or without a
@@ -40,6 +48,8 @@
 #include "change.h"
 #include "diag.h"
 #include "policy.h"
+#include "repo.h"
+#include "signature.h"
 
 /* One commit carrying approval trailers. */
 struct chg_approval {
@@ -53,6 +63,11 @@ struct chg_approval {
 	const char *malformed; /* static reason, or NULL when well formed */
 	char *author_email;    /* the approval commit's author */
 	int is_signed;         /* the commit carries a signature */
+	/* When the policy requires signatures, the commit is signed and the
+	 * trailers are well formed: its signature verified against the trust
+	 * of its first parent, for the Approved-by (Rejected-by) email.
+	 * Otherwise not verified (CHG_SIGNATURE_ERROR, no detail). */
+	struct chg_signature_result signature;
 	int64_t time;          /* committer time, seconds since the epoch */
 };
 
@@ -61,6 +76,9 @@ struct chg_content_edit {
 	char *change_id;
 	char *author_email;
 	char *committer_email;
+	/* When the policy requires signatures: the principals of the commit's
+	 * good signature (empty when unsigned or not good). */
+	struct chg_strlist signers;
 	git_oid commit;
 };
 
@@ -77,7 +95,10 @@ struct chg_history {
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing
  * to walk) and fills `out`.  Change requests are the files the policy's
- * paths match.  Returns 0, CHG_EGIT or CHG_ENOMEM.
+ * paths match.  When the policy requires signatures, the signatures of the
+ * well-formed approval and rejection commits and of the commits that
+ * changed covered content are verified (signature.h: ssh-keygen or gpg run
+ * once or twice per signed commit).  Returns 0, CHG_EGIT or CHG_ENOMEM.
  */
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy);
@@ -91,11 +112,16 @@ enum chg_verdict {
 	CHG_VERDICT_SELF,         /* self-approval */
 	CHG_VERDICT_NOT_ALLOWED,  /* approver-not-allowed */
 	CHG_VERDICT_UNSIGNED,     /* unsigned-approval */
-	CHG_VERDICT_UNVERIFIED,   /* bad-signature */
+	CHG_VERDICT_BAD_SIGNATURE, /* bad-signature: does not verify, is not
+				     SSH or OpenPGP, or could not be verified */
+	CHG_VERDICT_UNKNOWN_SIGNER, /* unknown-signer: the key is not trusted
+				     as of the first parent */
 	CHG_VERDICT_DUPLICATE,    /* the approver already counted (no rule
 				     id: it is only mentioned in the
 				     missing-approval summary) */
-	CHG_VERDICT_MISMATCH,     /* signer-mismatch */
+	CHG_VERDICT_MISMATCH,     /* signer-mismatch: signed by another
+				     principal, or (signatures not required)
+				     authored by another person */
 	CHG_VERDICT_MALFORMED     /* invalid-value */
 };
 

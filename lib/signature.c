@@ -1,0 +1,1196 @@
+#include "signature.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "error.h"
+#include "banned.h"
+
+#if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))) || \
+    defined(__FreeBSD__) || defined(__OpenBSD__)
+#define HAVE_CLOSEFROM 1
+#endif
+
+/* The most of a program's output that is read, in bytes. */
+#define OUTPUT_MAX (64 * 1024)
+
+#define SSH_ARMOR "-----BEGIN SSH SIGNATURE-----"
+#define PGP_ARMOR "-----BEGIN PGP SIGNATURE-----"
+#define X509_ARMOR "-----BEGIN SIGNED MESSAGE-----"
+
+struct chg_signature_verifier {
+	char *ssh_keygen;        /* the programs as given */
+	char *gpg;
+	char *tmpdir;            /* where to make it; NULL: the default */
+	char *dir;               /* the private directory, absolute; NULL
+				    until the first verification */
+	char *env[6];            /* the programs' whole environment */
+	struct chg_buf out, err; /* the last run's stdout and stderr */
+	struct chg_buf why;      /* why the last run could not start */
+	struct chg_buf allowed;  /* what dir/allowed_signers holds */
+	int have_allowed;
+	struct chg_buf keys;     /* what dir/gnupg was made from */
+	int have_keys;
+};
+
+/* ---- files in the private directory ---- */
+
+static int path_in(struct chg_buf *b, const struct chg_signature_verifier *v,
+		   const char *name)
+{
+	chg_buf_clear(b);
+	return chg_buf_printf(b, "%s/%s", v->dir, name);
+}
+
+/* Removes `path` and, for a directory, everything under it; symbolic
+ * links are removed, never followed. */
+static void remove_tree(const char *path, int depth)
+{
+	struct chg_buf sub = CHG_BUF_INIT;
+	struct dirent *de;
+	struct stat st;
+	DIR *dir;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	if (depth < 16 && (dir = opendir(path))) {
+		while ((de = readdir(dir))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			chg_buf_clear(&sub);
+			if (chg_buf_printf(&sub, "%s/%s", path, de->d_name) == 0)
+				remove_tree(sub.ptr, depth + 1);
+		}
+		closedir(dir);
+	}
+	chg_buf_release(&sub);
+	rmdir(path);
+}
+
+static int write_file(struct chg_signature_verifier *v, const char *name,
+		      const char *data, size_t len)
+{
+	struct chg_buf path = CHG_BUF_INIT;
+	int fd, error = 0;
+
+	if (path_in(&path, v, name) < 0)
+		return CHG_ENOMEM;
+	fd = open(path.ptr, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	chg_buf_release(&path);
+	if (fd < 0)
+		return CHG_EIO;
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			error = CHG_EIO;
+			break;
+		}
+		data += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) < 0 && !error)
+		error = CHG_EIO;
+	return error;
+}
+
+/* Reads at most OUTPUT_MAX bytes of the file `name` into `out`. */
+static int read_output(struct chg_buf *out, struct chg_signature_verifier *v,
+		       const char *name)
+{
+	struct chg_buf path = CHG_BUF_INIT;
+	char chunk[4096];
+	int fd, error = 0;
+
+	chg_buf_clear(out);
+	if (path_in(&path, v, name) < 0)
+		return CHG_ENOMEM;
+	fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	chg_buf_release(&path);
+	if (fd < 0)
+		return 0;
+	while (out->len < OUTPUT_MAX) {
+		ssize_t n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (chg_buf_put(out, chunk, (size_t)n) < 0) {
+			error = CHG_ENOMEM;
+			break;
+		}
+	}
+	close(fd);
+	return error;
+}
+
+/* ---- running a program ---- */
+
+/* Finds `prog` as execvp would, as an absolute path. */
+static int resolve(struct chg_buf *out, const char *prog)
+{
+	const char *path = getenv("PATH"), *p, *end;
+	char resolved[PATH_MAX];
+	struct stat st;
+
+	chg_buf_clear(out);
+	if (strchr(prog, '/')) {
+		if (!realpath(prog, resolved))
+			return CHG_ENOTFOUND;
+		return chg_buf_puts(out, resolved);
+	}
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path; ; p = end + 1) {
+		end = strchr(p, ':');
+		if (!end)
+			end = p + strlen(p);
+		chg_buf_clear(out);
+		if (chg_buf_printf(out, "%.*s%s%s", (int)(end - p), p,
+				   end > p ? "/" : "./", prog) < 0)
+			return CHG_ENOMEM;
+		if (stat(out->ptr, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(out->ptr, X_OK) == 0) {
+			if (out->ptr[0] == '/')
+				return 0;
+			if (!realpath(out->ptr, resolved))
+				return CHG_ENOTFOUND;
+			chg_buf_clear(out);
+			return chg_buf_puts(out, resolved);
+		}
+		if (!*end)
+			break;
+	}
+	chg_buf_clear(out);
+	return CHG_ENOTFOUND;
+}
+
+/* Opens a file for the child, never as fd 0, 1 or 2. */
+static int open_high(const char *path, int flags)
+{
+	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600), high;
+
+	if (fd < 0 || fd > 2)
+		return fd;
+	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return high;
+}
+
+/*
+ * Runs `prog` with `args` (NULL-terminated) in the private directory, its
+ * stdin the file `in` there, its stdout and stderr read into v->out and
+ * v->err.  *status is its exit status.  Returns 0; CHG_ENOMEM; CHG_ERROR
+ * when it could not be run or did not exit (v->why says why).
+ */
+static int run(struct chg_signature_verifier *v, int *status, const char *prog,
+	       const char *const *args, const char *in)
+{
+	struct chg_buf exe = CHG_BUF_INIT, path = CHG_BUF_INIT;
+	char *argv[24];
+	int fds[3] = { -1, -1, -1 };
+	size_t i, n = 0;
+	int error = 0, ws, e;
+	pid_t pid;
+
+	chg_buf_clear(&v->why);
+	chg_buf_clear(&v->out);
+	chg_buf_clear(&v->err);
+	*status = -1;
+	argv[n++] = (char *)prog;
+	for (i = 0; args[i] && n + 1 < sizeof(argv) / sizeof(*argv); i++)
+		argv[n++] = (char *)args[i];
+	argv[n] = NULL;
+
+	error = resolve(&exe, prog);
+	if (error == CHG_ENOTFOUND) {
+		error = chg_buf_printf(&v->why, "cannot run '%s': not found", prog) < 0 ?
+			CHG_ENOMEM : CHG_ERROR;
+		goto cleanup;
+	}
+	if (error < 0)
+		goto cleanup;
+	if (path_in(&path, v, in) < 0 ||
+	    (fds[0] = open_high(path.ptr, O_RDONLY)) < 0 ||
+	    path_in(&path, v, "stdout") < 0 ||
+	    (fds[1] = open_high(path.ptr, O_WRONLY | O_CREAT | O_TRUNC)) < 0 ||
+	    path_in(&path, v, "stderr") < 0 ||
+	    (fds[2] = open_high(path.ptr, O_WRONLY | O_CREAT | O_TRUNC)) < 0) {
+		e = errno;
+		error = chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
+				       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
+		goto cleanup;
+	}
+	pid = fork();
+	if (pid < 0) {
+		e = errno;
+		error = chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
+				       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
+		goto cleanup;
+	}
+	if (pid == 0) {
+		/* only async-signal-safe calls from here on */
+		if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 ||
+		    dup2(fds[2], 2) < 0 || chdir(v->dir) < 0)
+			_exit(127);
+#ifdef HAVE_CLOSEFROM
+		closefrom(3);
+#else
+		for (int fd = 3; fd < 1024; fd++)
+			close(fd);
+#endif
+		execve(exe.ptr, argv, v->env);
+		_exit(127);
+	}
+	for (i = 0; i < 3; i++) {
+		close(fds[i]);
+		fds[i] = -1;
+	}
+	while (waitpid(pid, &ws, 0) < 0) {
+		if (errno != EINTR) {
+			e = errno;
+			error = chg_buf_printf(&v->why, "cannot wait for '%s': %s", prog,
+					       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
+			goto cleanup;
+		}
+	}
+	if ((error = read_output(&v->out, v, "stdout")) < 0 ||
+	    (error = read_output(&v->err, v, "stderr")) < 0)
+		goto cleanup;
+	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127 && !v->out.len && !v->err.len) {
+		error = chg_buf_printf(&v->why, "cannot run '%s'", exe.ptr) < 0 ?
+			CHG_ENOMEM : CHG_ERROR;
+	} else if (WIFEXITED(ws)) {
+		*status = WEXITSTATUS(ws);
+	} else {
+		error = chg_buf_printf(&v->why, "'%s' was killed by signal %d", prog,
+				       WIFSIGNALED(ws) ? WTERMSIG(ws) : 0) < 0 ?
+			CHG_ENOMEM : CHG_ERROR;
+	}
+cleanup:
+	for (i = 0; i < 3; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	chg_buf_release(&exe);
+	chg_buf_release(&path);
+	return error;
+}
+
+/* ---- the verifier ---- */
+
+int chg_signature_verifier_new(struct chg_signature_verifier **out,
+			       const struct chg_signature_options *opts)
+{
+	struct chg_signature_options defaults = CHG_SIGNATURE_OPTIONS_INIT;
+	struct chg_signature_verifier *v;
+
+	*out = NULL;
+	if (!opts)
+		opts = &defaults;
+	if (!(v = calloc(1, sizeof(*v))))
+		return CHG_ENOMEM;
+	chg_buf_init(&v->out);
+	chg_buf_init(&v->err);
+	chg_buf_init(&v->why);
+	chg_buf_init(&v->allowed);
+	chg_buf_init(&v->keys);
+	if (!(v->ssh_keygen = strdup(opts->ssh_keygen ? opts->ssh_keygen : "ssh-keygen")) ||
+	    !(v->gpg = strdup(opts->gpg ? opts->gpg : "gpg")) ||
+	    (opts->tmpdir && !(v->tmpdir = strdup(opts->tmpdir)))) {
+		chg_signature_verifier_free(v);
+		return CHG_ENOMEM;
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * Makes the private directory and the programs' environment, once.
+ * Returns 0, CHG_ENOMEM, or CHG_ERROR (v->why says why).
+ */
+static int setup(struct chg_signature_verifier *v)
+{
+	struct chg_buf b = CHG_BUF_INIT;
+	char resolved[PATH_MAX];
+	const char *tmp = v->tmpdir, *path = getenv("PATH");
+	int e;
+
+	if (v->dir)
+		return 0;
+	if (!tmp || !*tmp)
+		tmp = getenv("TMPDIR");
+	if (!tmp || !*tmp)
+		tmp = "/tmp";
+	if (chg_buf_printf(&b, "%s/chg-signature.XXXXXX", tmp) < 0)
+		goto nomem;
+	if (!mkdtemp(b.ptr) || !realpath(b.ptr, resolved)) {
+		e = errno;
+		chg_buf_release(&b);
+		chg_buf_clear(&v->why);
+		return chg_buf_printf(&v->why, "cannot make a private directory in '%s': %s",
+				      tmp, strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
+	}
+	if (!(v->dir = strdup(resolved))) {
+		remove_tree(b.ptr, 0);
+		goto nomem;
+	}
+	chg_buf_clear(&b);
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	if (chg_buf_printf(&b, "PATH=%s", path) < 0 || !(v->env[0] = chg_buf_detach(&b)) ||
+	    chg_buf_printf(&b, "HOME=%s", v->dir) < 0 || !(v->env[1] = chg_buf_detach(&b)) ||
+	    chg_buf_printf(&b, "GNUPGHOME=%s/gnupg", v->dir) < 0 || !(v->env[2] = chg_buf_detach(&b)) ||
+	    !(v->env[3] = strdup("LC_ALL=C")) || !(v->env[4] = strdup("TZ=UTC")))
+		goto nomem;
+	return 0;
+nomem:
+	chg_buf_release(&b);
+	return CHG_ENOMEM;
+}
+
+void chg_signature_verifier_free(struct chg_signature_verifier *v)
+{
+	size_t i;
+
+	if (!v)
+		return;
+	if (v->dir)
+		remove_tree(v->dir, 0);
+	free(v->dir);
+	free(v->tmpdir);
+	free(v->ssh_keygen);
+	free(v->gpg);
+	for (i = 0; i < sizeof(v->env) / sizeof(*v->env); i++)
+		free(v->env[i]);
+	chg_buf_release(&v->out);
+	chg_buf_release(&v->err);
+	chg_buf_release(&v->why);
+	chg_buf_release(&v->allowed);
+	chg_buf_release(&v->keys);
+	free(v);
+}
+
+/* ---- results ---- */
+
+enum chg_signature_kind chg_signature_kind(const char *sig, size_t len)
+{
+	static const struct { const char *armor; enum chg_signature_kind kind; } kinds[] = {
+		{ SSH_ARMOR, CHG_SIGNATURE_SSH },
+		{ PGP_ARMOR, CHG_SIGNATURE_OPENPGP },
+		{ X509_ARMOR, CHG_SIGNATURE_X509 },
+	};
+	size_t i;
+
+	if (!sig || !len)
+		return CHG_SIGNATURE_NONE;
+	for (i = 0; i < sizeof(kinds) / sizeof(*kinds); i++) {
+		size_t n = strlen(kinds[i].armor);
+		if (len >= n && !memcmp(sig, kinds[i].armor, n) &&
+		    (len == n || sig[n] == '\n' || sig[n] == '\r'))
+			return kinds[i].kind;
+	}
+	return CHG_SIGNATURE_OTHER;
+}
+
+const char *chg_signature_kind_name(enum chg_signature_kind kind)
+{
+	switch (kind) {
+	case CHG_SIGNATURE_NONE: return "no";
+	case CHG_SIGNATURE_SSH: return "SSH";
+	case CHG_SIGNATURE_OPENPGP: return "OpenPGP";
+	case CHG_SIGNATURE_X509: return "X.509";
+	case CHG_SIGNATURE_OTHER: break;
+	}
+	return "unknown";
+}
+
+int chg_signature_has_principal(const struct chg_signature_result *r,
+				const char *email)
+{
+	size_t i;
+
+	if (!r || !email || r->verdict != CHG_SIGNATURE_GOOD)
+		return 0;
+	for (i = 0; i < r->principals.n; i++)
+		if (!strcasecmp(r->principals.items[i], email))
+			return 1;
+	return 0;
+}
+
+void chg_signature_result_release(struct chg_signature_result *r)
+{
+	if (!r)
+		return;
+	chg_strlist_release(&r->principals);
+	free(r->key);
+	free(r->detail);
+	r->verdict = CHG_SIGNATURE_ERROR;
+	r->kind = CHG_SIGNATURE_NONE;
+	r->key = NULL;
+	r->detail = NULL;
+}
+
+static void result_init(struct chg_signature_result *r)
+{
+	struct chg_signature_result init = CHG_SIGNATURE_RESULT_INIT;
+
+	*r = init;
+}
+
+/* Sets the verdict and the detail (printf-formatted). */
+__attribute__((format(printf, 3, 4)))
+static int verdict(struct chg_signature_result *r, enum chg_signature_verdict v,
+		   const char *fmt, ...)
+{
+	struct chg_buf b = CHG_BUF_INIT;
+	va_list ap;
+	int error;
+
+	va_start(ap, fmt);
+	error = chg_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (error < 0) {
+		chg_buf_release(&b);
+		return CHG_ENOMEM;
+	}
+	free(r->detail);
+	r->verdict = v;
+	if (!(r->detail = chg_buf_detach(&b)))
+		return CHG_ENOMEM;
+	return 0;
+}
+
+/* For a program that could not be run (error is CHG_ERROR): the verdict
+ * error; other codes are passed up. */
+static int tool_failed(struct chg_signature_result *r,
+		       struct chg_signature_verifier *v, int error)
+{
+	if (error != CHG_ERROR)
+		return error;
+	return verdict(r, CHG_SIGNATURE_ERROR,
+		       "its signature could not be verified: %s", v->why.ptr);
+}
+
+/* The first line of `b` that is not empty and not `skip`, without its
+ * newline, into `out`. */
+static int first_line(struct chg_buf *out, const struct chg_buf *b,
+		      const char *skip)
+{
+	const char *p = b->ptr, *end;
+
+	chg_buf_clear(out);
+	while (*p) {
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		if (end > p && !(skip && (size_t)(end - p) == strlen(skip) &&
+				 !memcmp(p, skip, (size_t)(end - p)))) {
+			size_t len = (size_t)(end - p);
+			if (len && p[len - 1] == '\r')
+				len--;
+			if (len > 200)
+				len = 200;
+			return chg_buf_put(out, p, len);
+		}
+		p = *end ? end + 1 : end;
+	}
+	return 0;
+}
+
+/* ---- SSH ---- */
+
+static void ssh_time(char out[32], int64_t when)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(out, 32, "%Y%m%d%H%M%SZ", &tm))
+		snprintf(out, 32, "19700101000000Z");
+}
+
+static void show_time(char out[32], int64_t when)
+{
+	time_t t = (time_t)when;
+	struct tm tm;
+
+	if (!gmtime_r(&t, &tm) ||
+	    !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm))
+		snprintf(out, 32, "(time %lld)", (long long)when);
+}
+
+/* From ssh-keygen's "Good "git" signature [for P] with ED25519 key
+ * SHA256:...": "ED25519 key SHA256:...". */
+static int ssh_key(struct chg_signature_result *r, const struct chg_buf *out)
+{
+	const char *line = out->ptr, *end, *k, *p, *type;
+	struct chg_buf b = CHG_BUF_INIT;
+
+	while (*line && strncmp(line, "Good ", 5)) {
+		line = strchr(line, '\n');
+		line = line ? line + 1 : "";
+	}
+	if (!*line)
+		return 0;
+	end = strchr(line, '\n');
+	if (!end)
+		end = line + strlen(line);
+	for (k = NULL, p = line; (p = strstr(p, " key ")) && p < end; p++)
+		k = p;
+	if (!k)
+		return 0;
+	for (type = k; type > line && type[-1] != ' '; type--)
+		;
+	if (chg_buf_put(&b, type, (size_t)(end - type)) < 0) {
+		chg_buf_release(&b);
+		return CHG_ENOMEM;
+	}
+	while (b.len && (b.ptr[b.len - 1] == '\r' || b.ptr[b.len - 1] == ' '))
+		b.ptr[--b.len] = '\0';
+	free(r->key);
+	if (!(r->key = chg_buf_detach(&b)))
+		return CHG_ENOMEM;
+	return 0;
+}
+
+/* Why ssh-keygen rejected a signature, from its stderr. */
+static int ssh_reason(struct chg_buf *out, struct chg_signature_verifier *v)
+{
+	struct chg_buf line = CHG_BUF_INIT;
+	int error;
+
+	chg_buf_clear(out);
+	if (strstr(v->err.ptr, "namespace does not match"))
+		return chg_buf_puts(out, "it was not made for the namespace \"git\"");
+	if (strstr(v->err.ptr, "incorrect signature"))
+		return chg_buf_puts(out, "the commit's content does not match it");
+	if ((error = first_line(&line, &v->err, NULL)) == 0)
+		error = chg_buf_printf(out, "ssh-keygen: %s",
+				       line.len ? line.ptr : "it failed");
+	chg_buf_release(&line);
+	return error;
+}
+
+/*
+ * ssh-keygen -Y check-novalidate: the signature's structure, namespace and
+ * content, without trust.  Returns 1 when it set the verdict (bad, or the
+ * program could not run), 0 when the signature is intact (r->key is set),
+ * or an error code.
+ */
+static int ssh_intact(struct chg_signature_result *r,
+		      struct chg_signature_verifier *v)
+{
+	static const char *const args[] = {
+		"-Y", "check-novalidate", "-n", "git", "-s", "sig", NULL
+	};
+	struct chg_buf why = CHG_BUF_INIT;
+	int status, error;
+
+	error = run(v, &status, v->ssh_keygen, args, "data");
+	if (error < 0)
+		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
+	if (status == 0)
+		return ssh_key(r, &v->out);
+	if ((error = ssh_reason(&why, v)) == 0)
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its SSH signature does not verify: %s", why.ptr);
+	chg_buf_release(&why);
+	return error < 0 ? error : 1;
+}
+
+static int split_principals(struct chg_strlist *out, const struct chg_buf *b)
+{
+	const char *p = b->ptr, *end;
+	struct chg_buf one = CHG_BUF_INIT;
+	int error = 0;
+
+	while (*p && !error) {
+		end = p + strcspn(p, "\r\n");
+		chg_buf_clear(&one);
+		if (end > p && (error = chg_buf_put(&one, p, (size_t)(end - p))) == 0)
+			error = chg_strlist_add(out, one.ptr);
+		p = end;
+		while (*p == '\r' || *p == '\n')
+			p++;
+	}
+	chg_buf_release(&one);
+	return error;
+}
+
+/* ssh-keygen -Y verify succeeded for `principal`: the verdict. */
+static int good_ssh(struct chg_signature_result *r,
+		    struct chg_signature_verifier *v, const char *principal)
+{
+	size_t i;
+	int error;
+
+	if ((error = ssh_key(r, &v->out)) < 0)
+		return error;
+	for (i = 0; i < r->principals.n; i++)
+		if (!strcmp(r->principals.items[i], principal))
+			break;
+	if (i == r->principals.n &&
+	    (error = chg_strlist_add(&r->principals, principal)) < 0)
+		return error;
+	return verdict(r, CHG_SIGNATURE_GOOD, "good SSH signature for %s by %s",
+		       principal, r->key ? r->key : "an SSH key");
+}
+
+static int verify_ssh(struct chg_signature_result *r,
+		      struct chg_signature_verifier *v,
+		      const struct chg_signature_trust *trust,
+		      int64_t when, const char *principal)
+{
+	char t[32], shown[32], vt[48];
+	const char *which;
+	const char *fp[] = { "-Y", "find-principals", "-s", "sig", "-f",
+			     "allowed_signers", vt, NULL };
+	const char *vf[] = { "-Y", "verify", "-f", "allowed_signers", "-I", NULL,
+			     "-n", "git", "-s", "sig", vt, NULL };
+	struct chg_buf why = CHG_BUF_INIT;
+	size_t i;
+	int status, error, out_of_time;
+
+	ssh_time(t, when);
+	show_time(shown, when);
+	snprintf(vt, sizeof(vt), "-Overify-time=%s", t);
+
+	if (!trust->allowed_signers) {
+		if ((error = ssh_intact(r, v)) != 0)
+			return error < 0 ? error : 0;
+		if (trust->origin)
+			return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				       "it is signed by %s, and %s has no %s",
+				       r->key ? r->key : "an SSH key", trust->origin,
+				       CHG_ALLOWED_SIGNERS_PATH);
+		return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+			       "it is signed by %s, and a root commit trusts no key: it has no parent to take %s from",
+			       r->key ? r->key : "an SSH key", CHG_ALLOWED_SIGNERS_PATH);
+	}
+	if (!v->have_allowed || v->allowed.len != trust->allowed_signers_len ||
+	    memcmp(v->allowed.ptr, trust->allowed_signers, v->allowed.len)) {
+		v->have_allowed = 0;
+		chg_buf_clear(&v->allowed);
+		error = write_file(v, "allowed_signers", trust->allowed_signers,
+				   trust->allowed_signers_len);
+		if (error == CHG_EIO)
+			return verdict(r, CHG_SIGNATURE_ERROR,
+				       "its signature could not be verified: cannot write the allowed signers: %s",
+				       strerror(errno));
+		if (error < 0 || (error = chg_buf_put(&v->allowed, trust->allowed_signers,
+						      trust->allowed_signers_len)) < 0)
+			return error;
+		v->have_allowed = 1;
+	}
+
+	/*
+	 * The common case in one run: the signature verifies for the expected
+	 * principal (ssh-keygen matches it against the principals' patterns).
+	 */
+	if (principal) {
+		vf[5] = principal;
+		error = run(v, &status, v->ssh_keygen, vf, "data");
+		if (error < 0)
+			return tool_failed(r, v, error);
+		if (status == 0)
+			return good_ssh(r, v, principal);
+	}
+
+	error = run(v, &status, v->ssh_keygen, fp, "data");
+	if (error < 0)
+		return tool_failed(r, v, error);
+	if (status == 0 && (error = split_principals(&r->principals, &v->out)) < 0)
+		return error;
+	if (status != 0 || !r->principals.n) {
+		out_of_time = strstr(v->err.ptr, ": key has expired") ||
+			      strstr(v->err.ptr, ": key is not yet valid");
+		chg_strlist_release(&r->principals);
+		if ((error = ssh_intact(r, v)) != 0)
+			return error < 0 ? error : 0;
+		if (out_of_time)
+			return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				       "it is signed by %s, which %s as of %s does not allow at the commit's time %s (valid-after, valid-before)",
+				       r->key ? r->key : "an SSH key", CHG_ALLOWED_SIGNERS_PATH,
+				       trust->origin ? trust->origin : "its parent", shown);
+		return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+			       "it is signed by %s, which is not in %s as of %s",
+			       r->key ? r->key : "an SSH key", CHG_ALLOWED_SIGNERS_PATH,
+			       trust->origin ? trust->origin : "its parent");
+	}
+
+	/*
+	 * Verify for the expected principal as the key has it in the allowed
+	 * signers (they may differ in case), else for the key's first
+	 * principal: a good signature, but by someone else.
+	 */
+	for (i = 0; principal && i < r->principals.n; i++)
+		if (!strcasecmp(r->principals.items[i], principal))
+			break;
+	which = i < r->principals.n ? r->principals.items[i] : r->principals.items[0];
+	vf[5] = which;
+	error = run(v, &status, v->ssh_keygen, vf, "data");
+	if (error < 0)
+		return tool_failed(r, v, error);
+	if (status != 0) {
+		chg_strlist_release(&r->principals);
+		if ((error = ssh_reason(&why, v)) == 0)
+			error = verdict(r, CHG_SIGNATURE_BAD,
+					"its SSH signature does not verify: %s", why.ptr);
+		chg_buf_release(&why);
+		return error;
+	}
+	return good_ssh(r, v, which);
+}
+
+/* ---- OpenPGP ---- */
+
+struct gpg_status {
+	int newsig, exclusive, good, bad, errsig, errsig_rc, expsig, expkeysig,
+	    revkeysig, plaintext, validsig;
+	char sigclass[3];
+	char primary[65];  /* VALIDSIG's primary key fingerprint */
+	char keyid[65];    /* the key an ERRSIG or NO_PUBKEY names */
+};
+
+/* Copies field `n` (0-based, after the keyword) of a status line. */
+static void status_field(char *out, size_t size, const char *args, int n)
+{
+	const char *p = args, *end;
+
+	out[0] = '\0';
+	while (n-- > 0 && p) {
+		p = strchr(p, ' ');
+		if (p)
+			p++;
+	}
+	if (!p)
+		return;
+	end = p + strcspn(p, " \r\n");
+	if ((size_t)(end - p) < size) {
+		memcpy(out, p, (size_t)(end - p));
+		out[end - p] = '\0';
+	}
+}
+
+static int is_hex(const char *s)
+{
+	return *s && strspn(s, "0123456789ABCDEFabcdef") == strlen(s);
+}
+
+static void gpg_parse(struct gpg_status *st, const char *text)
+{
+	static const char prefix[] = "[GNUPG:] ";
+	const char *line = text, *next;
+	char word[32], rc[16];
+
+	memset(st, 0, sizeof(*st));
+	for (; *line; line = next) {
+		const char *args;
+		size_t n;
+
+		next = strchr(line, '\n');
+		next = next ? next + 1 : line + strlen(line);
+		if (strncmp(line, prefix, sizeof(prefix) - 1))
+			continue;
+		line += sizeof(prefix) - 1;
+		n = strcspn(line, " \r\n");
+		if (n >= sizeof(word))
+			continue;
+		memcpy(word, line, n);
+		word[n] = '\0';
+		args = line[n] == ' ' ? line + n + 1 : "";
+		if (!strcmp(word, "NEWSIG")) {
+			st->newsig++;
+		} else if (!strcmp(word, "GOODSIG")) {
+			st->good++;
+			st->exclusive++;
+		} else if (!strcmp(word, "BADSIG")) {
+			st->bad++;
+			st->exclusive++;
+		} else if (!strcmp(word, "EXPSIG")) {
+			st->expsig++;
+			st->exclusive++;
+		} else if (!strcmp(word, "EXPKEYSIG")) {
+			st->expkeysig++;
+			st->exclusive++;
+		} else if (!strcmp(word, "REVKEYSIG")) {
+			st->revkeysig++;
+			st->exclusive++;
+		} else if (!strcmp(word, "ERRSIG")) {
+			st->errsig++;
+			st->exclusive++;
+			status_field(rc, sizeof(rc), args, 5);
+			st->errsig_rc = atoi(rc);
+			status_field(st->keyid, sizeof(st->keyid), args, 6);
+			if (!is_hex(st->keyid))
+				status_field(st->keyid, sizeof(st->keyid), args, 0);
+		} else if (!strcmp(word, "NO_PUBKEY")) {
+			if (!st->keyid[0])
+				status_field(st->keyid, sizeof(st->keyid), args, 0);
+		} else if (!strcmp(word, "VALIDSIG")) {
+			st->validsig++;
+			status_field(st->sigclass, sizeof(st->sigclass), args, 8);
+			status_field(st->primary, sizeof(st->primary), args, 9);
+		} else if (!strcmp(word, "PLAINTEXT")) {
+			st->plaintext++;
+		}
+	}
+	if (!is_hex(st->primary))
+		st->primary[0] = '\0';
+	if (!is_hex(st->keyid))
+		st->keyid[0] = '\0';
+}
+
+/* Makes dir/gnupg hold exactly the keys of `trust`. */
+static int gpg_home(struct chg_signature_result *r,
+		    struct chg_signature_verifier *v,
+		    const struct chg_signature_trust *trust)
+{
+	static const char *const import[] = {
+		"--batch", "--no-tty", "--no-autostart", "--quiet", "--import",
+		"keys.asc", NULL
+	};
+	struct chg_buf home = CHG_BUF_INIT;
+	const char *keys = trust->keys ? trust->keys : "";
+	size_t len = trust->keys ? trust->keys_len : 0;
+	int status, error;
+
+	if (v->have_keys && v->keys.len == len && !memcmp(v->keys.ptr, keys, len))
+		return 0;
+	v->have_keys = 0;
+	chg_buf_clear(&v->keys);
+	if (path_in(&home, v, "gnupg") < 0)
+		return CHG_ENOMEM;
+	remove_tree(home.ptr, 0);
+	if (mkdir(home.ptr, 0700) < 0) {
+		chg_buf_release(&home);
+		return verdict(r, CHG_SIGNATURE_ERROR,
+			       "its signature could not be verified: cannot make a GnuPG home: %s",
+			       strerror(errno));
+	}
+	chg_buf_release(&home);
+	if (len) {
+		error = write_file(v, "keys.asc", keys, len);
+		if (error == CHG_EIO)
+			return verdict(r, CHG_SIGNATURE_ERROR,
+				       "its signature could not be verified: cannot write the keys: %s",
+				       strerror(errno));
+		if (error < 0)
+			return error;
+		/* keys that do not import are simply not there */
+		error = run(v, &status, v->gpg, import, "keys.asc");
+		if (error < 0)
+			return tool_failed(r, v, error);
+	}
+	if (chg_buf_put(&v->keys, keys, len) < 0)
+		return CHG_ENOMEM;
+	v->have_keys = 1;
+	return 0;
+}
+
+/* Undoes gpg's \xHH escapes of a --with-colons field, in place. */
+static void unescape_colons(char *s)
+{
+	char *w = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] == 'x' && s[2] && s[3] &&
+		    strchr("0123456789abcdefABCDEF", s[2]) &&
+		    strchr("0123456789abcdefABCDEF", s[3])) {
+			char hex[3] = { s[2], s[3], '\0' };
+			*w++ = (char)strtol(hex, NULL, 16);
+			s += 3;
+		} else {
+			*w++ = *s;
+		}
+	}
+	*w = '\0';
+}
+
+/* The emails of the user ids of key `fpr` that are not revoked, expired
+ * or invalid. */
+static int gpg_principals(struct chg_signature_result *r,
+			  struct chg_signature_verifier *v, const char *fpr)
+{
+	const char *args[] = {
+		"--batch", "--no-tty", "--no-autostart", "--trust-model", "always",
+		"--with-colons", "--fixed-list-mode", "--list-keys", "--", fpr, NULL
+	};
+	struct chg_buf line = CHG_BUF_INIT;
+	const char *p, *end;
+	int status, error;
+
+	error = run(v, &status, v->gpg, args, "data");
+	if (error < 0)
+		return error;
+	for (p = v->out.ptr; *p && !error; p = *end ? end + 1 : end) {
+		char *field[10], *q, *email, *close;
+		size_t i;
+
+		end = strchr(p, '\n');
+		if (!end)
+			end = p + strlen(p);
+		if (strncmp(p, "uid:", 4))
+			continue;
+		chg_buf_clear(&line);
+		if ((error = chg_buf_put(&line, p, (size_t)(end - p))) < 0)
+			break;
+		for (i = 0, q = line.ptr; i < 10 && q; i++) {
+			field[i] = q;
+			q = strchr(q, ':');
+			if (q)
+				*q++ = '\0';
+		}
+		if (i < 10 || (field[1][0] && strchr("reid", field[1][0])))
+			continue;
+		unescape_colons(field[9]);
+		email = strrchr(field[9], '<');
+		if (email && (close = strchr(email, '>'))) {
+			email++;
+			*close = '\0';
+		} else if (strchr(field[9], '@') && !strchr(field[9], ' ')) {
+			email = field[9];
+		} else {
+			continue;
+		}
+		if (!*email)
+			continue;
+		for (i = 0; i < r->principals.n; i++)
+			if (!strcasecmp(r->principals.items[i], email))
+				break;
+		if (i == r->principals.n)
+			error = chg_strlist_add(&r->principals, email);
+	}
+	chg_buf_release(&line);
+	return error;
+}
+
+static int verify_openpgp(struct chg_signature_result *r,
+			  struct chg_signature_verifier *v,
+			  const struct chg_signature_trust *trust)
+{
+	static const char *const args[] = {
+		"--batch", "--no-tty", "--no-autostart", "--no-auto-key-retrieve",
+		"--status-fd", "1", "--trust-model", "always",
+		"--verify", "sig", "data", NULL
+	};
+	struct chg_buf why = CHG_BUF_INIT, key = CHG_BUF_INIT;
+	struct gpg_status st;
+	int status, error;
+
+	if ((error = gpg_home(r, v, trust)) < 0 || r->detail)
+		return error;
+	error = run(v, &status, v->gpg, args, "data");
+	if (error < 0)
+		return tool_failed(r, v, error);
+	gpg_parse(&st, v->out.ptr);
+	if (st.primary[0] || st.keyid[0]) {
+		if (chg_buf_printf(&key, "OpenPGP key %s",
+				   st.primary[0] ? st.primary : st.keyid) < 0 ||
+		    !(r->key = chg_buf_detach(&key)))
+			return CHG_ENOMEM;
+	}
+
+	if (st.plaintext) {
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its OpenPGP signature does not verify: it is not a detached signature");
+	} else if (st.newsig > 1 || st.exclusive > 1) {
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its OpenPGP signature does not verify: it holds more than one signature");
+	} else if (st.bad) {
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its OpenPGP signature does not verify: the commit's content does not match it");
+	} else if (st.errsig && st.errsig_rc == 9) {
+		if (!trust->keys && trust->origin)
+			error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					"it is signed by %s, and %s has no %s",
+					r->key ? r->key : "an OpenPGP key",
+					trust->origin, CHG_KEYS_PATH);
+		else if (!trust->keys)
+			error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					"it is signed by %s, and a root commit trusts no key: it has no parent to take %s from",
+					r->key ? r->key : "an OpenPGP key", CHG_KEYS_PATH);
+		else
+			error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					"it is signed by %s, which is not in %s as of %s",
+					r->key ? r->key : "an OpenPGP key", CHG_KEYS_PATH,
+					trust->origin ? trust->origin : "its parent");
+	} else if (st.errsig) {
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its OpenPGP signature does not verify: gpg cannot check it (error %d)",
+				st.errsig_rc);
+	} else if (st.expsig) {
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its OpenPGP signature does not verify: the signature has expired");
+	} else if (st.expkeysig) {
+		error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				"it is signed by %s, which has expired",
+				r->key ? r->key : "an OpenPGP key");
+	} else if (st.revkeysig) {
+		error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				"it is signed by %s, which has been revoked",
+				r->key ? r->key : "an OpenPGP key");
+	} else if (st.good && st.validsig == 1 && status == 0 && st.primary[0] &&
+		   (!strcmp(st.sigclass, "00") || !strcmp(st.sigclass, "01"))) {
+		error = gpg_principals(r, v, st.primary);
+		if (error == CHG_ERROR)
+			error = tool_failed(r, v, error);
+		else if (!error)
+			error = verdict(r, CHG_SIGNATURE_GOOD, "good OpenPGP signature by %s",
+					r->key);
+	} else if (st.good) {
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its OpenPGP signature does not verify: it is not a signature of the commit (class %s)",
+				st.sigclass[0] ? st.sigclass : "unknown");
+	} else {
+		if ((error = first_line(&why, &v->err, NULL)) == 0)
+			error = verdict(r, CHG_SIGNATURE_BAD,
+					"its OpenPGP signature does not verify: %s",
+					why.len ? why.ptr : "gpg found no signature in it");
+	}
+	chg_buf_release(&why);
+	return error;
+}
+
+/* ---- verification ---- */
+
+int chg_signature_verify(struct chg_signature_result *out,
+			 struct chg_signature_verifier *v,
+			 const struct chg_signature_trust *trust,
+			 const char *sig, size_t sig_len,
+			 const char *data, size_t data_len,
+			 int64_t when, const char *principal)
+{
+	struct chg_signature_trust none = { NULL, 0, NULL, 0, NULL };
+	int error;
+
+	result_init(out);
+	if (!trust)
+		trust = &none;
+	out->kind = chg_signature_kind(sig, sig_len);
+	switch (out->kind) {
+	case CHG_SIGNATURE_X509:
+		return verdict(out, CHG_SIGNATURE_UNSUPPORTED,
+			       "X.509 signatures are not supported");
+	case CHG_SIGNATURE_NONE:
+	case CHG_SIGNATURE_OTHER:
+		return verdict(out, CHG_SIGNATURE_UNSUPPORTED,
+			       "its signature is neither an SSH nor an OpenPGP signature");
+	case CHG_SIGNATURE_SSH:
+	case CHG_SIGNATURE_OPENPGP:
+		break;
+	}
+	if ((error = setup(v)) < 0)
+		return tool_failed(out, v, error);
+	error = write_file(v, "sig", sig, sig_len);
+	if (!error)
+		error = write_file(v, "data", data, data_len);
+	if (error == CHG_EIO)
+		return verdict(out, CHG_SIGNATURE_ERROR,
+			       "its signature could not be verified: cannot write to '%s': %s",
+			       v->dir, strerror(errno));
+	if (error < 0)
+		return error;
+	if (out->kind == CHG_SIGNATURE_SSH)
+		error = verify_ssh(out, v, trust, when, principal);
+	else
+		error = verify_openpgp(out, v, trust);
+	if (!error && out->verdict != CHG_SIGNATURE_GOOD)
+		chg_strlist_release(&out->principals);
+	if (!error && !out->detail)
+		error = verdict(out, CHG_SIGNATURE_ERROR,
+				"its signature could not be verified");
+	return error;
+}
+
+int chg_signature_verify_commit(struct chg_signature_result *out,
+				struct chg_signature_verifier *v,
+				git_repository *repo, const git_commit *commit,
+				const char *principal)
+{
+	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL };
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	struct chg_buf file = CHG_BUF_INIT, origin = CHG_BUF_INIT;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	enum chg_signature_kind kind;
+	const char *path;
+	char sid[8];
+	git_oid id;
+	size_t size;
+	int error;
+
+	result_init(out);
+	git_oid_cpy(&id, git_commit_id(commit));
+	error = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
+	if (error == GIT_ENOTFOUND) {
+		error = CHG_ENOTFOUND;
+		goto cleanup;
+	}
+	if (error < 0) {
+		error = CHG_EGIT;
+		goto cleanup;
+	}
+	kind = chg_signature_kind(sig.ptr, sig.size);
+	if ((kind == CHG_SIGNATURE_SSH || kind == CHG_SIGNATURE_OPENPGP) &&
+	    git_commit_parentcount(commit) > 0) {
+		if (git_commit_parent(&parent, commit, 0) < 0 ||
+		    git_commit_tree(&tree, parent) < 0) {
+			error = CHG_EGIT;
+			goto cleanup;
+		}
+		if (chg_buf_printf(&origin, "its first parent %s",
+				   chg_oid_short(sid, git_commit_id(parent))) < 0) {
+			error = CHG_ENOMEM;
+			goto cleanup;
+		}
+		trust.origin = origin.ptr;
+		path = kind == CHG_SIGNATURE_SSH ? CHG_ALLOWED_SIGNERS_PATH : CHG_KEYS_PATH;
+		error = chg_tree_read(&file, &size, repo, tree, path, CHG_TRUST_MAX_SIZE);
+		if (error == CHG_ELIMIT) {
+			out->kind = kind;
+			error = verdict(out, CHG_SIGNATURE_ERROR,
+					"its signature could not be verified: %s in %s is larger than %d bytes",
+					path, origin.ptr, CHG_TRUST_MAX_SIZE);
+			goto cleanup;
+		}
+		if (error == 0 && kind == CHG_SIGNATURE_SSH) {
+			trust.allowed_signers = file.ptr;
+			trust.allowed_signers_len = file.len;
+		} else if (error == 0) {
+			trust.keys = file.ptr;
+			trust.keys_len = file.len;
+		} else if (error != CHG_ENOTFOUND) {
+			goto cleanup;
+		}
+	}
+	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
+				     data.size, (int64_t)git_commit_time(commit),
+				     principal);
+cleanup:
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	chg_buf_release(&file);
+	chg_buf_release(&origin);
+	return error;
+}

@@ -1,0 +1,210 @@
+/*
+ * signature.h - verifying the signature of a commit (DESIGN section 5).
+ *
+ * A signed commit carries its signature in the `gpgsig` header; the signed
+ * data is the commit object without that header (git_commit_extract_
+ * signature).  The armor says what kind of signature it is:
+ *
+ *   -----BEGIN SSH SIGNATURE-----  SSH (OpenSSH PROTOCOL.sshsig), verified
+ *	by running ssh-keygen(1) -Y find-principals and -Y verify with
+ *	namespace "git" against an allowed signers file (ssh-keygen(1),
+ *	ALLOWED SIGNERS): the principals, cert-authority, namespaces=,
+ *	valid-after= and valid-before= are OpenSSH's own semantics, evaluated
+ *	at the commit's committer time;
+ *   -----BEGIN PGP SIGNATURE-----  OpenPGP (RFC 4880), verified by gpg(1)
+ *	in a throwaway GNUPGHOME that holds only the given armored keys; the
+ *	signer's principals are the emails of the signing key's user ids;
+ *	an expired or revoked key does not verify;
+ *   -----BEGIN SIGNED MESSAGE-----  X.509 (CMS): not supported.
+ *
+ * Nothing is taken from the user's configuration: the programs run without
+ * a shell, in a private directory (mkdtemp, mode 0700) that is their HOME
+ * and GNUPGHOME, with an environment of PATH, HOME, GNUPGHOME, LC_ALL=C and
+ * TZ=UTC only (no SSH_AUTH_SOCK, no GPG_AGENT_INFO, no git configuration).
+ * The trust files are what the caller passes: chg_signature_verify_commit
+ * reads them from the commit's first parent, so a commit cannot trust the
+ * key it adds.
+ *
+ * Ownership: a verifier owns its private directory and removes it in
+ * chg_signature_verifier_free.  A result owns its strings and principals;
+ * chg_signature_result_release frees them.  The verifier keeps no pointer
+ * to what the caller passes.
+ *
+ *	struct chg_signature_verifier *v;
+ *	struct chg_signature_result r;
+ *	chg_signature_verifier_new(&v, NULL);
+ *	if (chg_signature_verify_commit(&r, v, repo, commit, "dave@example.com") == 0 &&
+ *	    chg_signature_has_principal(&r, "dave@example.com"))
+ *		...;   (a good signature by dave; else r.verdict and r.detail say why)
+ *	chg_signature_result_release(&r);
+ *	chg_signature_verifier_free(v);
+ */
+#ifndef CHG_SIGNATURE_H
+#define CHG_SIGNATURE_H
+
+#include <git2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "repo.h"
+
+/* Where a repository keeps its trust, in the first parent's tree. */
+#define CHG_ALLOWED_SIGNERS_PATH ".chg/allowed_signers"
+#define CHG_KEYS_PATH ".chg/keys.asc"
+
+/* The largest trust file read, in bytes. */
+#define CHG_TRUST_MAX_SIZE (1024 * 1024)
+
+enum chg_signature_kind {
+	CHG_SIGNATURE_NONE = 0,  /* the commit is not signed */
+	CHG_SIGNATURE_SSH,
+	CHG_SIGNATURE_OPENPGP,
+	CHG_SIGNATURE_X509,
+	CHG_SIGNATURE_OTHER      /* an armor chg does not know */
+};
+
+enum chg_signature_verdict {
+	CHG_SIGNATURE_ERROR = 0,   /* not verified: the verifier could not be
+				      run (and a zeroed result: nothing is good
+				      unless verified) */
+	CHG_SIGNATURE_GOOD,        /* valid, by a trusted key: see principals */
+	CHG_SIGNATURE_BAD,         /* does not verify: the data changed, the
+				      namespace is not "git", it is malformed
+				      or not a detached signature */
+	CHG_SIGNATURE_UNKNOWN_KEY, /* the key is not trusted: not in the trust
+				      file, no trust file, not valid at the
+				      commit's time, expired or revoked */
+	CHG_SIGNATURE_UNSUPPORTED  /* X.509 or an unknown kind */
+};
+
+struct chg_signature_result {
+	enum chg_signature_verdict verdict;
+	enum chg_signature_kind kind;
+	/*
+	 * The signer's principals.  For SSH: the caller's expected principal
+	 * when the signature verified for it; else those ssh-keygen -Y
+	 * find-principals names for the key (as written in the allowed
+	 * signers, so possibly patterns: "*@example.com").  For OpenPGP: the
+	 * emails of the signing key's user ids that are not revoked.  Empty
+	 * unless GOOD.
+	 */
+	struct chg_strlist principals;
+	/* The key: "ED25519 key SHA256:<base64>" for SSH, "OpenPGP key <hex
+	 * fingerprint of the primary key>"; NULL when unknown. */
+	char *key;
+	/* One line for messages: why the signature does not count, written
+	 * to follow "does not count: " ("its SSH signature does not verify:
+	 * ..."), or for GOOD what it is.  Never NULL after a call that
+	 * returned 0. */
+	char *detail;
+};
+
+#define CHG_SIGNATURE_RESULT_INIT { CHG_SIGNATURE_ERROR, CHG_SIGNATURE_NONE, \
+				    CHG_STRLIST_INIT, NULL, NULL }
+
+struct chg_signature_options {
+	const char *ssh_keygen; /* the program; NULL: "ssh-keygen" from PATH */
+	const char *gpg;        /* the program; NULL: "gpg" from PATH */
+	const char *tmpdir;     /* where the private directory is made; NULL:
+				   $TMPDIR, else /tmp */
+};
+
+#define CHG_SIGNATURE_OPTIONS_INIT { NULL, NULL, NULL }
+
+/* The trust a signature is verified against. */
+struct chg_signature_trust {
+	/* The content of .chg/allowed_signers (OpenSSH allowed signers
+	 * format) and .chg/keys.asc (armored OpenPGP public keys); NULL when
+	 * there is no such file.  Borrowed for the call. */
+	const char *allowed_signers;
+	size_t allowed_signers_len;
+	const char *keys;
+	size_t keys_len;
+	/* For messages: where the trust files come from ("its first parent
+	 * 1234567"); NULL when there are none to be had at all (a root
+	 * commit). */
+	const char *origin;
+};
+
+struct chg_signature_verifier;
+
+/*
+ * Makes a verifier.  Its private directory (mode 0700) is made at the first
+ * verification; when it cannot be, that verification's verdict is
+ * CHG_SIGNATURE_ERROR.  `opts` may be NULL for the defaults; its strings are
+ * copied.  Returns 0 or CHG_ENOMEM.
+ */
+int chg_signature_verifier_new(struct chg_signature_verifier **out,
+			       const struct chg_signature_options *opts);
+
+/* Removes the private directory and frees `v`.  NULL-safe. */
+void chg_signature_verifier_free(struct chg_signature_verifier *v);
+
+/* The kind of a signature, from its first line.  `sig` need not be
+ * NUL-terminated. */
+enum chg_signature_kind chg_signature_kind(const char *sig, size_t len);
+
+/* "SSH", "OpenPGP", "X.509", "unknown" or "no": static. */
+const char *chg_signature_kind_name(enum chg_signature_kind kind);
+
+/*
+ * Verifies the detached signature `sig` (`sig_len` bytes, armored) over
+ * `data` (`data_len` bytes) made at `when` (seconds since the epoch)
+ * against `trust`, and fills
+ * `out` (release with chg_signature_result_release, also after an error).
+ *
+ * `principal`, when not NULL, is the principal the caller expects (an
+ * approver's email).  For SSH it is tried first with ssh-keygen -Y verify
+ * -I (one run of ssh-keygen in the common case; a pattern in the allowed
+ * signers can admit it, as OpenSSH matches patterns); when that fails,
+ * -Y find-principals names the key's principals and the one equal to
+ * `principal` ignoring case, else the first, is verified, so that a good
+ * signature by someone else is GOOD with their principals.  It never makes
+ * a bad signature good.  For OpenPGP it is not used.
+ *
+ * SSH validity (valid-after, valid-before, certificates) is judged at
+ * `when`; OpenPGP key expiry and revocation are GnuPG's, as of now: an
+ * expired or revoked key does not verify, whatever `when` is.
+ *
+ * Returns 0 with out->verdict set; CHG_ENOMEM.  A program that cannot be
+ * run or a file that cannot be written is CHG_SIGNATURE_ERROR, not an
+ * error code: the signature simply is not good.
+ */
+int chg_signature_verify(struct chg_signature_result *out,
+			 struct chg_signature_verifier *v,
+			 const struct chg_signature_trust *trust,
+			 const char *sig, size_t sig_len,
+			 const char *data, size_t data_len,
+			 int64_t when, const char *principal);
+
+/*
+ * Verifies the signature of `commit` (the "gpgsig" header, extracted with
+ * git_commit_extract_signature) at its committer time, against the trust
+ * files as they are in the tree of its first parent (CHG_ALLOWED_SIGNERS_
+ * PATH for SSH, CHG_KEYS_PATH for OpenPGP): a commit cannot trust the key
+ * it adds, and a root commit trusts no key.  `principal` as for
+ * chg_signature_verify.
+ *
+ * Returns 0 with out->verdict set; CHG_ENOTFOUND when the commit is not
+ * signed (out->kind is CHG_SIGNATURE_NONE); CHG_EGIT (the commit or its
+ * first parent's tree cannot be read; git_error_last() says why);
+ * CHG_ENOMEM.  `out` is to be released in every case.
+ */
+int chg_signature_verify_commit(struct chg_signature_result *out,
+				struct chg_signature_verifier *v,
+				git_repository *repo, const git_commit *commit,
+				const char *principal);
+
+/*
+ * Whether `r` is a good signature whose principals include `email`
+ * (compared case-insensitively; a pattern in the principals is not
+ * expanded here).
+ */
+int chg_signature_has_principal(const struct chg_signature_result *r,
+				const char *email);
+
+/* Frees what `r` holds and resets it to CHG_SIGNATURE_RESULT_INIT (not
+ * verified).  NULL-safe. */
+void chg_signature_result_release(struct chg_signature_result *r);
+
+#endif
