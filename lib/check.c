@@ -452,7 +452,7 @@ static void check_rules(struct run *r)
 			if (rc != 1)
 				continue;
 		}
-		cause = rule->when ? chg_cond_field(rule->when) : NULL;
+		cause = rule->when ? chg_cond_first_field(rule->when) : NULL;
 		apply_tests(r, rule, rule->require, rule->require_fields,
 			    rule->nrequire, 0, cause, "does not meet");
 		apply_tests(r, rule, rule->forbid, rule->forbid_fields,

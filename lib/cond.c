@@ -511,6 +511,19 @@ const char *chg_cond_field(const struct chg_cond *c)
 	return c->kind == COND_FIELD ? c->field : NULL;
 }
 
+const char *chg_cond_first_field(const struct chg_cond *c)
+{
+	const char *f;
+	size_t i;
+
+	if (c->kind == COND_FIELD)
+		return c->field;
+	for (i = 0; i < c->nsub; i++)
+		if ((f = chg_cond_first_field(c->sub[i])))
+			return f;
+	return NULL;
+}
+
 const char *chg_cond_value_field(const struct chg_cond *c)
 {
 	while (c->kind == COND_ALL && c->nsub == 1)

@@ -86,6 +86,13 @@ int chg_cond_eval(const struct chg_cond *c, const struct chg_node *doc,
 const char *chg_cond_field(const struct chg_cond *c);
 
 /*
+ * Returns the dotted path of the first field `c` tests (depth first, in the
+ * order written), or NULL when it tests none.  Used to place a finding
+ * where its cause is written.
+ */
+const char *chg_cond_first_field(const struct chg_cond *c);
+
+/*
  * As chg_cond_field, but only when the test compares the field with a
  * value or a list of values (so that quoting the document's value explains
  * why the condition holds); else NULL.

@@ -119,6 +119,14 @@ static const struct check checks[] = {
 	  "The declared risk.level is below the assessed risk: a requester may "
 	  "not understate risk.",
 	  NULL, NULL },
+	{ "invalid-transition", "error",
+	  "The state changed in a way lifecycle.transitions does not allow: "
+	  "compared with the same file at HEAD (for the working tree and the "
+	  "index) or in the first parent (with --rev).  A step skipped, a "
+	  "final state reopened, or an approved change moved back to requested "
+	  "are all refused.",
+	  "# at HEAD: state: requested\nstate: closed\n",
+	  "# at HEAD: state: requested\nstate: approved\n" },
 	{ "unknown-dependency", "error",
 	  "An entry of depends-on names no change request of the repository.",
 	  "depends-on: [CHG-9999]\n# no change request has id CHG-9999\n",

@@ -372,6 +372,100 @@ static int finish(struct lint *l, int error)
 	return error;
 }
 
+/*
+ * The tree a change request's state is compared with: HEAD's for the
+ * working tree and the index (the commit being prepared), the first
+ * parent's for a revision (the change that commit made).  *out is NULL
+ * when there is none (an unborn branch, a root commit).
+ */
+static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
+{
+	git_commit *c = NULL, *parent = NULL;
+	git_oid oid;
+	int error = 0;
+
+	*out = NULL;
+	if (l->src.kind == CHG_SOURCE_TREE) {
+		if (git_commit_lookup(&c, l->repo, &l->src.commit) < 0)
+			return fail(l, CHG_EGIT, "%s", "cannot read the revision's commit");
+		if (git_commit_parentcount(c) > 0 &&
+		    git_commit_parent(&parent, c, 0) == 0) {
+			git_oid_cpy(commit, git_commit_id(parent));
+			if (git_commit_tree(out, parent) < 0)
+				error = fail(l, CHG_EGIT, "%s", "cannot read the parent's tree");
+		}
+	} else if (git_reference_name_to_id(&oid, l->repo, "HEAD") == 0) {
+		git_oid_cpy(commit, &oid);
+		if (git_commit_lookup(&c, l->repo, &oid) < 0 ||
+		    git_commit_tree(out, c) < 0)
+			error = fail(l, CHG_EGIT, "%s", "cannot read HEAD's tree");
+	}
+	git_commit_free(parent);
+	git_commit_free(c);
+	return error;
+}
+
+/*
+ * invalid-transition: each change request's state against its state in
+ * the previous tree (same path), under lifecycle.transitions.  Every step
+ * of a range of commits is --range's business; this checks the step being
+ * made (pre-commit) or the one the linted revision made.
+ */
+static int check_transitions(struct lint *l)
+{
+	const struct chg_policy *p = l->policy;
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	struct chg_buf buf = CHG_BUF_INIT, allowed = CHG_BUF_INIT;
+	git_tree *prev = NULL;
+	git_oid commit;
+	char sid[8];
+	size_t i, j, size;
+	int error;
+
+	if (!p->transitions || !p->state_field)
+		return 0;
+	if ((error = previous_tree(&prev, &commit, l)) < 0 || !prev)
+		return error;
+	chg_oid_short(sid, &commit);
+	for (i = 0; i < l->changes.n && !error; i++) {
+		const struct chg_change *c = &l->changes.items[i];
+		const struct chg_node *next;
+		struct chg_change before;
+
+		if (!c->state)
+			continue;
+		chg_buf_clear(&buf);
+		if (chg_tree_read(&buf, &size, l->repo, prev, c->path,
+				  CHG_YAML_MAX_SIZE) < 0)
+			continue;  /* new, moved, or too large before: nothing to compare */
+		if ((error = chg_change_load(&before, c->path, buf.ptr, buf.len, p,
+					     &scratch)) < 0)
+			break;
+		if (before.state && before.id && c->id && !strcmp(before.id, c->id) &&
+		    !chg_policy_transition_allowed(p, before.state, c->state)) {
+			next = chg_node_get(p->transitions, before.state);
+			chg_buf_clear(&allowed);
+			for (j = 0; next && j < next->n; j++)
+				chg_buf_printf(&allowed, "%s%s", j ? (j + 1 == next->n ? " or " : ", ") : "",
+					       next->items[j]->value);
+			error = chg_diag_add(l->diags, c->path, c->state_node->line,
+					     c->state_node->column, CHG_SEV_ERROR,
+					     "invalid-transition",
+					     "%s %s from %s to %s (since %s); the lifecycle allows %s to change to %s",
+					     p->state_field,
+					     l->src.kind == CHG_SOURCE_TREE ? "changed" : "changes",
+					     before.state, c->state, sid, before.state,
+					     allowed.len ? allowed.ptr : "nothing: it is final");
+		}
+		chg_change_release(&before);
+	}
+	git_tree_free(prev);
+	chg_buf_release(&buf);
+	chg_buf_release(&allowed);
+	chg_diag_list_release(&scratch);
+	return error;
+}
+
 int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	     const struct chg_lint_options *opts, struct chg_lint_stats *stats)
 {
@@ -400,6 +494,8 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = chg_check_change(&ctx, &l.changes.items[i], diags);
 	if (!error)
 		error = chg_check_set(&ctx, diags);
+	if (!error)
+		error = check_transitions(&l);
 	/* what a waiver may excuse: the findings so far, not those about
 	   history that follow */
 	nwaivable = diags->n;

@@ -192,6 +192,23 @@ static struct chg_pattern *get_pattern(struct ctx *c, const struct chg_node *v)
 
 /* ---- merging ---- */
 
+/* Removes `key` and its value from the mapping `map`, if there. */
+static void drop_key(struct chg_node *map, const char *key)
+{
+	size_t i;
+
+	for (i = 0; map && map->type == CHG_NODE_MAPPING && i < map->n; i++) {
+		if (strcmp(map->pairs[i].key->value, key))
+			continue;
+		chg_node_free(map->pairs[i].key);
+		chg_node_free(map->pairs[i].value);
+		memmove(&map->pairs[i], &map->pairs[i + 1],
+			(map->n - i - 1) * sizeof(*map->pairs));
+		map->n--;
+		return;
+	}
+}
+
 static int merge(struct chg_node *dst, const struct chg_node *src)
 {
 	size_t i, j;
@@ -439,6 +456,42 @@ static void check_substates(struct ctx *c, const struct chg_node *list,
 	}
 }
 
+/* lifecycle.transitions: a map from each state to the states it may go to. */
+static void compile_transitions(struct ctx *c, const struct chg_node *t)
+{
+	struct chg_policy *p = c->policy;
+	size_t i;
+
+	if (!t)
+		return;
+	if (t->type != CHG_NODE_MAPPING) {
+		bad(c, t, "lifecycle.transitions must map each state to the list of states it may change to");
+		return;
+	}
+	for (i = 0; i < t->n; i++) {
+		const struct chg_node *k = t->pairs[i].key, *v = t->pairs[i].value;
+		struct chg_buf where = CHG_BUF_INIT;
+
+		if (p->states && !chg_node_seq_has(p->states, k->value)) {
+			if (strcmp(file_of(c, k), CHG_POLICY_BUILTIN))
+				bad(c, k, "lifecycle.transitions names '%s', which is not in lifecycle.states",
+				    k->value);
+			else
+				bad(c, p->states, "lifecycle.states leaves out '%s', which the built-in lifecycle.transitions names: set lifecycle.transitions too",
+				    k->value);
+			continue;
+		}
+		if (v->type != CHG_NODE_SEQUENCE) {
+			bad(c, v, "lifecycle.transitions.%s must be a list of states", k->value);
+			continue;
+		}
+		chg_buf_printf(&where, "transitions.%s", k->value);
+		check_substates(c, v, where.ptr);
+		chg_buf_release(&where);
+	}
+	p->transitions = t;
+}
+
 static void compile_lifecycle(struct ctx *c, const struct chg_node *sec)
 {
 	static const char *const keys[] = {
@@ -457,6 +510,7 @@ static void compile_lifecycle(struct ctx *c, const struct chg_node *sec)
 		bad(c, sec, "lifecycle.field is required: the field that holds the state");
 	check_substates(c, p->approved, "approved");
 	check_substates(c, p->implemented, "implemented");
+	compile_transitions(c, chg_node_get(sec, "transitions"));
 }
 
 static void compile_rule_tests(struct ctx *c, const struct chg_node *spec,
@@ -914,6 +968,14 @@ int chg_policy_load(struct chg_policy **out, const char *buf, size_t len,
 			p->root = repo;
 			repo = NULL;
 		} else {
+			/*
+			 * A repository with its own states has its own
+			 * lifecycle: the built-in transitions name states it
+			 * may not have, and a map merge cannot drop them.
+			 */
+			if (chg_node_path(repo, "lifecycle.states"))
+				drop_key((struct chg_node *)chg_node_get(builtin, "lifecycle"),
+					 "transitions");
 			if ((error = merge(builtin, repo)) < 0)
 				goto cleanup;
 			p->root = builtin;
@@ -1069,6 +1131,14 @@ int chg_policy_waivable(const struct chg_policy *policy, const char *rule)
 		if (!strcmp(policy->not_waivable[i], rule))
 			return 0;
 	return 1;
+}
+
+int chg_policy_transition_allowed(const struct chg_policy *policy,
+				  const char *from, const char *to)
+{
+	if (!policy->transitions || !strcmp(from, to))
+		return 1;
+	return chg_node_seq_has(chg_node_get(policy->transitions, from), to);
 }
 
 int chg_policy_risk_level(const struct chg_policy *policy, const char *name)

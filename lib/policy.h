@@ -112,6 +112,9 @@ struct chg_policy {
 	const char *state_field;
 	const struct chg_node *states;   /* sequence */
 	const struct chg_node *approved; /* sequence */
+	const struct chg_node *transitions; /* map: state -> sequence of the
+					      states it may change to; NULL:
+					      any change is allowed */
 	const struct chg_node *implemented; /* sequence: states in which the
 					      change has been carried out
 					      (review deadlines apply) */
@@ -197,6 +200,15 @@ int chg_policy_waivable(const struct chg_policy *policy, const char *rule);
  * waivers.not-waivable that leaves one out is invalid-policy.
  */
 extern const char *const chg_policy_not_waivable_minimum[];
+
+/*
+ * Returns 1 when the lifecycle allows a change request to go from state
+ * `from` to state `to`: when the policy has no lifecycle.transitions, when
+ * `from` equals `to`, or when `to` is listed under `from`.  A state that
+ * lifecycle.transitions does not list may not change.  Else 0.
+ */
+int chg_policy_transition_allowed(const struct chg_policy *policy,
+				  const char *from, const char *to);
 
 /*
  * Returns the index in policy->risk_levels of the level called `name`, or

@@ -179,7 +179,7 @@ test_expect_success 'a closed normal change without a review is missing-review' 
 	chg_normal_cr CHG-0001 closed >$CR &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-\EOF &&
-	changes/CHG-0001.yaml:1:1: error: a closed normal or emergency change needs a post-implementation review [missing-review]
+	changes/CHG-0001.yaml:4:8: error: a closed normal or emergency change needs a post-implementation review [missing-review]
 	EOF
 	test_cmp expect actual
 '

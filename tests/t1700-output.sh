@@ -250,17 +250,17 @@ test_expect_success 'could-not-run errors exit 3' '
 '
 
 test_expect_success 'CHG_NOW is the clock when --now is not given; --now wins' '
-	chg_normal_cr CHG-0002 implemented >repo/changes/CHG-0002.yaml &&
+	chg_normal_cr CHG-0020 implemented >repo/changes/CHG-0020.yaml &&
 	test_expect_code 0 env CHG_NOW=2026-12-19T23:00:00Z \
-		chg-lint -C repo changes/CHG-0002.yaml >actual &&
+		chg-lint -C repo changes/CHG-0020.yaml >actual &&
 	test_expect_code 1 env CHG_NOW=2026-12-25T00:00:00Z \
-		chg-lint -C repo changes/CHG-0002.yaml >actual &&
-	grep "^changes/CHG-0002.yaml:4:8: error: .* was due by 2026-12-19T23:00:00Z .* \[review-overdue\]\$" actual &&
+		chg-lint -C repo changes/CHG-0020.yaml >actual &&
+	grep "^changes/CHG-0020.yaml:4:8: error: .* was due by 2026-12-19T23:00:00Z .* \[review-overdue\]\$" actual &&
 	test_expect_code 0 env CHG_NOW=2026-12-25T00:00:00Z \
-		chg-lint -C repo --now 2026-12-01T00:00:00Z changes/CHG-0002.yaml >actual &&
+		chg-lint -C repo --now 2026-12-01T00:00:00Z changes/CHG-0020.yaml >actual &&
 	! grep review-overdue actual &&
 	test_expect_code 2 env CHG_NOW=not-a-time \
-		chg-lint -C repo changes/CHG-0002.yaml >actual 2>stderr &&
+		chg-lint -C repo changes/CHG-0020.yaml >actual 2>stderr &&
 	grep "CHG_NOW ${SQ}not-a-time${SQ}" stderr
 '
 

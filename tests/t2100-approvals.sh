@@ -76,10 +76,8 @@ test_expect_success 'every state from approved on needs the approvals' '
 
 test_expect_success 'a state before approved needs no approval' '
 	for state in draft requested rejected cancelled; do
-		sed -e "s/^state: [a-z]*/state: $state/" none/changes/CHG-0001.yaml \
-			>none/changes/CHG-0001.yaml.new &&
-		mv none/changes/CHG-0001.yaml.new none/changes/CHG-0001.yaml &&
-		chg_lint_status 0 -C none &&
+		chg_normal_cr CHG-0001 $state | new_repo none-$state CHG-0001 &&
+		chg_lint_status 0 -C none-$state &&
 		test_must_be_empty actual ||
 		return 1
 	done
