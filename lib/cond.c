@@ -9,7 +9,7 @@
 #include "banned.h"
 
 enum cond_kind { COND_ALL, COND_ANY, COND_NOT, COND_FIELD };
-enum field_op { OP_VALUES, OP_MATCHES, OP_PRESENT, OP_RANGE, OP_TIME };
+enum field_op { OP_VALUES, OP_MATCHES, OP_PRESENT, OP_RANGE, OP_TIME, OP_ITEMS };
 
 /*
  * One side of a time test: `now` plus `t` seconds when `relative`, else the
@@ -75,7 +75,8 @@ static int bad(struct chg_diag_list *diags, const char *path,
 
 #define SHAPE_MSG \
 	"a field test is a value, a list of values, {matches: REGEX}, " \
-	"{present: BOOL}, {min: N, max: N} or {before: TIME, after: TIME}"
+	"{present: BOOL}, {min: N, max: N}, {min-items: N, max-items: N} " \
+	"or {before: TIME, after: TIME}"
 
 /*
  * Reads a time bound: "now", "now+DURATION", "now-DURATION", an RFC 3339
@@ -136,7 +137,7 @@ static int compile_map(struct chg_cond *c, const struct chg_node *spec,
 {
 	const struct chg_node *k, *v;
 	char err[256];
-	size_t off, i, ranges = 0, times = 0;
+	size_t off, i, ranges = 0, times = 0, counts = 0;
 	int error, rc, is_min;
 
 	for (i = 0; i < spec->n; i++) {
@@ -144,15 +145,19 @@ static int compile_map(struct chg_cond *c, const struct chg_node *spec,
 		if (k->type != CHG_NODE_SCALAR ||
 		    (strcmp(k->value, "matches") && strcmp(k->value, "present") &&
 		     strcmp(k->value, "min") && strcmp(k->value, "max") &&
-		     strcmp(k->value, "before") && strcmp(k->value, "after")))
+		     strcmp(k->value, "before") && strcmp(k->value, "after") &&
+		     strcmp(k->value, "min-items") && strcmp(k->value, "max-items")))
 			return bad(diags, path, k,
-				   "unknown field test: use matches, present, min, max, before or after");
+				   "unknown field test: use matches, present, min, max, min-items, max-items, before or after");
 		if (!strcmp(k->value, "min") || !strcmp(k->value, "max"))
 			ranges++;
+		else if (!strcmp(k->value, "min-items") || !strcmp(k->value, "max-items"))
+			counts++;
 		else if (!strcmp(k->value, "before") || !strcmp(k->value, "after"))
 			times++;
 	}
-	if (!spec->n || (ranges != spec->n && times != spec->n && spec->n != 1))
+	if (!spec->n || (ranges != spec->n && times != spec->n &&
+			 counts != spec->n && spec->n != 1))
 		return bad(diags, path, spec, SHAPE_MSG);
 
 	if ((v = chg_node_get(spec, "matches"))) {
@@ -174,19 +179,21 @@ static int compile_map(struct chg_cond *c, const struct chg_node *spec,
 			return bad(diags, path, v, "present: takes true or false");
 		return 0;
 	}
-	if (ranges) {
-		c->op = OP_RANGE;
+	if (ranges || counts) {
+		c->op = ranges ? OP_RANGE : OP_ITEMS;
 		error = 0;
 		for (i = 0; i < spec->n; i++) {
 			v = spec->pairs[i].value;
-			is_min = !strcmp(spec->pairs[i].key->value, "min");
+			is_min = !strncmp(spec->pairs[i].key->value, "min", 3);
 			if (is_min)
 				c->has_min = 1;
 			else
 				c->has_max = 1;
 			if (chg_node_int(is_min ? &c->min : &c->max, v) == 0)
 				continue;
-			error = bad(diags, path, v, "min: and max: take an integer");
+			error = bad(diags, path, v, ranges ?
+				    "min: and max: take an integer" :
+				    "min-items: and max-items: take an integer");
 			if (error == CHG_ENOMEM)
 				return error;
 		}
@@ -469,11 +476,40 @@ static int test_node(const struct chg_node *node, void *ctx)
 	return 0;
 }
 
+/* {min-items, max-items}: the number of items of a list (a scalar is one
+ * item, null or an absent field none). */
+static int count_in_bounds(const struct chg_cond *c, long long n)
+{
+	return (!c->has_min || n >= c->min) && (!c->has_max || n <= c->max);
+}
+
+static int test_count(const struct chg_node *node, void *ctx)
+{
+	const struct chg_cond *c = ctx;
+	long long n = node->type == CHG_NODE_SEQUENCE ? (long long)node->n :
+		      chg_node_is_null(node) ? 0 : 1;
+
+	return count_in_bounds(c, n);
+}
+
+static int reached(const struct chg_node *node, void *ctx)
+{
+	(void)node;
+	(void)ctx;
+	return 1;
+}
+
 static int eval_field(const struct chg_cond *c, const struct chg_node *doc,
 		      int64_t now)
 {
 	struct field_test t = { c, now };
 
+	if (c->op == OP_ITEMS) {
+		if (walk(doc, c->field, test_count, (void *)c))
+			return 1;
+		/* nothing reached counts as no items */
+		return !walk(doc, c->field, reached, NULL) && count_in_bounds(c, 0);
+	}
 	if (c->op == OP_PRESENT)
 		return walk(doc, c->field, is_present, NULL) == c->present;
 	return walk(doc, c->field, test_node, &t);
@@ -580,6 +616,14 @@ int chg_cond_describe(struct chg_buf *out, const struct chg_cond *c)
 			return chg_buf_printf(out, "%s is at %s %lld", c->field,
 					      c->has_min ? "least" : "most",
 					      c->has_min ? c->min : c->max);
+		case OP_ITEMS:
+			if (c->has_min && c->has_max)
+				return chg_buf_printf(out, "%s has %lld to %lld items",
+						      c->field, c->min, c->max);
+			return chg_buf_printf(out, "%s has at %s %lld item%s", c->field,
+					      c->has_min ? "least" : "most",
+					      c->has_min ? c->min : c->max,
+					      (c->has_min ? c->min : c->max) == 1 ? "" : "s");
 		case OP_TIME:
 			if (c->after.set && c->before.set)
 				return chg_buf_printf(out, "%s is after %s and before %s",

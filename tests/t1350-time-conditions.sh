@@ -156,7 +156,7 @@ test_expect_success 'a bad time bound is invalid-policy at the bound, exit 3' '
 	cat >expect <<-EOF &&
 	.chg/policy.yaml:11:35: error: before: takes now, now+DURATION, now-DURATION, a date-time or a date, not ${SQ}now+48${SQ} [invalid-policy]
 	.chg/policy.yaml:14:49: error: after: takes now, now+DURATION, now-DURATION, a date-time or a date, not ${SQ}2026-11-31${SQ} [invalid-policy]
-	.chg/policy.yaml:16:28: error: a field test is a value, a list of values, {matches: REGEX}, {present: BOOL}, {min: N, max: N} or {before: TIME, after: TIME} [invalid-policy]
+	.chg/policy.yaml:16:28: error: a field test is a value, a list of values, {matches: REGEX}, {present: BOOL}, {min: N, max: N}, {min-items: N, max-items: N} or {before: TIME, after: TIME} [invalid-policy]
 	EOF
 	test_cmp expect actual &&
 	cat >expect.err <<-\EOF &&

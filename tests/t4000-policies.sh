@@ -218,6 +218,7 @@ test_expect_success 'decisions: no approval, risk or schedule finding ever appea
 	chg_lint_status 1 -C adr &&
 	sed -n "s/.*\[\([a-z-]*\)\]\$/\1/p" actual | sort -u >rules &&
 	cat >expect <<-\EOF &&
+	accepted-by-two
 	id-mismatch
 	invalid-datetime
 	invalid-type

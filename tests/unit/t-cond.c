@@ -574,7 +574,8 @@ static void test_resolve(void **state)
 }
 
 #define SHAPE "a field test is a value, a list of values, {matches: REGEX}, " \
-	"{present: BOOL}, {min: N, max: N} or {before: TIME, after: TIME}"
+	"{present: BOOL}, {min: N, max: N}, {min-items: N, max-items: N} " \
+	"or {before: TIME, after: TIME}"
 
 static void test_compile_errors(void **state)
 {
@@ -591,11 +592,11 @@ static void test_compile_errors(void **state)
 	refused("systems: {matches: [a, b]}", 1, 20,
 		"matches: takes a regular expression");
 	refused("systems: {contains: db}", 1, 11,
-		"unknown field test: use matches, present, min, max, before or after");
+		"unknown field test: use matches, present, min, max, min-items, max-items, before or after");
 	refused("t: {before: now, until: now+1d}", 1, 18,
-		"unknown field test: use matches, present, min, max, before or after");
+		"unknown field test: use matches, present, min, max, min-items, max-items, before or after");
 	refused("t: {Before: now}", 1, 5,
-		"unknown field test: use matches, present, min, max, before or after");
+		"unknown field test: use matches, present, min, max, min-items, max-items, before or after");
 	refused("impact.users: {}", 1, 15, SHAPE);
 	refused("impact.users: {min: 1, before: now}", 1, 15, SHAPE);
 	refused("t: {after: now, max: 5}", 1, 4, SHAPE);
@@ -885,6 +886,29 @@ static void test_pattern(void **state)
 	chg_pattern_free(NULL);
 }
 
+static void test_items(void **state)
+{
+	(void)state;
+	holds("deciders: {min-items: 2}", "deciders: [a, b]");
+	holds("deciders: {min-items: 2}", "deciders: [a, b, c]");
+	fails("deciders: {min-items: 2}", "deciders: [a]");
+	fails("deciders: {min-items: 2}", "deciders: []");
+	fails("deciders: {min-items: 1}", "title: x");
+	fails("deciders: {min-items: 1}", "deciders: ~");
+	/* a scalar is one item; an absent field has none */
+	holds("deciders: {min-items: 1}", "deciders: a");
+	holds("deciders: {max-items: 0}", "title: x");
+	holds("deciders: {max-items: 3}", "deciders: [a, b, c]");
+	fails("deciders: {max-items: 3}", "deciders: [a, b, c, d]");
+	holds("deciders: {min-items: 1, max-items: 2}", "deciders: [a, b]");
+	fails("deciders: {min-items: 1, max-items: 2}", "deciders: [a, b, c]");
+	/* through a list of maps: any reached list */
+	holds("hosts[].ports: {min-items: 2}",
+	      "hosts: [{ports: [1]}, {ports: [1, 2]}]");
+	fails("hosts[].ports: {min-items: 3}",
+	      "hosts: [{ports: [1]}, {ports: [1, 2]}]");
+}
+
 static void test_describe(void **state)
 {
 	(void)state;
@@ -955,6 +979,7 @@ int main(void)
 		cmocka_unit_test(test_field),
 		cmocka_unit_test(test_match_limit),
 		cmocka_unit_test(test_pattern),
+		cmocka_unit_test(test_items),
 		cmocka_unit_test(test_describe),
 	};
 
