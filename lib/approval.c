@@ -8,6 +8,7 @@
 #include "error.h"
 #include "repo.h"
 #include "trailer.h"
+#include "trust.h"
 #include "yaml.h"
 #include "banned.h"
 
@@ -186,29 +187,6 @@ static int same_in_other_parent(git_commit *commit, const char *path,
 	return same;
 }
 
-/*
- * When signatures are required, records the verified signer of a commit
- * that changed covered content in its edits from `first` on.
- */
-static int edit_signers(struct walk *w, git_commit *commit, size_t first)
-{
-	struct chg_signature_result r = CHG_SIGNATURE_RESULT_INIT;
-	size_t i, j;
-	int error;
-
-	if (!w->policy->require_signature || first == w->h->nedits)
-		return 0;
-	error = verify(&r, w, commit, NULL);
-	if (error == CHG_ENOTFOUND)
-		error = 0;
-	for (i = first; !error && r.verdict == CHG_SIGNATURE_GOOD && i < w->h->nedits; i++)
-		for (j = 0; !error && j < r.principals.n; j++)
-			error = chg_strlist_add(&w->h->edits[i].signers,
-						r.principals.items[j]);
-	chg_signature_result_release(&r);
-	return error;
-}
-
 static int scan_edits(struct walk *w, git_commit *commit)
 {
 	struct chg_history *h = w->h;
@@ -218,7 +196,7 @@ static int scan_edits(struct walk *w, git_commit *commit)
 	git_commit *parent = NULL;
 	git_diff *diff = NULL;
 	git_diff_options opts;
-	size_t i, n, first = h->nedits;
+	size_t i, n;
 	int error = 0;
 
 	if (git_commit_tree(&tree, commit) < 0)
@@ -262,8 +240,6 @@ static int scan_edits(struct walk *w, git_commit *commit)
 		free(old_id);
 		free(new_id);
 	}
-	if (!error)
-		error = edit_signers(w, commit, first);
 cleanup:
 	git_diff_free(diff);
 	git_tree_free(ptree);
@@ -271,6 +247,124 @@ cleanup:
 	git_commit_free(parent);
 	return error;
 }
+
+/*
+ * The trust a commit's signature is verified against: that of the last
+ * approved trust state at its first parent (approval.h).  Stores in *out
+ * that state's record (CHG_TRUST_NONE: none) and returns 1 when it is not
+ * the trust of the first parent itself, else 0 (also for a root commit or
+ * a first parent that was not walked).
+ */
+static int trust_differs(size_t *out, const struct chg_trust_log *log,
+			 size_t record)
+{
+	size_t parent, e;
+
+	*out = CHG_TRUST_NONE;
+	if (record == CHG_TRUST_NONE ||
+	    (parent = log->records[record].parent) == CHG_TRUST_NONE)
+		return 0;
+	e = *out = log->records[parent].effective;
+	return (e == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[e].state) !=
+	       log->records[parent].state;
+}
+
+/*
+ * Verifies the signature of `commit` (record `record` in the trust log)
+ * against the last approved trust at its first parent.  Returns as
+ * verify().
+ */
+static int verify_approved(struct chg_signature_result *out, struct walk *w,
+			   git_commit *commit, size_t record,
+			   const char *principal)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	struct chg_buf origin = CHG_BUF_INIT;
+	char sid[8], pid[8];
+	size_t e;
+	int error;
+
+	if (!trust_differs(&e, log, record))
+		return verify(out, w, commit, principal);
+	if (!w->verifier && (error = chg_signature_verifier_new(&w->verifier, NULL)) < 0)
+		return error;
+	chg_oid_short(pid, &log->records[log->records[record].parent].commit);
+	if (e != CHG_TRUST_NONE)
+		error = chg_buf_printf(&origin, "the last approved trust (in %s) before its first parent %s",
+				       chg_oid_short(sid, &log->records[e].commit), pid);
+	else
+		error = chg_buf_printf(&origin, "the last approved trust before its first parent %s (there is none)",
+				       pid);
+	if (!error)
+		error = chg_trust_verify_commit(out, w->verifier, w->repo, commit,
+						e != CHG_TRUST_NONE ? &log->records[e].commit : NULL,
+						origin.ptr, principal);
+	chg_buf_release(&origin);
+	return error;
+}
+
+/* Adds the principals of a good signature in `r` to `list`. */
+static int add_signers(struct chg_strlist *list, const struct chg_signature_result *r)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; !error && r->verdict == CHG_SIGNATURE_GOOD && i < r->principals.n; i++)
+		error = chg_strlist_add(list, r->principals.items[i]);
+	return error;
+}
+
+/*
+ * Verifies the signatures of the well-formed approvals and rejections of
+ * change requests, and records the verified signers of the commits that
+ * changed covered content (for both the trust of their first parent and
+ * the last approved trust, when they differ).
+ */
+static int verify_signatures(struct walk *w)
+{
+	struct chg_history *h = w->h;
+	struct chg_signature_result r = CHG_SIGNATURE_RESULT_INIT;
+	git_commit *commit = NULL;
+	size_t i, j, k, e, record;
+	int error = 0;
+
+	for (i = 0; i < h->napprovals && !error; i++) {
+		struct chg_approval *a = &h->approvals[i];
+		if (a->malformed || !strcmp(a->change_id, CHG_TRUST_CHANGE_REQUEST))
+			continue;
+		if (git_commit_lookup(&commit, w->repo, &a->commit) < 0)
+			return CHG_EGIT;
+		error = verify_approved(&a->signature, w, commit, a->record, a->email);
+		a->is_signed = error != CHG_ENOTFOUND;
+		if (error == CHG_ENOTFOUND)
+			error = 0;
+		git_commit_free(commit);
+	}
+	for (i = 0; i < h->nedits && !error; i = j) {
+		for (j = i + 1; j < h->nedits && git_oid_equal(&h->edits[j].commit,
+							       &h->edits[i].commit); j++)
+			;
+		if (git_commit_lookup(&commit, w->repo, &h->edits[i].commit) < 0)
+			return CHG_EGIT;
+		record = chg_trust_log_find(&h->trust, &h->edits[i].commit);
+		error = verify(&r, w, commit, NULL);
+		for (k = i; !error && k < j; k++)
+			error = add_signers(&h->edits[k].signers, &r);
+		chg_signature_result_release(&r);
+		if (!error && trust_differs(&e, &h->trust, record)) {
+			error = verify_approved(&r, w, commit, record, NULL);
+			for (k = i; !error && k < j; k++)
+				error = add_signers(&h->edits[k].signers, &r);
+			chg_signature_result_release(&r);
+		}
+		if (error == CHG_ENOTFOUND)  /* not signed */
+			error = 0;
+		git_commit_free(commit);
+	}
+	return error;
+}
+
+static int judge_trust(struct walk *w);
 
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
@@ -297,26 +391,30 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 			error = CHG_EGIT;
 			break;
 		}
+		error = chg_trust_log_add(&out->trust, repo, commit);
 		chg_trailers_init(&t);
-		error = chg_trailers_parse(&t, git_commit_message(commit));
+		if (!error)
+			error = chg_trailers_parse(&t, git_commit_message(commit));
 		if (!error && chg_trailers_any(&t) && t.change_request &&
 		    *t.change_request &&
 		    (error = add_approval(out, commit, &t)) == 0) {
 			a = &out->approvals[out->napprovals - 1];
-			if (!policy->require_signature || a->malformed) {
-				a->is_signed = is_signed(repo, commit);
-			} else {
-				error = verify(&a->signature, &w, commit, a->email);
-				a->is_signed = error != CHG_ENOTFOUND;
-				if (error == CHG_ENOTFOUND)
-					error = 0;
-			}
+			a->record = chg_trust_log_find(&out->trust, &oid);
+			/* verified once the trust changes are judged */
+			a->is_signed = is_signed(repo, commit);
 		}
 		chg_trailers_release(&t);
 		if (!error)
 			error = scan_edits(&w, commit);
 		git_commit_free(commit);
 	}
+	if (error)
+		goto cleanup;
+	chg_trust_log_find_root(&out->trust, tip);
+	if ((error = judge_trust(&w)) < 0)
+		goto cleanup;
+	if (policy->require_signature)
+		error = verify_signatures(&w);
 cleanup:
 	chg_signature_verifier_free(w.verifier);
 	git_revwalk_free(walk);
@@ -325,7 +423,8 @@ cleanup:
 
 void chg_history_release(struct chg_history *h)
 {
-	size_t i;
+	static const struct chg_history init = CHG_HISTORY_INIT;
+	size_t i, j;
 
 	if (!h)
 		return;
@@ -345,7 +444,17 @@ void chg_history_release(struct chg_history *h)
 		chg_strlist_release(&h->edits[i].signers);
 	}
 	free(h->edits);
-	memset(h, 0, sizeof(*h));
+	for (i = 0; i < h->ntrust_changes; i++) {
+		struct chg_trust_change *tc = &h->trust_changes[i];
+		for (j = 0; j < tc->n; j++)
+			free(tc->verdicts[j].reason);
+		free(tc->verdicts);
+		free(tc->path);
+		free(tc->groups);
+	}
+	free(h->trust_changes);
+	chg_trust_log_release(&h->trust);
+	*h = init;
 }
 
 /* ---- evaluation ---- */
@@ -407,6 +516,49 @@ static void join_principals(struct chg_buf *b, const struct chg_strlist *p)
 		chg_buf_printf(b, "%s%s", i ? ", " : "", p->items[i]);
 }
 
+/*
+ * The identity checks of approval `a` (approval.h: malformed, signature or
+ * author), with its signature verified into `sig` when signatures are
+ * required: CHG_VERDICT_COUNTED when they pass, else the verdict, and
+ * `why` says why.
+ */
+static enum chg_verdict check_identity(struct chg_buf *why,
+				       const struct chg_approval *a,
+				       int require_signature,
+				       const struct chg_signature_result *sig)
+{
+	if (a->malformed) {
+		chg_buf_printf(why, "approval commit %s approves nothing: %s",
+			       a->short_id, a->malformed);
+		return CHG_VERDICT_MALFORMED;
+	}
+	if (require_signature && !a->is_signed) {
+		chg_buf_printf(why, "approval by %s in %s does not count: the commit is not signed and the policy requires signed approvals",
+			       a->email, a->short_id);
+		return CHG_VERDICT_UNSIGNED;
+	}
+	if (require_signature && sig->verdict != CHG_SIGNATURE_GOOD) {
+		chg_buf_printf(why, "approval by %s in %s does not count: %s",
+			       a->email, a->short_id, sig->detail ? sig->detail :
+			       "its signature was not verified");
+		return sig->verdict == CHG_SIGNATURE_UNKNOWN_KEY ?
+			CHG_VERDICT_UNKNOWN_SIGNER : CHG_VERDICT_BAD_SIGNATURE;
+	}
+	if (require_signature && !chg_signature_has_principal(sig, a->email)) {
+		chg_buf_printf(why, "approval in %s does not count: it is signed by %s",
+			       a->short_id, sig->key ? sig->key : "a key");
+		join_principals(why, &sig->principals);
+		chg_buf_printf(why, ", not the Approved-by %s", a->email);
+		return CHG_VERDICT_MISMATCH;
+	}
+	if (!require_signature && strcasecmp(a->email, a->author_email)) {
+		chg_buf_printf(why, "approval in %s names %s but the commit's author is %s: an approval is made by the approver, in their own name",
+			       a->short_id, a->email, a->author_email);
+		return CHG_VERDICT_MISMATCH;
+	}
+	return CHG_VERDICT_COUNTED;
+}
+
 static int allowed(const struct chg_policy *policy,
 		   const struct chg_approval_rule *rule, const char *email)
 {
@@ -461,11 +613,12 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 			    chg_node_str(chg_node_get(change->root, "requested-by")) : "") < 0)
 		requester = NULL;
 
-	for (i = 0; i < history->napprovals && !error; i++) {
+	/* "trust" is reserved: its approvals are those of trust changes */
+	for (i = 0; i < history->napprovals && !error &&
+		    strcmp(change->id, CHG_TRUST_CHANGE_REQUEST); i++) {
 		const struct chg_approval *a = &history->approvals[i];
 		const struct chg_content_edit *e;
 		struct chg_approval_verdict *v;
-		const struct chg_signature_result *sig = &a->signature;
 		int signed_it = 0;
 		char sid[8];
 
@@ -474,33 +627,9 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 		v = &out->verdicts[out->n++];
 		v->approval = a;
 		chg_buf_clear(&why);
-		if (a->malformed) {
-			v->verdict = CHG_VERDICT_MALFORMED;
-			chg_buf_printf(&why, "approval commit %s approves nothing: %s",
-				       a->short_id, a->malformed);
-		} else if (policy->require_signature && !a->is_signed) {
-			v->verdict = CHG_VERDICT_UNSIGNED;
-			chg_buf_printf(&why, "approval by %s in %s does not count: the commit is not signed and the policy requires signed approvals",
-				       a->email, a->short_id);
-		} else if (policy->require_signature &&
-			   sig->verdict != CHG_SIGNATURE_GOOD) {
-			v->verdict = sig->verdict == CHG_SIGNATURE_UNKNOWN_KEY ?
-				CHG_VERDICT_UNKNOWN_SIGNER : CHG_VERDICT_BAD_SIGNATURE;
-			chg_buf_printf(&why, "approval by %s in %s does not count: %s",
-				       a->email, a->short_id, sig->detail ? sig->detail :
-				       "its signature was not verified");
-		} else if (policy->require_signature &&
-			   !chg_signature_has_principal(sig, a->email)) {
-			v->verdict = CHG_VERDICT_MISMATCH;
-			chg_buf_printf(&why, "approval in %s does not count: it is signed by %s",
-				       a->short_id, sig->key ? sig->key : "a key");
-			join_principals(&why, &sig->principals);
-			chg_buf_printf(&why, ", not the Approved-by %s", a->email);
-		} else if (!policy->require_signature &&
-			   strcasecmp(a->email, a->author_email)) {
-			v->verdict = CHG_VERDICT_MISMATCH;
-			chg_buf_printf(&why, "approval in %s names %s but the commit's author is %s: an approval is made by the approver, in their own name",
-				       a->short_id, a->email, a->author_email);
+		if ((v->verdict = check_identity(&why, a, policy->require_signature,
+						 &a->signature)) != CHG_VERDICT_COUNTED) {
+			/* why says why */
 		} else if (policy->separation_of_duties && requester &&
 			   !strcasecmp(a->email, requester)) {
 			v->verdict = CHG_VERDICT_SELF;
@@ -564,6 +693,14 @@ int chg_approval_check(const struct chg_policy *policy,
 
 	if (!policy->has_approvals || !change->root || !change->id)
 		return 0;
+	if (!strcmp(change->id, CHG_TRUST_CHANGE_REQUEST) &&
+	    (error = chg_diag_add(diags, change->path,
+				  change->id_node ? change->id_node->line : 1,
+				  change->id_node ? change->id_node->column : 1,
+				  CHG_SEV_ERROR, "invalid-value",
+				  "the id '%s' is reserved: approvals with Change-Request: %s approve changes of the trust files, so no approval counts for this change request",
+				  CHG_TRUST_CHANGE_REQUEST, CHG_TRUST_CHANGE_REQUEST)) < 0)
+		return error;
 	error = chg_approval_evaluate(&res, policy, change, history, now);
 	if (error == CHG_ELIMIT)
 		return chg_diag_add(diags, change->path, 1, 1, CHG_SEV_ERROR,
@@ -621,5 +758,502 @@ int chg_approval_check(const struct chg_policy *policy,
 cleanup:
 	chg_buf_release(&msg);
 	chg_approval_result_release(&res);
+	return error;
+}
+
+/* ---- trust changes ---- */
+
+/* The policies that judge trust changes, loaded once each. */
+struct judge_policy {
+	size_t record;             /* whose tree; CHG_TRUST_NONE: built-in */
+	struct chg_policy *policy; /* NULL: it does not load */
+};
+
+struct judges {
+	struct judge_policy *items;
+	size_t n, alloc;
+};
+
+static void judges_release(struct judges *j)
+{
+	size_t i;
+
+	for (i = 0; i < j->n; i++)
+		chg_policy_free(j->items[i].policy);
+	free(j->items);
+}
+
+/*
+ * The policy in the tree of trust record `record` (CHG_TRUST_NONE: none,
+ * the built-in policy alone) into *out, NULL when it does not load.
+ * Returns 0, CHG_EGIT or CHG_ENOMEM.
+ */
+static int judge_policy(struct chg_policy **out, struct walk *w,
+			struct judges *cache, size_t record)
+{
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	struct chg_buf buf = CHG_BUF_INIT;
+	struct chg_policy *p = NULL;
+	struct judge_policy *jp;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	size_t i, size;
+	int error = CHG_ENOTFOUND;
+
+	*out = NULL;
+	for (i = 0; i < cache->n; i++)
+		if (cache->items[i].record == record) {
+			*out = cache->items[i].policy;
+			return 0;
+		}
+	if (record != CHG_TRUST_NONE) {
+		if (git_commit_lookup(&commit, w->repo, &w->h->trust.records[record].commit) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
+			error = CHG_EGIT;
+			goto cleanup;
+		}
+		error = chg_tree_read(&buf, &size, w->repo, tree, CHG_TRUST_POLICY_PATH,
+				      CHG_YAML_MAX_SIZE);
+	}
+	if (error == CHG_ENOTFOUND)
+		error = chg_policy_load(&p, NULL, 0, NULL, &scratch);
+	else if (!error)
+		error = chg_policy_load(&p, buf.ptr, buf.len, CHG_TRUST_POLICY_PATH, &scratch);
+	/* too large or invalid: it approves nothing */
+	if (error == CHG_ELIMIT || error == CHG_EINVALID)
+		error = 0;
+	if (error < 0)
+		goto cleanup;
+	if (cache->n == cache->alloc) {
+		size_t n = cache->alloc ? cache->alloc * 2 : 4;
+		if (!(jp = realloc(cache->items, n * sizeof(*jp)))) {
+			error = CHG_ENOMEM;
+			goto cleanup;
+		}
+		cache->items = jp;
+		cache->alloc = n;
+	}
+	cache->items[cache->n].record = record;
+	cache->items[cache->n++].policy = p;
+	*out = p;
+	p = NULL;
+cleanup:
+	chg_policy_free(p);
+	chg_diag_list_release(&scratch);
+	chg_buf_release(&buf);
+	git_tree_free(tree);
+	git_commit_free(commit);
+	return error;
+}
+
+/* Whether `email` is one of `list` (case-insensitively). */
+static int listed(const struct chg_strlist *list, const char *email)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (!strcasecmp(list->items[i], email))
+			return 1;
+	return 0;
+}
+
+/* Whether `a` is an approval of the trust state of `tc`. */
+static int names_trust_change(const struct chg_approval *a,
+			      const struct chg_trust_change *tc)
+{
+	return !a->rejected && !strcmp(a->change_id, CHG_TRUST_CHANGE_REQUEST) &&
+	       a->digest && !strcmp(a->digest, tc->digest);
+}
+
+/*
+ * Judges the approvals of the trust change `tc` (commit `commit`) under
+ * `policy` and the trust files of record `judge`, named `origin` in
+ * messages.  An approval that is already in the history the change was
+ * made on (its first parent or an ancestor of it) approved an earlier
+ * change to the same trust state: replaying it would let a commit undo,
+ * say, a key's revocation without anyone approving that.
+ */
+static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
+			   git_commit *commit, const struct chg_policy *policy,
+			   size_t judge, const char *origin)
+{
+	const struct chg_history *h = w->h;
+	const struct chg_approval_rule *rule = &policy->trust_rule;
+	const git_oid *trust = judge != CHG_TRUST_NONE ? &h->trust.records[judge].commit : NULL;
+	const git_signature *author = git_commit_author(commit);
+	const git_signature *committer = git_commit_committer(commit);
+	const git_oid *parent = git_commit_parentcount(commit) > 0 ?
+				git_commit_parent_id(commit, 0) : NULL;
+	struct chg_signature_result sig = CHG_SIGNATURE_RESULT_INIT;
+	struct chg_strlist signers = CHG_STRLIST_INIT;
+	struct chg_buf why = CHG_BUF_INIT;
+	git_commit *ac = NULL;
+	size_t i, j;
+	int error = 0;
+
+	if (!w->verifier && policy->require_signature &&
+	    (error = chg_signature_verifier_new(&w->verifier, NULL)) < 0)
+		return error;
+	/* separation of duties: who made the change does not approve it */
+	if (author && author->email)
+		error = chg_strlist_add(&signers, author->email);
+	if (!error && committer && committer->email)
+		error = chg_strlist_add(&signers, committer->email);
+	if (!error && policy->require_signature) {
+		error = chg_trust_verify_commit(&sig, w->verifier, w->repo, commit,
+						trust, origin, NULL);
+		if (!error)
+			error = add_signers(&signers, &sig);
+		else if (error == CHG_ENOTFOUND)
+			error = 0;
+		chg_signature_result_release(&sig);
+	}
+	for (i = j = 0; i < h->napprovals; i++)
+		j += names_trust_change(&h->approvals[i], tc);
+	if (!error && !(tc->verdicts = calloc(j + 1, sizeof(*tc->verdicts))))
+		error = CHG_ENOMEM;
+	for (i = 0; i < h->napprovals && !error; i++) {
+		const struct chg_approval *a = &h->approvals[i];
+		struct chg_approval_verdict *v;
+		int before = 0;
+
+		if (!names_trust_change(a, tc))
+			continue;
+		if (parent && (git_oid_equal(parent, &a->commit) ||
+			       (before = git_graph_descendant_of(w->repo, parent, &a->commit)) < 0)) {
+			if (before < 0) {
+				error = CHG_EGIT;
+				break;
+			}
+			before = 1;
+		}
+		if (!a->malformed && policy->require_signature && a->is_signed) {
+			if (git_commit_lookup(&ac, w->repo, &a->commit) < 0) {
+				error = CHG_EGIT;
+				break;
+			}
+			error = chg_trust_verify_commit(&sig, w->verifier, w->repo, ac,
+							trust, origin, a->email);
+			git_commit_free(ac);
+			ac = NULL;
+			if (error == CHG_ENOTFOUND)
+				error = 0;
+			if (error)
+				break;
+		}
+		v = &tc->verdicts[tc->n++];
+		v->approval = a;
+		chg_buf_clear(&why);
+		v->verdict = check_identity(&why, a, policy->require_signature, &sig);
+		chg_signature_result_release(&sig);
+		if (v->verdict != CHG_VERDICT_COUNTED) {
+			/* `why` says why */
+		} else if (listed(&signers, a->email)) {
+			v->verdict = CHG_VERDICT_SELF;
+			chg_buf_printf(&why, "approval by %s in %s does not count: %s authored, committed or signed %s, the trust change it approves",
+				       a->email, a->short_id, a->email, tc->short_id);
+		} else if (!allowed(policy, rule, a->email)) {
+			v->verdict = CHG_VERDICT_NOT_ALLOWED;
+			chg_buf_printf(&why, "approval by %s in %s does not count: the approver is not in ",
+				       a->email, a->short_id);
+			join_groups(&why, rule);
+		} else if (before) {
+			v->verdict = CHG_VERDICT_STALE;
+			chg_buf_printf(&why, "approval by %s in %s does not count for %s: it was made before the change, for an earlier change to the same trust files; ask for a new approval",
+				       a->email, a->short_id, tc->short_id);
+		} else {
+			for (j = 0; j + 1 < tc->n; j++)
+				if (tc->verdicts[j].verdict == CHG_VERDICT_COUNTED &&
+				    !strcasecmp(tc->verdicts[j].approval->email, a->email))
+					v->verdict = CHG_VERDICT_DUPLICATE;
+			if (v->verdict != CHG_VERDICT_DUPLICATE)
+				tc->counted++;
+		}
+		if (why.len && !(v->reason = chg_buf_detach(&why)))
+			error = CHG_ENOMEM;
+	}
+	chg_signature_result_release(&sig);
+	chg_strlist_release(&signers);
+	chg_buf_release(&why);
+	return error;
+}
+
+/* Whether the trust files of record `judge` are those of r's first parent. */
+static int judge_is_parent(const struct chg_trust_log *log,
+			   const struct chg_trust_record *r, size_t judge)
+{
+	return judge != CHG_TRUST_NONE && r->parent != CHG_TRUST_NONE &&
+	       log->records[judge].state == log->records[r->parent].state;
+}
+
+/*
+ * Judges the trust change at record `i` of the log, whose first parent's
+ * last approved trust state is record `judge`, and sets its status and
+ * effective trust.
+ */
+static int judge_change(struct walk *w, struct judges *cache, size_t i,
+			size_t judge)
+{
+	struct chg_history *h = w->h;
+	struct chg_trust_log *log = &h->trust;
+	struct chg_trust_record *r = &log->records[i];
+	struct chg_trust_change *tc;
+	struct chg_policy *policy = NULL;
+	struct chg_buf origin = CHG_BUF_INIT, groups = CHG_BUF_INIT;
+	git_commit *commit = NULL, *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	char sid[8];
+	int error = 0;
+
+	if (h->ntrust_changes == h->alloc_trust_changes) {
+		size_t n = h->alloc_trust_changes ? h->alloc_trust_changes * 2 : 8;
+		if (!(tc = realloc(h->trust_changes, n * sizeof(*tc))))
+			return CHG_ENOMEM;
+		h->trust_changes = tc;
+		h->alloc_trust_changes = n;
+	}
+	tc = &h->trust_changes[h->ntrust_changes++];
+	memset(tc, 0, sizeof(*tc));
+	tc->record = i;
+	tc->judge = judge;
+	git_oid_cpy(&tc->commit, &r->commit);
+	chg_oid_short(tc->short_id, &r->commit);
+	memcpy(tc->digest, log->states[r->state].digest, CHG_DIGEST_SIZE);
+
+	if (git_commit_lookup(&commit, w->repo, &r->commit) < 0 ||
+	    git_commit_tree(&tree, commit) < 0) {
+		error = CHG_EGIT;
+		goto cleanup;
+	}
+	if (git_commit_parentcount(commit) > 0 &&
+	    (git_commit_parent(&parent, commit, 0) < 0 ||
+	     git_commit_tree(&ptree, parent) < 0))
+		ptree = NULL;  /* not here: compared with nothing */
+	if ((error = chg_trust_first_difference(&tc->path, w->repo, ptree, tree)) < 0)
+		goto cleanup;
+	if (!tc->path && !(tc->path = strdup(".chg"))) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+
+	if (i == log->root) {
+		tc->status = r->status = CHG_TRUST_ROOT;
+		r->effective = i;
+		goto cleanup;
+	}
+	if (r->state == (judge != CHG_TRUST_NONE ? log->records[judge].state :
+			 CHG_TRUST_EMPTY_STATE)) {
+		tc->status = r->status = CHG_TRUST_RESTORED;
+		r->effective = i;
+		goto cleanup;
+	}
+	if ((error = judge_policy(&policy, w, cache, judge)) < 0)
+		goto cleanup;
+	if (judge_is_parent(log, r, judge))
+		error = chg_buf_printf(&origin, "%s's first parent %s", tc->short_id,
+				       chg_oid_short(sid, &log->records[r->parent].commit));
+	else if (judge != CHG_TRUST_NONE)
+		error = chg_buf_printf(&origin, "the last approved trust (in %s) before %s",
+				       chg_oid_short(sid, &log->records[judge].commit),
+				       tc->short_id);
+	else
+		error = chg_buf_printf(&origin, "the last approved trust before %s (there is none)",
+				       tc->short_id);
+	if (!error && policy) {
+		tc->required = policy->has_approvals ? policy->trust_rule.required : 0;
+		join_groups(&groups, &policy->trust_rule);
+		if (groups.len && !(tc->groups = chg_buf_detach(&groups)))
+			error = CHG_ENOMEM;
+		if (!error && tc->required > 0)
+			error = judge_approvals(w, tc, commit, policy, judge, origin.ptr);
+	}
+	tc->policy_invalid = !policy;
+	if (!error && policy && (long long)tc->counted >= tc->required) {
+		tc->status = r->status = CHG_TRUST_APPROVED;
+		r->effective = i;
+	} else {
+		tc->status = r->status = CHG_TRUST_UNAPPROVED;
+		r->effective = judge;
+	}
+cleanup:
+	chg_buf_release(&origin);
+	chg_buf_release(&groups);
+	git_tree_free(ptree);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	git_commit_free(commit);
+	return error;
+}
+
+/*
+ * Walks the trust log parents first: each commit's status and the last
+ * approved trust state in force at it (approval.h).
+ */
+static int judge_trust(struct walk *w)
+{
+	struct chg_trust_log *log = &w->h->trust;
+	struct judges cache = { NULL, 0, 0 };
+	size_t i, judge;
+	int error = 0;
+
+	for (i = 0; i < log->n && !error; i++) {
+		struct chg_trust_record *r = &log->records[i];
+		judge = r->parent != CHG_TRUST_NONE ? log->records[r->parent].effective :
+			CHG_TRUST_NONE;
+		if (r->changed) {
+			error = judge_change(w, &cache, i, judge);
+		} else {
+			r->status = CHG_TRUST_UNCHANGED;
+			r->effective = judge;
+		}
+	}
+	judges_release(&cache);
+	return error;
+}
+
+/* "under the trust of its first parent 1234567" and the like. */
+static void under(struct chg_buf *b, const struct chg_history *h,
+		  const struct chg_trust_change *tc)
+{
+	const struct chg_trust_log *log = &h->trust;
+	const struct chg_trust_record *r = &log->records[tc->record];
+	char jid[8], pid[8];
+
+	if (r->parent != CHG_TRUST_NONE)
+		chg_oid_short(pid, &log->records[r->parent].commit);
+	if (tc->judge != CHG_TRUST_NONE)
+		chg_oid_short(jid, &log->records[tc->judge].commit);
+	if (judge_is_parent(log, r, tc->judge))
+		chg_buf_printf(b, "under the trust of its first parent %s", pid);
+	else if (tc->judge != CHG_TRUST_NONE)
+		chg_buf_printf(b, "under the last approved trust, that of %s (its first parent %s holds unapproved trust changes)",
+			       jid, pid);
+	else if (r->parent != CHG_TRUST_NONE &&
+		 log->records[r->parent].state == CHG_TRUST_EMPTY_STATE)
+		chg_buf_printf(b, "under no trust: its first parent %s has no trust files and is not the root of trust",
+			       pid);
+	else if (r->parent != CHG_TRUST_NONE)
+		chg_buf_printf(b, "under no trust: its first parent %s holds no approved trust", pid);
+	else
+		chg_buf_puts(b, "under no trust: it is a root commit and not the root of trust");
+}
+
+/* Appends the findings about the unapproved trust change `tc`. */
+static int report_unapproved(const struct chg_history *history,
+			     const struct chg_trust_change *tc,
+			     struct chg_diag_list *diags)
+{
+	struct chg_buf msg = CHG_BUF_INIT;
+	size_t j, nlisted = 0;
+	char jid[8];
+	int error;
+
+	chg_buf_printf(&msg, "%s changed in %s without approval: ", tc->path,
+		       tc->short_id);
+	if (tc->policy_invalid) {
+		chg_buf_printf(&msg, "%s in %s, the policy it is judged under, does not load, so nothing can approve it",
+			       CHG_TRUST_POLICY_PATH, tc->judge == CHG_TRUST_NONE ? "no commit" :
+			       chg_oid_short(jid, &history->trust.records[tc->judge].commit));
+	} else {
+		chg_buf_printf(&msg, "%zu of the %lld required approval%s counted",
+			       tc->counted, tc->required, tc->required == 1 ? "" : "s");
+		if (tc->groups)
+			chg_buf_printf(&msg, " (from %s)", tc->groups);
+		chg_buf_putc(&msg, ' ');
+		under(&msg, history, tc);
+		for (j = 0; j < tc->n; j++) {
+			const struct chg_approval_verdict *v = &tc->verdicts[j];
+			const char *rule = chg_verdict_rule(v->verdict);
+			chg_buf_printf(&msg, "%s%s %s %s", nlisted++ ? ", " : ": ",
+				       v->approval->email ? v->approval->email :
+				       *v->approval->identity ? v->approval->identity :
+				       "(no approver)", v->approval->short_id,
+				       v->verdict == CHG_VERDICT_DUPLICATE ? "repeat" :
+				       rule ? rule : "counted");
+		}
+		chg_buf_printf(&msg, "; its approvals name Change-Request: %s and Change-Digest: %s",
+			       CHG_TRUST_CHANGE_REQUEST, tc->digest);
+	}
+	error = chg_diag_add(diags, tc->path, 0, 0, CHG_SEV_ERROR,
+			     "trust-change-unapproved", "%s", msg.ptr);
+	for (j = 0; j < tc->n && !error; j++) {
+		const struct chg_approval_verdict *v = &tc->verdicts[j];
+		if (v->verdict == CHG_VERDICT_COUNTED ||
+		    v->verdict == CHG_VERDICT_DUPLICATE)
+			continue;
+		error = chg_diag_add(diags, tc->path, 0, 0, CHG_SEV_ERROR,
+				     chg_verdict_rule(v->verdict), "%s", v->reason);
+	}
+	chg_buf_release(&msg);
+	return error;
+}
+
+/* The trust change of record `record`, or NULL. */
+static const struct chg_trust_change *trust_change(const struct chg_history *h,
+						   size_t record)
+{
+	size_t i;
+
+	for (i = 0; i < h->ntrust_changes; i++)
+		if (h->trust_changes[i].record == record)
+			return &h->trust_changes[i];
+	return NULL;
+}
+
+int chg_history_trust_approved(const struct chg_history *h)
+{
+	const struct chg_trust_log *log = &h->trust;
+	size_t e;
+
+	if (!log->n || log->tip == CHG_TRUST_NONE)
+		return 1;
+	e = log->records[log->tip].effective;
+	return (e == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[e].state) ==
+	       log->records[log->tip].state;
+}
+
+int chg_approval_trust_check(const struct chg_history *history,
+			     struct chg_diag_list *diags)
+{
+	const struct chg_trust_log *log = &history->trust;
+	const struct chg_trust_change *tc, **found = NULL;
+	size_t i, e, n = 0, alloc = 0;
+	int error = 0;
+
+	/*
+	 * The trust changes in force at the revision: those on its
+	 * first-parent chain since the last approved trust state, when the
+	 * revision's own trust state is not that one.  An unapproved change
+	 * that was undone judged nothing: every signature is verified against
+	 * the last approved trust, and the revision's policy is approved.
+	 */
+	if (chg_history_trust_approved(history))
+		return 0;
+	e = log->records[log->tip].effective;
+	for (i = log->tip; i != CHG_TRUST_NONE && i != e; i = log->records[i].parent) {
+		if (log->records[i].status != CHG_TRUST_UNAPPROVED ||
+		    !(tc = trust_change(history, i)))
+			continue;
+		if (n == alloc) {
+			const struct chg_trust_change **p;
+			alloc = alloc ? alloc * 2 : 8;
+			if (!(p = realloc(found, alloc * sizeof(*p)))) {
+				free(found);
+				return CHG_ENOMEM;
+			}
+			found = p;
+		}
+		found[n++] = tc;
+	}
+	/* oldest first */
+	for (i = n; i > 0 && !error; i--)
+		error = report_unapproved(history, found[i - 1], diags);
+	if (!error && n && log->root != CHG_TRUST_NONE &&
+	    (tc = trust_change(history, log->root)))
+		error = chg_diag_add(diags, tc->path, 0, 0, CHG_SEV_NOTE,
+				     "trust-change-unapproved",
+				     "%s is the root of trust: the trust files it introduced are trusted as they are, and every later change to them needs approval (approvals.trust)",
+				     tc->short_id);
+	free(found);
 	return error;
 }

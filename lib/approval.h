@@ -34,9 +34,46 @@
  * Approved-by, or with both Approved-by and Rejected-by, or without a
  * well-formed Change-Digest and identity, approves nothing.
  *
+ * Trust changes.  A commit that changes the trust set (trust.h: the
+ * policy, .chg/allowed_signers, .chg/keys.asc, .chg/catalog/) relative to
+ * its first parent is a trust change; the root of trust (trust.h) excepted,
+ * it needs the approvals of the `approvals.trust` rule of the policy that
+ * was in force before it (a change to that rule is itself a trust change,
+ * so a commit cannot lower the quorum it is judged by).  An approval of a
+ * trust change is a commit reachable from the revision with the trailers
+ *
+ *	Change-Request: trust
+ *	Change-Digest: <the trust digest after the change (trust.h)>
+ *	Approved-by: Name <email>
+ *
+ * judged as (1)-(6) above with these differences: the trust and policy it
+ * is judged under are the *last approved trust state before the change*
+ * (below), not the approval commit's first parent, which may already hold
+ * the new key; the approver must be in a group of that policy's
+ * approvals.trust; and the author, the committer and the verified signer
+ * of the trust change itself never count (whatever separation-of-duties
+ * says).  Approvals name a trust state, not a commit, so they carry over
+ * to a merge that brings the same trust state in.  "trust" is reserved:
+ * a change request with that id approves nothing (invalid-value).
+ *
+ * The last approved trust state.  Walking the first-parent chain, a
+ * commit's trust state is approved when it is the root of trust's, when
+ * its trust change is approved under the last approved state before it,
+ * or when it returns to that state; otherwise the last approved state
+ * stays in force.  Every signature - of approvals of change requests (5),
+ * of commits that changed their content (4), of trust changes and their
+ * approvals - is verified against the trust files of the last approved
+ * trust state at the commit's first parent.  When the first parent's own
+ * trust files are those, this is (5) as written; when an unapproved trust
+ * change lies between, a key it added is not trusted: an unapproved commit
+ * that adds a key cannot be followed by an approval signed with that key.
+ * (Commits that changed a change request's content are verified against
+ * both, so that more signers, never fewer, are excluded by (4).)
+ *
  *	struct chg_history h = CHG_HISTORY_INIT;
  *	chg_history_load(&h, repo, &head_oid, policy);
  *	chg_approval_check(policy, change, &h, now, &diags);
+ *	chg_approval_trust_check(&h, &diags);
  *	chg_history_release(&h);
  */
 #ifndef CHG_APPROVAL_H
@@ -50,6 +87,7 @@
 #include "policy.h"
 #include "repo.h"
 #include "signature.h"
+#include "trust.h"
 
 /* One commit carrying approval trailers. */
 struct chg_approval {
@@ -63,12 +101,15 @@ struct chg_approval {
 	const char *malformed; /* static reason, or NULL when well formed */
 	char *author_email;    /* the approval commit's author */
 	int is_signed;         /* the commit carries a signature */
-	/* When the policy requires signatures, the commit is signed and the
-	 * trailers are well formed: its signature verified against the trust
-	 * of its first parent, for the Approved-by (Rejected-by) email.
-	 * Otherwise not verified (CHG_SIGNATURE_ERROR, no detail). */
+	/* When the policy requires signatures, the commit is signed, the
+	 * trailers are well formed and it is not for a trust change: its
+	 * signature verified against the last approved trust at its first
+	 * parent, for the Approved-by (Rejected-by) email.  Otherwise not
+	 * verified (CHG_SIGNATURE_ERROR, no detail); an approval of a trust
+	 * change is verified once per trust change (chg_trust_change). */
 	struct chg_signature_result signature;
 	int64_t time;          /* committer time, seconds since the epoch */
+	size_t record;         /* its record in the history's trust log */
 };
 
 /* A commit that changed the covered content of a change request. */
@@ -82,23 +123,54 @@ struct chg_content_edit {
 	git_oid commit;
 };
 
+struct chg_approval_verdict;
+
+/* A trust change (trust.h) and how its approvals were judged. */
+struct chg_trust_change {
+	size_t record;            /* in the history's trust log */
+	git_oid commit;
+	char short_id[8];
+	enum chg_trust_status status; /* never CHG_TRUST_UNCHANGED */
+	char *path;               /* the first trust path (bytewise) that
+				     differs from its first parent */
+	char digest[CHG_DIGEST_SIZE]; /* its trust digest: what approvals name */
+	/* For a trust change other than the root of trust: */
+	size_t judge;             /* the record of the last approved trust
+				     state before it, whose policy and trust
+				     files judge it, or CHG_TRUST_NONE */
+	int policy_invalid;       /* that policy does not load: nothing counts */
+	long long required;       /* its approvals.trust.required (0 when it
+				     has no approvals section) */
+	char *groups;             /* "cab", "cab or managers"; NULL: anyone */
+	size_t counted;
+	struct chg_approval_verdict *verdicts; /* the approvals naming its
+						  digest, oldest first */
+	size_t n;
+};
+
 struct chg_history {
 	struct chg_approval *approvals;  /* oldest first */
 	size_t napprovals;
 	struct chg_content_edit *edits;  /* oldest first */
 	size_t nedits;
 	size_t alloc_approvals, alloc_edits;
+	struct chg_trust_log trust;      /* every commit walked */
+	struct chg_trust_change *trust_changes; /* parents first */
+	size_t ntrust_changes, alloc_trust_changes;
 };
 
-#define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0 }
+#define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0 }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing
- * to walk) and fills `out`.  Change requests are the files the policy's
- * paths match.  When the policy requires signatures, the signatures of the
- * well-formed approval and rejection commits and of the commits that
- * changed covered content are verified (signature.h: ssh-keygen or gpg run
- * once or twice per signed commit).  Returns 0, CHG_EGIT or CHG_ENOMEM.
+ * to walk) and fills `out`, which must be empty (CHG_HISTORY_INIT).
+ * Change requests are the files the policy's paths match.  When the policy
+ * requires signatures, the signatures of the well-formed approval and
+ * rejection commits and of the commits that changed covered content are
+ * verified (signature.h: ssh-keygen or gpg run once or twice per signed
+ * commit).  Every trust change is judged, under the policies and trust
+ * files of the history itself (never `policy`), whatever `policy` says.
+ * Returns 0, CHG_EGIT, CHG_ERROR (the hash library failed) or CHG_ENOMEM.
  */
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy);
@@ -171,5 +243,29 @@ int chg_approval_check(const struct chg_policy *policy,
 		       const struct chg_change *change,
 		       const struct chg_history *history, int64_t now,
 		       struct chg_diag_list *diags);
+
+/*
+ * Appends the findings about the trust changes in force at the evaluated
+ * revision: when its trust state is not the last approved one, each
+ * unapproved trust change on its first-parent chain since that state is an
+ * error with rule trust-change-unapproved at the first trust path the
+ * commit changed (line 0), naming the commit, the quorum and the digest
+ * its approvals must name, followed by one error per approval of that
+ * digest that did not count (with that approval's rule id), and a note
+ * naming the root of trust (same rule id).  An unapproved trust change
+ * that a later commit undid is not reported: nothing was judged under it.
+ * Returns 0 or CHG_ENOMEM.
+ */
+int chg_approval_trust_check(const struct chg_history *history,
+			     struct chg_diag_list *diags);
+
+/*
+ * Returns 1 when the trust files and policy of the revision `h` was loaded
+ * for are an approved trust state (the root of trust's, or approved since,
+ * or no trust files ever), else 0: then the policy that revision holds is
+ * not to be relied on, and chg_approval_trust_check says why.  A command
+ * that decides (a gate) should refuse when it is 0.
+ */
+int chg_history_trust_approved(const struct chg_history *h);
 
 #endif

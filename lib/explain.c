@@ -246,6 +246,26 @@ static const struct check checks[] = {
 	  "# .chg/allowed_signers, before the approval commit:\n"
 	  "#   alice@example.com ssh-ed25519 AAAA...alice\n"
 	  "# approval commit signed with Alice's key\n" },
+	{ "trust-change-unapproved", "error; a note names the root of trust",
+	  "A commit changed the trust files (.chg/policy.yaml, "
+	  ".chg/allowed_signers, .chg/keys.asc, anything under .chg/catalog/) "
+	  "and fewer approvals count than approvals.trust asks in the policy "
+	  "before it, so a commit cannot lower the quorum it is judged by.  An "
+	  "approval is a commit whose trailers are Change-Request: trust, "
+	  "Change-Digest: the trust digest after the change (the message "
+	  "gives it; it is the SHA-256 of 'git ls-tree -r -z REV -- "
+	  ".chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml') "
+	  "and Approved-by; it is signed with a key of the trust files before "
+	  "the change, and its approver neither made nor signed the change.  "
+	  "Until the quorum counts, every signature is verified against the "
+	  "last approved trust files, so a key the change adds counts for "
+	  "nothing.  The commit that introduced .chg/ is the root of trust.",
+	  "# a commit adds a key to .chg/allowed_signers\n"
+	  "# no approval commit names Change-Request: trust and its digest\n",
+	  "# a commit adds a key to .chg/allowed_signers\n"
+	  "# two members of cab approve it, signed with keys trusted before it:\n"
+	  "#   Change-Request: trust\n"
+	  "#   Change-Digest: (the digest the finding names)\n" },
 	{ "unused-waiver", "warning",
 	  "A waiver (waivers: [{rule: ID, reason: TEXT}]) waives nothing: its "
 	  "rule has no finding in this change request, or an earlier waiver "
@@ -1432,6 +1452,16 @@ int chg_explain_check(struct chg_explanation *out,
 		    !strcmp(id, "unknown-signer")) && policy->has_approvals) {
 		error = chg_buf_printf(&out->description, "  This policy %s signed approvals.",
 				       policy->require_signature ? "requires" : "does not require");
+	} else if (!strcmp(id, "trust-change-unapproved")) {
+		error = chg_buf_printf(&out->description, "  Under this policy the next trust change needs %lld approval%s",
+				       policy->trust_rule.required,
+				       policy->trust_rule.required == 1 ? "" : "s");
+		for (i = 0; !error && policy->trust_rule.from && i < policy->trust_rule.from->n; i++)
+			error = chg_buf_printf(&out->description, "%s%s",
+					       i ? (i + 1 == policy->trust_rule.from->n ? " or " : ", ") : " from ",
+					       policy->trust_rule.from->items[i]->value);
+		if (!error)
+			error = chg_buf_puts(&out->description, ".");
 	} else if (!strcmp(id, "self-approval") && policy->has_approvals) {
 		error = chg_buf_printf(&out->description, "  This policy %s separation of duties.",
 				       policy->separation_of_duties ? "requires" : "does not require");
@@ -1546,8 +1576,11 @@ int chg_explain_standalone(struct chg_node **out, struct chg_buf *added,
 	}
 
 	approvals = find_pair(root, "approvals");
-	for (i = 0; approvals && i < policy->napproval_rules; i++) {
-		const struct chg_node *from = policy->approval_rules[i].from;
+	/* the groups of the approval rules, then of approvals.trust */
+	for (i = 0; approvals && i <= policy->napproval_rules; i++) {
+		const struct chg_node *from = i < policy->napproval_rules ?
+			policy->approval_rules[i].from : policy->trust_rule.node ?
+			policy->trust_rule.from : NULL;
 		for (j = 0; from && j < from->n; j++) {
 			const char *name = from->items[j]->value;
 			if (!is_builtin(from->items[j]) ||

@@ -499,7 +499,9 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	/* what a waiver may excuse: the findings so far, not those about
 	   history that follow */
 	nwaivable = diags->n;
-	if (!error && l.policy->has_approvals)
+	/* whatever this policy says: trust changes are judged by the policy
+	   before them, and this one may be such a change */
+	if (!error)
 		error = load_history(&l);
 	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
 		error = chg_approval_check(l.policy, &l.changes.items[i],
@@ -508,6 +510,9 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = apply_waivers(&l, &l.changes.items[i], nwaivable);
 	if (!error)
 		filter_named(&l);
+	/* about every file's evaluation, so not filtered */
+	if (!error)
+		error = chg_approval_trust_check(&l.history, diags);
 cleanup:
 	return finish(&l, error);
 }

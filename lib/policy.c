@@ -716,18 +716,72 @@ static void compile_risk(struct ctx *c, const struct chg_node *sec)
 	}
 }
 
+/*
+ * The groups of a `from` must be defined; the built-in rules name groups
+ * that only a repository defines, and until it does, no one can approve
+ * from them.
+ */
+static void check_from(struct ctx *c, const struct chg_node *from)
+{
+	size_t j;
+
+	for (j = 0; from && j < from->n; j++)
+		if (!chg_node_get(c->policy->groups, from->items[j]->value) &&
+		    strcmp(file_of(c, from->items[j]), CHG_POLICY_BUILTIN))
+			bad(c, from->items[j],
+			    "from names group '%s', which approvals.groups does not define",
+			    from->items[j]->value);
+}
+
+/*
+ * approvals.trust: {required: N, from: [GROUP...]}.  Without it, the
+ * built-in quorum: 2 from cab (a policy with `extends: none` gets it too,
+ * as it gets the minimum of waivers.not-waivable).
+ */
+static void compile_trust_rule(struct ctx *c, const struct chg_node *sec)
+{
+	static const char *const keys[] = { "required", "from", "description", NULL };
+	struct chg_policy *p = c->policy;
+	struct chg_approval_rule *t = &p->trust_rule;
+	const struct chg_node *v = chg_node_get(sec, "trust"), *n;
+	struct chg_node *cab;
+
+	t->required = 2;
+	if (!v) {
+		p->trust_default = chg_node_new(CHG_NODE_SEQUENCE, 0, 0);
+		cab = chg_node_new_scalar("cab", 3, 1, 0, 0);
+		if (!p->trust_default || !cab || chg_node_append(p->trust_default, cab) < 0) {
+			chg_node_free(cab);
+			c->nomem = 1;
+			return;
+		}
+		chg_node_set_file(p->trust_default, CHG_POLICY_BUILTIN);
+		t->from = p->trust_default;
+		return;
+	}
+	t->node = v;
+	if (!check_keys(c, v, "approvals.trust", keys))
+		return;
+	if (!(n = chg_node_get(v, "required")))
+		bad(c, v, "approvals.trust needs required: (the number of approvals a trust change needs)");
+	else if (get_int(c, n, "approvals.trust.required", &t->required) && t->required < 0)
+		bad(c, n, "approvals.trust.required must not be negative");
+	t->from = get_strlist(c, v, "from", "approvals.trust");
+	check_from(c, t->from);
+}
+
 static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 {
 	static const char *const keys[] = {
 		"require-signature", "separation-of-duties", "groups", "rules",
-		"not-covered", NULL
+		"trust", "not-covered", NULL
 	};
 	static const char *const rule_keys[] = {
 		"when", "required", "from", "description", NULL
 	};
 	struct chg_policy *p = c->policy;
 	const struct chg_node *v;
-	size_t i, j;
+	size_t i;
 
 	if (!sec || !check_keys(c, sec, "approvals", keys))
 		return;
@@ -747,6 +801,7 @@ static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 	}
 	p->not_covered = str_array(c, get_strlist(c, sec, "not-covered", "approvals"),
 				   NULL);
+	compile_trust_rule(c, sec);
 	v = chg_node_get(sec, "rules");
 	if (!v)
 		return;
@@ -778,16 +833,7 @@ static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 		if (get_int(c, w, "required", &ar->required) && ar->required < 0)
 			bad(c, w, "required must not be negative");
 		ar->from = get_strlist(c, r, "from", "approvals.rules[]");
-		/*
-		 * The built-in rules name groups that only a repository
-		 * defines; until it does, no one can approve from them.
-		 */
-		for (j = 0; ar->from && j < ar->from->n; j++)
-			if (!chg_node_get(p->groups, ar->from->items[j]->value) &&
-			    strcmp(file_of(c, ar->from->items[j]), CHG_POLICY_BUILTIN))
-				bad(c, ar->from->items[j],
-				    "from names group '%s', which approvals.groups does not define",
-				    ar->from->items[j]->value);
+		check_from(c, ar->from);
 		p->napproval_rules++;
 	}
 }
@@ -1031,6 +1077,7 @@ void chg_policy_free(struct chg_policy *p)
 	for (i = 0; i < p->napproval_rules; i++)
 		chg_cond_free(p->approval_rules[i].when);
 	free(p->approval_rules);
+	chg_node_free(p->trust_default);
 	free(p->not_covered);
 	free(p->not_waivable);
 	chg_pattern_free(p->id_pattern);

@@ -141,6 +141,12 @@ struct chg_policy {
 	const struct chg_node *groups;  /* map: name -> sequence of emails */
 	struct chg_approval_rule *approval_rules;
 	size_t napproval_rules;
+	/* approvals.trust: the approvals a trust change (a commit that changes
+	   the policy, the trust files or the catalog: trust.h) needs, judged
+	   under the policy as it was before the change.  `when` is NULL.
+	   Without approvals.trust (extends: none) it is 2 from cab, as in
+	   the built-in policy; without an approvals section, 0. */
+	struct chg_approval_rule trust_rule;
 	const char **not_covered;       /* NULL-terminated */
 
 	/* schedule: */
@@ -150,6 +156,8 @@ struct chg_policy {
 	   NULL without that list; chg_policy_not_waivable_minimum holds in
 	   any case (chg_policy_waivable) */
 	const char **not_waivable;
+
+	struct chg_node *trust_default; /* owned: `from` of the default */
 
 	/* strings the compiled parts point into */
 	char **strings;

@@ -7,8 +7,11 @@ test_description='lifecycle.transitions: the state may change only as the lifecy
 CR=repo/changes/CHG-0001.yaml
 SQ="'"
 
+# The policy changes below are committed without approvals: trust changes
+# (t5100) need none here.
 test_expect_success 'setup: a requested change' '
 	chg_repo repo &&
+	echo "  trust: {required: 0}" >>repo/.chg/policy.yaml &&
 	chg_normal_cr CHG-0001 requested >$CR &&
 	(cd repo && chg_commit "Jane Doe" jane@example.com "Request CHG-0001") &&
 	git -C repo rev-parse --short=7 HEAD >head
@@ -97,6 +100,7 @@ policy () {
 	extends: default
 	approvals:
 	  require-signature: false
+	  trust: {required: 0}
 	  groups:
 	    cab: [alice@example.com, carol@example.com]
 	    managers: [dave@example.com]
@@ -139,7 +143,7 @@ test_expect_success 'a transition to a state the lifecycle does not have is inva
 	EOF
 	chg_lint_status 3 -C repo &&
 	cat >expect <<-EOF &&
-	.chg/policy.yaml:14:27: error: lifecycle.transitions.implemented names ${SQ}archived${SQ}, which is not in lifecycle.states [invalid-policy]
+	.chg/policy.yaml:15:27: error: lifecycle.transitions.implemented names ${SQ}archived${SQ}, which is not in lifecycle.states [invalid-policy]
 	EOF
 	test_cmp expect actual
 '

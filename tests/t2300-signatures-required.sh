@@ -5,10 +5,12 @@ test_description='require-signature: only a verified signature by a trusted key 
 . "$(dirname "$0")"/lib-chg.sh
 
 # signed_repo DIR: chg_repo whose policy leaves require-signature at its
-# default (true).
+# default (true), and whose trust changes need no approval (t5100 tests
+# those).
 signed_repo () {
 	chg_repo "$1" &&
 	grep -v "require-signature" "$1/.chg/policy.yaml" >"$1/.chg/policy.yaml.new" &&
+	echo "  trust: {required: 0}" >>"$1/.chg/policy.yaml.new" &&
 	mv "$1/.chg/policy.yaml.new" "$1/.chg/policy.yaml" &&
 	! grep "require-signature" "$1/.chg/policy.yaml"
 }

@@ -36,8 +36,10 @@ pgp_fp () {
 # signed_repo DIR: a repository whose policy requires signatures (the
 # default), whose .chg/allowed_signers and .chg/keys.asc trust dave and
 # carol, with CHG-0001 (approved) requested and committed by Jane, unsigned.
+# Its trust changes need no approval (t5100 tests those).
 signed_repo () {
 	chg_repo "$1" &&
+	echo "  trust: {required: 0}" >>"$1/.chg/policy.yaml" &&
 	sed -e "/require-signature/d" "$1/.chg/policy.yaml" >"$1/.chg/policy.yaml.new" &&
 	mv "$1/.chg/policy.yaml.new" "$1/.chg/policy.yaml" &&
 	! grep require-signature "$1/.chg/policy.yaml" &&
