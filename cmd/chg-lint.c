@@ -1,5 +1,6 @@
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
@@ -9,11 +10,14 @@
 #include "format.h"
 #include "lint.h"
 #include "policy.h"
+#include "range.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s [-C DIR] [--rev REV | --staged] [--policy FILE] [--now DATETIME]\n"
 	"          [--strict] [--format text|json] [PATH...]\n"
+	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]... [--policy FILE]\n"
+	"          [--now DATETIME] [--strict] [--format text|json]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"\n"
 	"Lints change requests (default: every file the policy's paths match) and\n"
@@ -22,6 +26,13 @@ static const char usage_text[] =
 	"  -C DIR             run in DIR instead of the current directory\n"
 	"  --rev REV          lint files and history as of REV (no checkout needed)\n"
 	"  --staged           lint the index (for the pre-commit hook)\n"
+	"  --range A..B       check each commit reachable from B and not from A: the\n"
+	"                     change request versions it introduces, their state\n"
+	"                     changes and approvals as of that commit; then lint B\n"
+	"                     (B alone: all of B's history; for hooks and CI)\n"
+	"  --exclude-refs PATTERN\n"
+	"                     with --range, leave out the commits that the refs\n"
+	"                     matching PATTERN reach ('refs/*': a new branch)\n"
 	"  --policy FILE      use FILE instead of the repository's .chg/policy.yaml\n"
 	"  --now DATETIME     the clock for time rules (also CHG_NOW)\n"
 	"  --strict           warnings fail too\n"
@@ -173,7 +184,11 @@ cleanup:
 	return status;
 }
 
-int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
+/*
+ * cmd_lint's work; `exclude` has room for argc --exclude-refs patterns.
+ */
+static int lint(int argc, char **argv, const struct chg_cmd *cmd,
+		const char **exclude)
 {
 	static const struct option longopts[] = {
 		{ "rev", required_argument, NULL, 'r' },
@@ -183,14 +198,19 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "strict", no_argument, NULL, 'S' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "explain", required_argument, NULL, 'x' },
+		{ "range", required_argument, NULL, 'R' },
+		{ "exclude-refs", required_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
+	struct chg_range_options ropts = CHG_RANGE_OPTIONS_INIT;
+	struct chg_range_ends ends;
+	size_t nexclude = 0;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_lint_stats stats = { 0 };
 	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
-	const char *now = NULL, *format = "text", *explain = NULL;
+	const char *now = NULL, *format = "text", *explain = NULL, *range = NULL;
 	int c, strict = 0, status, rc;
 	size_t nerr, nwarn;
 
@@ -207,15 +227,19 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 		case 'S': strict = 1; break;
 		case 'f': format = optarg; break;
 		case 'x': explain = optarg; break;
+		case 'R': range = optarg; break;
+		case 'E':
+			exclude[nexclude++] = optarg;
+			break;
 		case 'h':
-			printf(usage_text, cmd->name, cmd->name);
+			printf(usage_text, cmd->name, cmd->name, cmd->name);
 			return CHG_EXIT_OK;
 		default:
-			if (c == ':' || (optopt && optopt != '?' && strchr("Crpnfx", optopt)))
+			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRE", optopt)))
 				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, usage_text, cmd->name, cmd->name);
+			fprintf(stderr, usage_text, cmd->name, cmd->name, cmd->name);
 			return CHG_EXIT_USAGE;
 		}
 	}
@@ -226,6 +250,26 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	if (opts.rev && opts.staged) {
 		chg_cmd_error(cmd, "--rev and --staged cannot be used together");
 		return CHG_EXIT_USAGE;
+	}
+	if (range && (opts.rev || opts.staged || explain || optind < argc)) {
+		chg_cmd_error(cmd, "--range takes no PATH and cannot be used with --rev, --staged or --explain");
+		return CHG_EXIT_USAGE;
+	}
+	if (nexclude && !range) {
+		chg_cmd_error(cmd, "--exclude-refs needs --range");
+		return CHG_EXIT_USAGE;
+	}
+	if (range) {
+		rc = chg_range_parse(&ends, range);
+		chg_range_ends_release(&ends);
+		if (rc == CHG_EINVALID) {
+			chg_cmd_error(cmd, "invalid range '%s' (expected A..B or B)", range);
+			return CHG_EXIT_USAGE;
+		}
+		if (rc < 0) {
+			chg_cmd_error(cmd, "%s", chg_error_str(rc));
+			return CHG_EXIT_FAILURE;
+		}
 	}
 	if (chg_cmd_now(&opts.now, cmd, now) < 0)
 		return CHG_EXIT_USAGE;
@@ -239,7 +283,15 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	opts.paths = (const char *const *)argv + optind;
 	opts.npaths = (size_t)(argc - optind);
 
-	rc = chg_lint(&diags, &err, &opts, &stats);
+	if (range) {
+		ropts.lint = opts;
+		ropts.range = range;
+		ropts.exclude_refs = exclude;
+		ropts.nexclude_refs = nexclude;
+		rc = chg_range_lint(&diags, &err, &ropts, &stats);
+	} else {
+		rc = chg_lint(&diags, &err, &opts, &stats);
+	}
 	if (!strcmp(format, "json"))
 		chg_format_json(&out, &diags);
 	else
@@ -266,5 +318,19 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
 	chg_buf_release(&out);
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);
+	return status;
+}
+
+int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd)
+{
+	const char **exclude = calloc((size_t)argc, sizeof(*exclude));
+	int status;
+
+	if (!exclude) {
+		chg_cmd_error(cmd, "out of memory");
+		return CHG_EXIT_FAILURE;
+	}
+	status = lint(argc, argv, cmd, exclude);
+	free(exclude);
 	return status;
 }

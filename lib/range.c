@@ -1,0 +1,512 @@
+#include "range.h"
+
+#include <git2.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+#include "repo.h"
+#include "banned.h"
+
+/* Where the policy, the catalog and the trust files are. */
+#define CONFIG_DIR ".chg/"
+
+/* A set of commit ids: open addressing, at most half full. */
+struct oidset {
+	git_oid *keys;
+	unsigned char *used;
+	size_t n;
+	size_t alloc;   /* a power of two, or 0 */
+};
+
+static size_t oid_hash(const git_oid *oid)
+{
+	size_t h;
+
+	/* an object id is already uniformly distributed */
+	memcpy(&h, oid->id, sizeof(h));
+	return h;
+}
+
+static int oidset_has(const struct oidset *s, const git_oid *oid)
+{
+	size_t i;
+
+	if (!s->alloc)
+		return 0;
+	for (i = oid_hash(oid) & (s->alloc - 1); s->used[i];
+	     i = (i + 1) & (s->alloc - 1))
+		if (git_oid_equal(&s->keys[i], oid))
+			return 1;
+	return 0;
+}
+
+static void oidset_put(struct oidset *s, const git_oid *oid)
+{
+	size_t i;
+
+	for (i = oid_hash(oid) & (s->alloc - 1); s->used[i];
+	     i = (i + 1) & (s->alloc - 1))
+		;
+	git_oid_cpy(&s->keys[i], oid);
+	s->used[i] = 1;
+	s->n++;
+}
+
+/* Adds `oid`.  Returns 1 when it was added, 0 when it was there, or
+   CHG_ENOMEM. */
+static int oidset_add(struct oidset *s, const git_oid *oid)
+{
+	if (oidset_has(s, oid))
+		return 0;
+	if (2 * (s->n + 1) > s->alloc) {
+		struct oidset bigger;
+		size_t i;
+
+		bigger.alloc = s->alloc ? 2 * s->alloc : 64;
+		bigger.n = 0;
+		bigger.keys = malloc(bigger.alloc * sizeof(*bigger.keys));
+		bigger.used = calloc(bigger.alloc, 1);
+		if (!bigger.keys || !bigger.used) {
+			free(bigger.keys);
+			free(bigger.used);
+			return CHG_ENOMEM;
+		}
+		for (i = 0; i < s->alloc; i++)
+			if (s->used[i])
+				oidset_put(&bigger, &s->keys[i]);
+		free(s->keys);
+		free(s->used);
+		*s = bigger;
+	}
+	oidset_put(s, oid);
+	return 1;
+}
+
+static void oidset_release(struct oidset *s)
+{
+	free(s->keys);
+	free(s->used);
+	memset(s, 0, sizeof(*s));
+}
+
+/* A growable array of commit ids. */
+struct oidlist {
+	git_oid *items;
+	size_t n;
+	size_t alloc;
+};
+
+static int oidlist_add(struct oidlist *l, const git_oid *oid)
+{
+	if (l->n == l->alloc) {
+		size_t n = l->alloc ? 2 * l->alloc : 64;
+		git_oid *p = realloc(l->items, n * sizeof(*p));
+		if (!p)
+			return CHG_ENOMEM;
+		l->items = p;
+		l->alloc = n;
+	}
+	git_oid_cpy(&l->items[l->n++], oid);
+	return 0;
+}
+
+struct range {
+	const struct chg_range_options *opts;
+	struct chg_buf *err;
+	git_repository *repo;
+	struct oidset hidden;   /* reachable from A or an excluded ref */
+	struct oidlist order;   /* the range, parents before children */
+};
+
+static int fail(struct range *r, int code, const char *fmt, const char *arg)
+{
+	chg_buf_clear(r->err);
+	chg_buf_printf(r->err, fmt, arg);
+	return code;
+}
+
+static int fail_git(struct range *r, const char *what)
+{
+	const git_error *e = git_error_last();
+
+	chg_buf_clear(r->err);
+	chg_buf_printf(r->err, "%s: %s", what, e ? e->message : "unknown error");
+	return CHG_EGIT;
+}
+
+static int all_zeros(const char *s)
+{
+	return *s && strspn(s, "0") == strlen(s);
+}
+
+int chg_range_parse(struct chg_range_ends *out, const char *text)
+{
+	const char *dots = strstr(text, "..");
+	const char *to = dots ? dots + 2 : text;
+	size_t len = dots ? (size_t)(dots - text) : 0;
+
+	out->from = out->to = NULL;
+	if (!*to || all_zeros(to) || strstr(to, "..") || *to == '.' ||
+	    (dots && !len))
+		return CHG_EINVALID;
+	if (!(out->to = strdup(to)))
+		return CHG_ENOMEM;
+	/* A as all zeros: a ref that did not exist */
+	if (dots && strspn(text, "0") != len && !(out->from = strndup(text, len))) {
+		chg_range_ends_release(out);
+		return CHG_ENOMEM;
+	}
+	return 0;
+}
+
+void chg_range_ends_release(struct chg_range_ends *ends)
+{
+	if (!ends)
+		return;
+	free(ends->from);
+	free(ends->to);
+	ends->from = ends->to = NULL;
+}
+
+/* Resolves `rev` to a commit id. */
+static int resolve(git_oid *out, struct range *r, const char *rev)
+{
+	git_object *obj = NULL, *commit = NULL;
+	int error;
+
+	error = git_revparse_single(&obj, r->repo, rev);
+	if (error == 0)
+		error = git_object_peel(&commit, obj, GIT_OBJECT_COMMIT);
+	if (error == 0)
+		git_oid_cpy(out, git_object_id(commit));
+	git_object_free(commit);
+	git_object_free(obj);
+	return error < 0 ? fail(r, CHG_ENOTFOUND, "unknown revision '%s'", rev) : 0;
+}
+
+/* Marks `start` and every commit it reaches as hidden. */
+static int hide(struct range *r, const git_oid *start)
+{
+	struct oidlist stack = { NULL, 0, 0 };
+	const git_oid *parent;
+	git_commit *c;
+	git_oid oid;
+	unsigned int i;
+	int error = 0;
+
+	if (oidset_has(&r->hidden, start))
+		return 0;
+	error = oidlist_add(&stack, start);
+	while (!error && stack.n) {
+		git_oid_cpy(&oid, &stack.items[--stack.n]);
+		if (oidset_has(&r->hidden, &oid))
+			continue;  /* reached twice before it was marked */
+		if ((error = oidset_add(&r->hidden, &oid)) < 0)
+			break;
+		error = 0;
+		if (git_commit_lookup(&c, r->repo, &oid) < 0) {
+			error = fail_git(r, "cannot read a commit");
+			break;
+		}
+		for (i = 0; i < git_commit_parentcount(c) && !error; i++) {
+			parent = git_commit_parent_id(c, i);
+			if (!oidset_has(&r->hidden, parent))
+				error = oidlist_add(&stack, parent);
+		}
+		git_commit_free(c);
+	}
+	free(stack.items);
+	return error;
+}
+
+struct hide_refs {
+	struct range *r;
+	int error;
+};
+
+static int hide_ref(const char *name, void *payload)
+{
+	struct hide_refs *h = payload;
+	git_reference *ref = NULL;
+	git_object *commit = NULL;
+
+	/* a ref that names no commit (a tag of a tree) hides nothing */
+	if (git_reference_lookup(&ref, h->r->repo, name) == 0 &&
+	    git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0)
+		h->error = hide(h->r, git_object_id(commit));
+	git_object_free(commit);
+	git_reference_free(ref);
+	return h->error ? 1 : 0;
+}
+
+/*
+ * Lists the commits reachable from `tip` and not hidden, parents before
+ * children: depth first from the tip, the first parent first, each commit
+ * after all its parents in the range.  The order depends on the graph
+ * only.
+ */
+static int walk(struct range *r, const git_oid *tip)
+{
+	struct frame {
+		git_commit *commit;
+		unsigned int next;  /* the parent to look at next */
+	} *stack = NULL, *f;
+	size_t depth = 0, alloc = 0;
+	struct oidset seen = { NULL, NULL, 0, 0 };
+	const git_oid *p;
+	git_commit *c;
+	int error = 0;
+
+	if (oidset_has(&r->hidden, tip))
+		return 0;
+	if ((error = oidset_add(&seen, tip)) < 0)
+		return error;
+	error = 0;
+	p = tip;
+	for (;;) {
+		if (p) {
+			if (git_commit_lookup(&c, r->repo, p) < 0) {
+				error = fail_git(r, "cannot read a commit");
+				break;
+			}
+			if (depth == alloc) {
+				size_t n = alloc ? 2 * alloc : 64;
+				f = realloc(stack, n * sizeof(*f));
+				if (!f) {
+					git_commit_free(c);
+					error = CHG_ENOMEM;
+					break;
+				}
+				stack = f;
+				alloc = n;
+			}
+			stack[depth].commit = c;
+			stack[depth++].next = 0;
+			p = NULL;
+		}
+		if (!depth)
+			break;
+		f = &stack[depth - 1];
+		if (f->next < git_commit_parentcount(f->commit)) {
+			const git_oid *parent = git_commit_parent_id(f->commit, f->next++);
+			if (oidset_has(&r->hidden, parent))
+				continue;
+			if ((error = oidset_add(&seen, parent)) < 0)
+				break;
+			if (error == 1)
+				p = parent;
+			error = 0;
+			continue;
+		}
+		error = oidlist_add(&r->order, git_commit_id(f->commit));
+		git_commit_free(f->commit);
+		depth--;
+		if (error)
+			break;
+	}
+	while (depth)
+		git_commit_free(stack[--depth].commit);
+	free(stack);
+	oidset_release(&seen);
+	return error;
+}
+
+/*
+ * The files `c` added or modified relative to its first parent (all its
+ * files for a root commit), sorted.
+ */
+static int changed_files(struct chg_strlist *out, struct range *r,
+			 const git_commit *c)
+{
+	git_commit *parent = NULL;
+	git_tree *tree = NULL, *ptree = NULL;
+	git_diff *diff = NULL;
+	size_t i, n;
+	int error = 0;
+
+	if (git_commit_tree(&tree, c) < 0 ||
+	    (git_commit_parentcount(c) > 0 &&
+	     (git_commit_parent(&parent, c, 0) < 0 ||
+	      git_commit_tree(&ptree, parent) < 0)) ||
+	    git_diff_tree_to_tree(&diff, r->repo, ptree, tree, NULL) < 0) {
+		error = fail_git(r, "cannot compare a commit with its parent");
+		goto cleanup;
+	}
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n && !error; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_MODIFIED ||
+		    d->status == GIT_DELTA_TYPECHANGE)
+			error = chg_strlist_add(out, d->new_file.path);
+	}
+	chg_strlist_sort(out);
+cleanup:
+	git_diff_free(diff);
+	git_tree_free(ptree);
+	git_tree_free(tree);
+	git_commit_free(parent);
+	return error;
+}
+
+static int cmp_str(const void *key, const void *item)
+{
+	return strcmp(key, *(char *const *)item);
+}
+
+static int is_reported(const struct chg_diag_list *seen, const struct chg_diag *d)
+{
+	size_t i;
+
+	for (i = 0; i < seen->n; i++)
+		if (!strcmp(seen->items[i].path, d->path) &&
+		    !strcmp(seen->items[i].rule, d->rule) &&
+		    !strcmp(seen->items[i].message, d->message))
+			return 1;
+	return 0;
+}
+
+/*
+ * Lints `oid`, a commit before the tip, and appends to `diags` its
+ * findings about the files it added or modified, not yet in `seen`.  The
+ * clock is the commit's (its committer date, or the run's clock when that
+ * is earlier): a version is judged when it was made, not by rules that
+ * came due after a later commit replaced it.
+ */
+static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
+		       struct range *r, const git_oid *oid)
+{
+	struct chg_lint_options lo = r->opts->lint;
+	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
+	struct chg_strlist changed = CHG_STRLIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+	char hex[GIT_OID_HEXSZ + 1], sid[8];
+	git_commit *c = NULL;
+	size_t i;
+	int error, invalid;
+
+	if (git_commit_lookup(&c, r->repo, oid) < 0)
+		return fail_git(r, "cannot read a commit");
+	if ((error = changed_files(&changed, r, c)) < 0 || !changed.n)
+		goto cleanup;
+	git_oid_tostr(hex, sizeof(hex), oid);
+	chg_oid_short(sid, oid);
+	if ((int64_t)git_commit_time(c) < lo.now)
+		lo.now = (int64_t)git_commit_time(c);
+	lo.rev = hex;
+	lo.staged = 0;
+	lo.paths = NULL;
+	lo.npaths = 0;
+	error = chg_lint(&found, &err, &lo, NULL);
+	if (error < 0 && error != CHG_EINVALID) {
+		chg_buf_clear(r->err);
+		chg_buf_printf(r->err, "in %s: %s", sid,
+			       err.len ? err.ptr : chg_error_str(error));
+		goto cleanup;
+	}
+	/*
+	 * A commit's policy or catalog that does not load is its finding.
+	 * When they load, what is reported about them comes from history: a
+	 * change of the trust files is approved by commits that can only
+	 * follow it, so it is judged at the tip, not here.
+	 */
+	invalid = error == CHG_EINVALID;
+	error = 0;
+	for (i = 0; i < found.n && !error; i++) {
+		const struct chg_diag *d = &found.items[i];
+		if (!bsearch(d->path, changed.items, changed.n,
+			     sizeof(*changed.items), cmp_str) ||
+		    (!invalid && !strncmp(d->path, CONFIG_DIR, strlen(CONFIG_DIR))) ||
+		    is_reported(seen, d))
+			continue;
+		error = chg_diag_add(seen, d->path, d->line, d->column,
+				     d->severity, d->rule, "%s", d->message);
+		if (!error)
+			error = chg_diag_add(diags, d->path, d->line, d->column,
+					     d->severity, d->rule, "in %s: %s",
+					     sid, d->message);
+	}
+cleanup:
+	git_commit_free(c);
+	chg_buf_release(&err);
+	chg_strlist_release(&changed);
+	chg_diag_list_release(&found);
+	return error;
+}
+
+int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
+		   const struct chg_range_options *opts,
+		   struct chg_lint_stats *stats)
+{
+	struct range r;
+	struct chg_range_ends ends = { NULL, NULL };
+	struct chg_diag_list seen = CHG_DIAG_LIST_INIT;
+	struct chg_lint_options lo = opts->lint;
+	struct hide_refs h;
+	const char *dir = opts->lint.dir;
+	char hex[GIT_OID_HEXSZ + 1];
+	git_oid tip, from;
+	size_t i, first = diags->n;
+	int error;
+
+	memset(&r, 0, sizeof(r));
+	r.opts = opts;
+	r.err = err;
+	git_libgit2_init();
+	error = chg_range_parse(&ends, opts->range ? opts->range : "");
+	if (error == CHG_EINVALID)
+		error = fail(&r, CHG_ERROR, "invalid range '%s' (expected A..B or B)",
+			     opts->range ? opts->range : "");
+	if (error < 0)
+		goto cleanup;
+	/* as chg_lint opens it: git's environment first (hooks, quarantine) */
+	if (git_repository_open_ext(&r.repo, strcmp(dir, ".") ? dir : NULL,
+				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
+		error = fail(&r, CHG_ENOTFOUND, "not a git repository: '%s'", dir);
+		goto cleanup;
+	}
+	if ((error = resolve(&tip, &r, ends.to)) < 0 ||
+	    (ends.from && (error = resolve(&from, &r, ends.from)) < 0) ||
+	    (ends.from && (error = hide(&r, &from)) < 0))
+		goto cleanup;
+	h.r = &r;
+	h.error = 0;
+	for (i = 0; i < opts->nexclude_refs && !error; i++) {
+		if (git_reference_foreach_glob(r.repo, opts->exclude_refs[i],
+					       hide_ref, &h) < 0 && !h.error)
+			h.error = fail_git(&r, "cannot list the refs");
+		error = h.error;
+	}
+	if (error || (error = walk(&r, &tip)) < 0 || !r.order.n)
+		goto cleanup;
+
+	/* the tip in full, then what each earlier commit introduced */
+	git_oid_tostr(hex, sizeof(hex), &tip);
+	lo.rev = hex;
+	lo.staged = 0;
+	lo.paths = NULL;
+	lo.npaths = 0;
+	if ((error = chg_lint(diags, err, &lo, stats)) < 0)
+		goto cleanup;
+	for (i = first; i < diags->n && !error; i++)
+		error = chg_diag_add(&seen, diags->items[i].path, 0, 0,
+				     diags->items[i].severity, diags->items[i].rule,
+				     "%s", diags->items[i].message);
+	/* the walk put the tip last */
+	for (i = 0; i + 1 < r.order.n && !error; i++)
+		error = lint_commit(diags, &seen, &r, &r.order.items[i]);
+	chg_diag_list_sort(diags);
+cleanup:
+	if (error == CHG_ENOMEM) {
+		chg_buf_clear(err);
+		chg_buf_puts(err, "out of memory");
+	}
+	chg_diag_list_release(&seen);
+	chg_range_ends_release(&ends);
+	free(r.order.items);
+	oidset_release(&r.hidden);
+	git_repository_free(r.repo);
+	git_libgit2_shutdown();
+	return error;
+}
