@@ -32,6 +32,9 @@ int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_policy(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_log(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_approve(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_reject(int argc, char **argv, const struct chg_cmd *cmd);
 
 /*
  * Prints "NAME: MESSAGE\n" to standard error (git's usage.c style:

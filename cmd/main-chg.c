@@ -13,6 +13,9 @@ static const struct {
 	{ "digest", cmd_digest, "print the digest an approval of a change request must carry" },
 	{ "check-message", cmd_check_message, "check the approval trailers of a commit message" },
 	{ "policy", cmd_policy, "show the effective policy, or check a policy file" },
+	{ "log", cmd_log, "the audit trail: events of change requests from history" },
+	{ "approve", cmd_approve, "approve a change request with a signed commit" },
+	{ "reject", cmd_reject, "reject a change request with a signed commit" },
 };
 
 static void usage(FILE *f)

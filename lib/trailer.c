@@ -277,3 +277,74 @@ int chg_trailers_check(const struct chg_trailers *t, const char *path,
 		return error;
 	return added;
 }
+
+/* Appends `title` with each control character as a space, without
+ * trailing white space. */
+static int put_subject_text(struct chg_buf *out, const char *title)
+{
+	size_t start = out->len;
+	int error = 0;
+
+	for (; *title && !error; title++)
+		error = chg_buf_putc(out, iscntrl((unsigned char)*title) ? ' ' : *title);
+	while (!error && out->len > start && out->ptr[out->len - 1] == ' ')
+		out->ptr[--out->len] = '\0';
+	return error;
+}
+
+/* Whether `have` is `want`, occurring once. */
+static int is_once(const char *have, size_t n, const char *want)
+{
+	return n == 1 && have && !strcmp(have, want);
+}
+
+int chg_trailers_format(struct chg_buf *out, const char *id,
+			const char *digest, const char *identity, int rejected,
+			const char *title, const char *comment)
+{
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_trailers t;
+	size_t start = out->len, len;
+	int error;
+
+	chg_trailers_init(&t);
+	if ((error = chg_buf_printf(out, "%s %s", rejected ? "Reject" : "Approve", id)) < 0)
+		goto cleanup;
+	if (title && *title) {
+		if ((error = chg_buf_puts(out, ": ")) < 0 ||
+		    (error = put_subject_text(out, title)) < 0)
+			goto cleanup;
+	}
+	if ((error = chg_buf_puts(out, "\n\n")) < 0)
+		goto cleanup;
+	if (comment) {
+		while (*comment == '\n' || *comment == '\r')
+			comment++;
+		len = strlen(comment);
+		while (len && isspace((unsigned char)comment[len - 1]))
+			len--;
+		if (len && ((error = chg_buf_put(out, comment, len)) < 0 ||
+			    (error = chg_buf_puts(out, "\n\n")) < 0))
+			goto cleanup;
+	}
+	if ((error = chg_buf_printf(out, "Change-Request: %s\nChange-Digest: %s\n%s: %s\n",
+				    id, digest, rejected ? "Rejected-by" : "Approved-by",
+				    identity)) < 0)
+		goto cleanup;
+
+	/* read back as chg-lint will read it */
+	if ((error = chg_trailers_parse(&t, out->ptr + start)) < 0 ||
+	    (error = chg_trailers_check(&t, "", &diags)) < 0)
+		goto cleanup;
+	if (error > 0 ||
+	    !is_once(t.change_request, t.n_change_request, id) ||
+	    !is_once(t.change_digest, t.n_change_digest, digest) ||
+	    (rejected ? t.n_approved_by : t.n_rejected_by) ||
+	    !(rejected ? is_once(t.rejected_by, t.n_rejected_by, identity) :
+			 is_once(t.approved_by, t.n_approved_by, identity)))
+		error = CHG_EINVALID;
+cleanup:
+	chg_trailers_release(&t);
+	chg_diag_list_release(&diags);
+	return error;
+}

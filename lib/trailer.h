@@ -25,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "buf.h"
 #include "diag.h"
 
 /* The approval-related trailers of one commit message. */
@@ -88,5 +89,33 @@ int chg_ident_parse(char **name, char **email, const char *ident);
  */
 int chg_trailers_check(const struct chg_trailers *t, const char *path,
 		       struct chg_diag_list *diags);
+
+/*
+ * Writes into `out` (appended) the message of an approval of the change
+ * request `id` (a rejection when `rejected`) whose content has the digest
+ * `digest`, by `identity` ("Name <email>"), as chg approve makes it:
+ *
+ *	Approve CHG-0042: TITLE          ("Reject ..."; no ": TITLE" when
+ *	                                  `title` is NULL or empty)
+ *	COMMENT                          (when not NULL or empty, after a
+ *	                                  blank line)
+ *	Change-Request: CHG-0042         (after a blank line)
+ *	Change-Digest: sha256:<64 hex>
+ *	Approved-by: Name <email>        (Rejected-by: for a rejection)
+ *
+ * Control characters in the title become spaces, so that the subject is
+ * one line; the comment's leading blank lines and trailing white space are
+ * dropped.  The message is then read back as chg_trailers_parse reads it:
+ * its trailers must be exactly these three, once each, with these values
+ * and well formed (chg_trailers_check), so that nothing in the title or
+ * the comment adds, hides or replaces a trailer (a comment line "---"
+ * would end the part of the message where git looks for trailers).
+ *
+ * Returns 0; CHG_EINVALID when the message read back is not that (`out`
+ * holds it all the same); CHG_ENOMEM; CHG_EGIT.
+ */
+int chg_trailers_format(struct chg_buf *out, const char *id,
+			const char *digest, const char *identity, int rejected,
+			const char *title, const char *comment);
 
 #endif

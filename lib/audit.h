@@ -1,0 +1,237 @@
+/*
+ * audit.h - the audit trail: what happened to each change request, derived
+ * from the commit history (DESIGN section 6, `chg log`).
+ *
+ * chg_audit_walk walks the commits reachable from a revision, oldest first
+ * (parents before children; among commits free to go, the older committer
+ * date first, then the smaller id: git's --date-order, reversed), and
+ * reports an event for each thing a commit did to a change request:
+ *
+ *   created   a file with a new id appeared (path; `to`: its state)
+ *   moved     the file of an id moved to another path (`from`, `to`: the
+ *             paths); a move is not a deletion and a creation
+ *   updated   covered content changed (`fields`: the dotted paths that
+ *             differ, `risk.level`, `systems[1]`; not-covered fields such as
+ *             state and review are reported by the next two)
+ *   state     the lifecycle field changed (`from`, `to`)
+ *   reviewed  review.outcome was set or changed (`outcome`)
+ *   deleted   the id's file disappeared (`from`: its last state)
+ *   approved, rejected
+ *             the commit carries approval trailers (trailer.h) for the id:
+ *             the approver, the digest and a verdict (below)
+ *
+ * Events of one commit come grouped by change request id (bytewise), each
+ * group in the order above.  So the events of one change request are in
+ * the order its history happened.
+ *
+ * A change request is its id, not its path: the old and new versions of
+ * the files a commit touched are loaded and paired by id.  A version that
+ * does not load (invalid YAML, no id) yields no event; the next version
+ * that loads is compared with the last one that did.  Only the files the
+ * policy's change paths match are read.  Unrelated commits cost a read of
+ * the commit and of its root tree: the walk compares the ids of the
+ * directories the change paths name (`changes` for the built-in paths)
+ * with those of the parents, and compares trees only where they differ,
+ * descending only into subtrees whose ids differ.
+ *
+ * Merges: a merge's files are compared with its first parent, and a file
+ * that equals the same file in another parent is skipped: what a merged
+ * branch did is reported at that branch's commits, and a merge reports only
+ * what it made itself (a conflict resolution), as chg_history_load
+ * attributes edits.  Octopus merges alike.  A root commit creates what it
+ * holds.  In a shallow clone the walk stops at the shallow commits: their
+ * content is the starting point (no events), and stats->shallow says so.
+ *
+ * Verdicts of approvals and rejections are those of chg_approval_evaluate
+ * (approval.h) for that approval at its commit: against the change request
+ * as it is in the approval commit's tree, at the commit's committer time,
+ * under `policy`, with the approvals and the content edits of that change
+ * request that come before it in the walk (for separation of duties and
+ * repeats).  A rejection is judged as an approval would be ("counted": a
+ * rejection by someone allowed to approve, of the content as it was).
+ * "unknown-change" means no change request with that id is in the commit's
+ * tree.  Signed approval commits are verified even when the policy does not
+ * require signatures, so that the signer's key is reported; signatures are
+ * verified against the trust files of the commit's first parent
+ * (chg_signature_verify_commit), without the trust-change judgement of
+ * chg_history_load.  Approvals of trust changes (Change-Request: trust)
+ * are not about a change request and give no event.
+ *
+ * Text (names, emails, subjects) is valid UTF-8: a message with an
+ * `encoding` header is converted from it, and bytes that are not UTF-8 are
+ * replaced by U+FFFD.
+ *
+ * Ownership: an event and everything it points to belong to the walk and
+ * are valid only during the callback.  Memory: an oldest-first order needs
+ * the whole graph first (as `git log --reverse` does), so the walk keeps a
+ * record of about 150 bytes per commit; per change request, a summary of
+ * its last version, its approvals and its distinct editors; and at most
+ * 1024 parsed versions (the most recently used) besides those of the commit
+ * being visited.  Events are passed on as each commit is visited.
+ *
+ *	static int print(const struct chg_audit_event *ev, void *payload)
+ *	{ printf("%s %s %s\n", ev->commit->short_id, ev->change,
+ *		 chg_audit_type_name(ev->type)); return 0; }
+ *	struct chg_audit_options opts = CHG_AUDIT_OPTIONS_INIT;
+ *	error = chg_audit_walk(repo, &head, policy, &opts, print, NULL, NULL);
+ */
+#ifndef CHG_AUDIT_H
+#define CHG_AUDIT_H
+
+#include <git2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "policy.h"
+
+enum chg_audit_type {
+	CHG_AUDIT_CREATED = 0,
+	CHG_AUDIT_MOVED,
+	CHG_AUDIT_UPDATED,
+	CHG_AUDIT_STATE,
+	CHG_AUDIT_REVIEWED,
+	CHG_AUDIT_DELETED,
+	CHG_AUDIT_APPROVED,
+	CHG_AUDIT_REJECTED
+};
+
+/* The commit an event comes from.  Strings are UTF-8, never NULL. */
+struct chg_audit_commit {
+	git_oid id;
+	char hex[GIT_OID_HEXSZ + 1];
+	char short_id[8];
+	const char *author;
+	const char *author_email;
+	int64_t author_time;       /* seconds since the epoch */
+	int author_offset;         /* minutes east of UTC */
+	const char *committer;
+	const char *committer_email;
+	int64_t committer_time;
+	int committer_offset;
+	const char *subject;       /* the first paragraph, as git's %s */
+	unsigned int parents;
+};
+
+struct chg_audit_event {
+	enum chg_audit_type type;
+	const struct chg_audit_commit *commit;
+	const char *change;        /* the change request's id */
+	/* The file: the new path, the old one for deleted; for approvals the
+	 * file in the approval commit, or NULL. */
+	const char *path;
+	/* Of the version the event is about (for deleted the last one, for
+	 * approvals the one in the commit); NULL when absent. */
+	const char *client;
+	const char *change_type;
+	const char *from;          /* state: old state; moved: old path;
+				      deleted: last state */
+	const char *to;            /* state: new state; moved: new path;
+				      created: the state */
+	const char *const *fields; /* updated: dotted paths, bytewise order
+				      of keys, list items by index */
+	size_t nfields;
+	const char *approver;      /* the Approved-by or Rejected-by value */
+	const char *approver_email; /* from it, or NULL when malformed */
+	const char *digest;        /* the Change-Digest value, or NULL */
+	/* approved, rejected: "counted", "repeat" (the approver already
+	 * counted), "stale", "self", "not-allowed", "unsigned",
+	 * "bad-signature", "unknown-signer", "signer-mismatch", "malformed"
+	 * (chg_verdict_rule's cases), "unknown-change" (no such change
+	 * request in the commit), "not-evaluated" (a condition of the
+	 * approval rules hit a pattern limit) */
+	const char *verdict;
+	const char *fingerprint;   /* the signing key ("SHA256:..." for SSH,
+				      the hex fingerprint for OpenPGP), or
+				      NULL when unsigned or unknown */
+	const char *outcome;       /* reviewed: review.outcome */
+};
+
+/* Which events reach the callback.  Every filter must hold. */
+struct chg_audit_options {
+	const char *const *ids;    /* only these change requests (nids) */
+	size_t nids;
+	int has_since, has_until;
+	int64_t since, until;      /* committer time, inclusive, seconds */
+	const char *client;        /* the version's client field */
+	const char *type;          /* the version's type field */
+};
+
+#define CHG_AUDIT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, NULL, NULL }
+
+struct chg_audit_stats {
+	size_t commits;            /* commits walked */
+	size_t touching;           /* commits that changed change requests */
+	size_t events;             /* events passed to the callback */
+	int shallow;               /* the history is cut (a shallow clone) */
+	char shallow_at[8];        /* then: a commit whose parents are missing */
+};
+
+/* The callback: return 0 to go on; anything else stops the walk and is
+ * returned by chg_audit_walk. */
+typedef int (*chg_audit_fn)(const struct chg_audit_event *ev, void *payload);
+
+/*
+ * Walks the history reachable from `tip` (NULL: an unborn branch, no
+ * events) and calls `fn` for each event that passes `opts` (NULL: all).
+ * Change requests are the files `policy`'s change paths match.  `stats`
+ * may be NULL.
+ *
+ * Each commit is read once as a raw object, and once more (git_commit_lookup)
+ * only when it changed change requests or may carry approval trailers.
+ * libgit2's object cache and strict hash verification cost such a walk more
+ * than they give; chg_audit_log turns them off for it.
+ *
+ * Returns 0; CHG_EGIT (git_error_last() says why); CHG_ENOMEM; or the
+ * callback's non-zero return.
+ */
+int chg_audit_walk(git_repository *repo, const git_oid *tip,
+		   const struct chg_policy *policy,
+		   const struct chg_audit_options *opts,
+		   chg_audit_fn fn, void *payload,
+		   struct chg_audit_stats *stats);
+
+/* "created", "moved", ...: static. */
+const char *chg_audit_type_name(enum chg_audit_type type);
+
+/* Whether `ev` passes the filters of `opts` (the test chg_audit_walk
+ * applies): 1 or 0. */
+int chg_audit_match(const struct chg_audit_options *opts,
+		    const struct chg_audit_event *ev);
+
+/* The size chg_audit_format_time needs. */
+#define CHG_AUDIT_TIME_SIZE 26
+
+/*
+ * Formats `t` (seconds since the epoch) as RFC 3339 in the time zone
+ * `offset` minutes east of UTC, with that offset: "2026-10-26T10:15:00+01:00"
+ * ("+00:00" for UTC, as git's iso-strict dates).  Returns `out`.
+ */
+char *chg_audit_format_time(char out[CHG_AUDIT_TIME_SIZE], int64_t t,
+			    int offset);
+
+struct chg_audit_log_options {
+	const char *dir;           /* a directory inside the repository */
+	const char *rev;           /* walk from this revision; NULL: HEAD */
+	const char *policy_file;   /* a policy file on disk, or NULL */
+	struct chg_audit_options filter;
+};
+
+#define CHG_AUDIT_LOG_OPTIONS_INIT { ".", NULL, NULL, CHG_AUDIT_OPTIONS_INIT }
+
+/*
+ * `chg log`: opens the repository containing opts->dir, loads the policy
+ * as chg-lint does (lint.h: from `rev`'s tree, else the working tree), and
+ * walks from `rev` (or HEAD) as chg_audit_walk does.
+ *
+ * Returns 0; CHG_EINVALID when the policy is invalid (`diags` say why);
+ * CHG_ENOTFOUND (not a repository, no such revision), CHG_EGIT, CHG_ENOMEM
+ * with `err` set; or the callback's non-zero return.
+ */
+int chg_audit_log(struct chg_diag_list *diags, struct chg_buf *err,
+		  const struct chg_audit_log_options *opts,
+		  chg_audit_fn fn, void *payload,
+		  struct chg_audit_stats *stats);
+
+#endif
