@@ -1939,7 +1939,7 @@ static int visit(struct audit *a, size_t index)
 	struct chg_trailers t;
 	size_t p, size = a->nprefixes * sizeof(git_oid);
 	unsigned int i;
-	int error, changed = 0, boundary = 0;
+	int error = 0, changed = 0, boundary = 0;
 
 	a->node = nd;
 	a->info_ready = 0;
