@@ -52,6 +52,26 @@ static int is_signed(git_repository *repo, git_commit *commit)
 	return rc == 0;
 }
 
+/*
+ * git reads a line starting with "---" as the start of a patch and looks
+ * for trailers above it, so trailers can sit in the middle of a message,
+ * with text after them that a reader takes for its end.  An approval must
+ * end its message.
+ */
+static int has_dash_line(const char *msg)
+{
+	const char *p = msg;
+
+	while (p && *p) {
+		if (!strncmp(p, "---", 3))
+			return 1;
+		p = strchr(p, '\n');
+		if (p)
+			p++;
+	}
+	return 0;
+}
+
 static int add_approval(struct chg_history *h, git_commit *commit,
 			const struct chg_trailers *t)
 {
@@ -81,7 +101,11 @@ static int add_approval(struct chg_history *h, git_commit *commit,
 	h->napprovals++;
 	if (t->change_digest && !(a->digest = strdup(t->change_digest)))
 		return CHG_ENOMEM;
-	if (t->n_change_request > 1)
+	if (git_commit_parentcount(commit) > 1)
+		a->malformed = "it is a merge commit: an approval is a commit of its own, not a merge message";
+	else if (has_dash_line(git_commit_message(commit)))
+		a->malformed = "its message has a line starting with '---': approval trailers must end the message";
+	else if (t->n_change_request > 1)
 		a->malformed = "it names more than one Change-Request";
 	else if (t->n_approved_by + t->n_rejected_by == 0)
 		a->malformed = "it has no Approved-by or Rejected-by trailer";

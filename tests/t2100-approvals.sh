@@ -254,6 +254,45 @@ Approved-by: Dave Miller <dave@example.com>" \
 	test_cmp expect actual
 '
 
+test_expect_success 'trailers above a --- line, with text below it, approve nothing' '
+	chg_normal_cr CHG-0001 approved | new_repo dashes CHG-0001 &&
+	digest=$(chg -C dashes digest CHG-0001) &&
+	as "Dave Miller" dave@example.com git -C dashes commit -q --allow-empty \
+		--cleanup=verbatim -m "Approve CHG-0001" -m "Change-Request: CHG-0001
+Change-Digest: $digest
+Approved-by: Dave Miller <dave@example.com>
+---
+Not approved: see the notes of the CAB meeting." &&
+	git -C dashes log -1 --format=%B | git interpret-trailers --parse >parsed &&
+	grep "^Approved-by: Dave Miller" parsed &&
+	c=$(short dashes) &&
+	chg_lint_status 1 -C dashes &&
+	cat >expect <<-EOF &&
+	changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 0 of the 1 required approval counted (from managers or cab): dave@example.com $c invalid-value [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: approval commit $c approves nothing: its message has a line starting with ${SQ}---${SQ}: approval trailers must end the message [invalid-value]
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'approval trailers in a merge message approve nothing' '
+	chg_normal_cr CHG-0001 approved | new_repo mergemsg CHG-0001 &&
+	digest=$(chg -C mergemsg digest CHG-0001) &&
+	git -C mergemsg checkout -q -b side &&
+	(cd mergemsg && chg_commit "Bob Ops" bob@example.com "Unrelated work") &&
+	git -C mergemsg checkout -q main &&
+	as "Dave Miller" dave@example.com git -C mergemsg merge -q --no-ff side \
+		-m "Merge side" -m "Change-Request: CHG-0001
+Change-Digest: $digest
+Approved-by: Dave Miller <dave@example.com>" &&
+	c=$(short mergemsg) &&
+	chg_lint_status 1 -C mergemsg &&
+	cat >expect <<-EOF &&
+	changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 0 of the 1 required approval counted (from managers or cab): dave@example.com $c invalid-value [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: approval commit $c approves nothing: it is a merge commit: an approval is a commit of its own, not a merge message [invalid-value]
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'a commit with two Approved-by approves nothing' '
 	chg_normal_cr CHG-0001 approved | new_repo two CHG-0001 &&
 	digest=$(chg -C two digest CHG-0001) &&
