@@ -344,6 +344,58 @@ static int add_signers(struct chg_strlist *list, const struct chg_signature_resu
  * changed covered content (for both the trust of their first parent and
  * the last approved trust, when they differ).
  */
+/*
+ * Makes the verifier apply the revocations of the last approved trust at
+ * the evaluated revision to every signature: a key revoked there has been
+ * compromised, and what it signed before does not count either.  (Not to
+ * the approvals of trust changes, judged when they were made: undoing them
+ * could undo the revocation itself.)
+ */
+static int revoke_as_of_tip(struct walk *w)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	struct chg_buf file = CHG_BUF_INIT, origin = CHG_BUF_INIT;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	size_t e, size;
+	char sid[8];
+	int error;
+
+	if (log->tip == CHG_TRUST_NONE ||
+	    (e = log->records[log->tip].effective) == CHG_TRUST_NONE)
+		return 0;
+	if (git_commit_lookup(&commit, w->repo, &log->records[e].commit) < 0 ||
+	    git_commit_tree(&tree, commit) < 0) {
+		error = CHG_EGIT;
+		goto cleanup;
+	}
+	error = chg_tree_read(&file, &size, w->repo, tree, CHG_REVOKED_KEYS_PATH,
+			      CHG_TRUST_MAX_SIZE);
+	if (error == CHG_ENOTFOUND) {
+		error = 0;
+		goto cleanup;
+	}
+	if (error == CHG_ELIMIT) {
+		/* fail closed: a file no verification can use revokes every key */
+		chg_buf_clear(&file);
+		error = chg_buf_puts(&file, "not an OpenSSH KRL: larger than the largest trust file\n");
+	}
+	if (error < 0)
+		goto cleanup;
+	if (!w->verifier && (error = chg_signature_verifier_new(&w->verifier, NULL)) < 0)
+		goto cleanup;
+	if ((error = chg_buf_printf(&origin, "the evaluated revision (the last approved trust, in %s)",
+				    chg_oid_short(sid, &log->records[e].commit))) == 0)
+		error = chg_signature_verifier_set_revoked(w->verifier, file.ptr, file.len,
+							   origin.ptr);
+cleanup:
+	git_tree_free(tree);
+	git_commit_free(commit);
+	chg_buf_release(&file);
+	chg_buf_release(&origin);
+	return error;
+}
+
 static int verify_signatures(struct walk *w)
 {
 	struct chg_history *h = w->h;
@@ -352,6 +404,8 @@ static int verify_signatures(struct walk *w)
 	size_t i, j, k, e, record;
 	int error = 0;
 
+	if ((error = revoke_as_of_tip(w)) < 0)
+		return error;
 	for (i = 0; i < h->napprovals && !error; i++) {
 		struct chg_approval *a = &h->approvals[i];
 		if (a->malformed || !strcmp(a->change_id, CHG_TRUST_CHANGE_REQUEST))
@@ -364,6 +418,9 @@ static int verify_signatures(struct walk *w)
 			error = 0;
 		git_commit_free(commit);
 	}
+	/* who signed an edit is who signed it, revoked since or not */
+	if (!error && w->verifier)
+		error = chg_signature_verifier_set_revoked(w->verifier, NULL, 0, NULL);
 	for (i = 0; i < h->nedits && !error; i = j) {
 		for (j = i + 1; j < h->nedits && git_oid_equal(&h->edits[j].commit,
 							       &h->edits[i].commit); j++)

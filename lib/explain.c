@@ -248,13 +248,15 @@ static const struct check checks[] = {
 	  "# approval commit signed with Alice's key\n" },
 	{ "trust-change-unapproved", "error; a note names the root of trust",
 	  "A commit changed the trust files (.chg/policy.yaml, "
-	  ".chg/allowed_signers, .chg/keys.asc, anything under .chg/catalog/) "
+	  ".chg/allowed_signers, .chg/keys.asc, .chg/revoked_keys, anything "
+	  "under .chg/catalog/) "
 	  "and fewer approvals count than approvals.trust asks in the policy "
 	  "before it, so a commit cannot lower the quorum it is judged by.  An "
 	  "approval is a commit whose trailers are Change-Request: trust, "
 	  "Change-Digest: the trust digest after the change (the message "
 	  "gives it; it is the SHA-256 of 'git ls-tree -r -z REV -- "
-	  ".chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml') "
+	  ".chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml "
+	  ".chg/revoked_keys') "
 	  "and Approved-by; it is signed with a key of the trust files before "
 	  "the change, and its approver neither made nor signed the change.  "
 	  "Until the quorum counts, every signature is verified against the "

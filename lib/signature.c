@@ -44,6 +44,9 @@ struct chg_signature_verifier {
 	int have_allowed;
 	struct chg_buf keys;     /* what dir/gnupg was made from */
 	int have_keys;
+	/* chg_signature_verifier_set_revoked's revocations and origin */
+	struct chg_buf revoked_more, revoked_more_origin;
+	int have_revoked_more;
 };
 
 /* ---- files in the private directory ---- */
@@ -312,6 +315,8 @@ int chg_signature_verifier_new(struct chg_signature_verifier **out,
 	chg_buf_init(&v->why);
 	chg_buf_init(&v->allowed);
 	chg_buf_init(&v->keys);
+	chg_buf_init(&v->revoked_more);
+	chg_buf_init(&v->revoked_more_origin);
 	if (!(v->ssh_keygen = strdup(opts->ssh_keygen ? opts->ssh_keygen : "ssh-keygen")) ||
 	    !(v->gpg = strdup(opts->gpg ? opts->gpg : "gpg")) ||
 	    (opts->tmpdir && !(v->tmpdir = strdup(opts->tmpdir)))) {
@@ -385,7 +390,25 @@ void chg_signature_verifier_free(struct chg_signature_verifier *v)
 	chg_buf_release(&v->why);
 	chg_buf_release(&v->allowed);
 	chg_buf_release(&v->keys);
+	chg_buf_release(&v->revoked_more);
+	chg_buf_release(&v->revoked_more_origin);
 	free(v);
+}
+
+int chg_signature_verifier_set_revoked(struct chg_signature_verifier *v,
+				       const char *revoked, size_t len,
+				       const char *origin)
+{
+	chg_buf_clear(&v->revoked_more);
+	chg_buf_clear(&v->revoked_more_origin);
+	v->have_revoked_more = 0;
+	if (!revoked)
+		return 0;
+	if (chg_buf_put(&v->revoked_more, revoked, len) < 0 ||
+	    chg_buf_puts(&v->revoked_more_origin, origin ? origin : "the evaluated revision") < 0)
+		return CHG_ENOMEM;
+	v->have_revoked_more = 1;
+	return 0;
 }
 
 /* ---- results ---- */
@@ -654,20 +677,89 @@ static int good_ssh(struct chg_signature_result *r,
 		       principal, r->key ? r->key : "an SSH key");
 }
 
+/*
+ * The arguments of ssh-keygen -Y verify for `principal`, with -r `revoked`
+ * (a file in the private directory) when not NULL, into `args` (room for
+ * 16).
+ */
+static void verify_args(const char **args, const char *principal,
+			const char *revoked, const char *vt)
+{
+	size_t n = 0;
+
+	args[n++] = "-Y";
+	args[n++] = "verify";
+	args[n++] = "-f";
+	args[n++] = "allowed_signers";
+	args[n++] = "-I";
+	args[n++] = principal;
+	args[n++] = "-n";
+	args[n++] = "git";
+	args[n++] = "-s";
+	args[n++] = "sig";
+	if (revoked) {
+		args[n++] = "-r";
+		args[n++] = revoked;
+	}
+	args[n++] = vt;
+	args[n] = NULL;
+}
+
+/*
+ * ssh-keygen -Y verify with -r `revoked` failed for `principal`: when it
+ * verifies without -r, the revocations are why, and the verdict says so
+ * (CHG_SIGNATURE_UNKNOWN_KEY: the key is not trusted, as ssh-keygen has
+ * it).  Returns 1 when it set the verdict, 0 when the signature does not
+ * verify without -r either, or an error code.
+ */
+static int ssh_revoked(struct chg_signature_result *r,
+		       struct chg_signature_verifier *v, const char *principal,
+		       const char *revoked, const char *what, const char *origin,
+		       const char *vt)
+{
+	const char *args[16], *dbg[18];
+	int status, error;
+
+	verify_args(args, principal, NULL, vt);
+	error = run(v, &status, v->ssh_keygen, args, "data");
+	if (error < 0)
+		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
+	if (status != 0)
+		return 0;
+	if ((error = ssh_key(r, &v->out)) < 0)
+		return error;
+	/* ssh-keygen says why only at debug level 3 */
+	dbg[0] = "-vvv";
+	verify_args(dbg + 1, principal, revoked, vt);
+	error = run(v, &status, v->ssh_keygen, dbg, "data");
+	if (error < 0)
+		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
+	chg_strlist_release(&r->principals);
+	if (status != 0 && strstr(v->err.ptr, "sshkey_check_revoked: Key is revoked"))
+		error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				"it is signed by %s, which is revoked: %s as of %s revokes it",
+				r->key ? r->key : "an SSH key", what, origin);
+	else
+		error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				"it is signed by %s, which cannot be checked against %s as of %s: ssh-keygen cannot read it (an OpenSSH KRL or public keys, one a line)",
+				r->key ? r->key : "an SSH key", what, origin);
+	return error < 0 ? error : 1;
+}
+
 static int verify_ssh(struct chg_signature_result *r,
 		      struct chg_signature_verifier *v,
 		      const struct chg_signature_trust *trust,
 		      int64_t when, const char *principal)
 {
 	char t[32], shown[32], vt[48];
-	const char *which;
+	const char *which, *rk = trust->revoked_keys ? "revoked_keys" : NULL;
+	const char *origin = trust->origin ? trust->origin : "its parent";
 	const char *fp[] = { "-Y", "find-principals", "-s", "sig", "-f",
-			     "allowed_signers", vt, NULL };
-	const char *vf[] = { "-Y", "verify", "-f", "allowed_signers", "-I", NULL,
-			     "-n", "git", "-s", "sig", vt, NULL };
+			     "allowed_signers", vt, NULL, NULL, NULL };
+	const char *vf[16];
 	struct chg_buf why = CHG_BUF_INIT;
 	size_t i;
-	int status, error, out_of_time;
+	int status, error, out_of_time, cert_out_of_time = 0;
 
 	ssh_time(t, when);
 	show_time(shown, when);
@@ -700,62 +792,107 @@ static int verify_ssh(struct chg_signature_result *r,
 			return error;
 		v->have_allowed = 1;
 	}
+	/* written for each verification: small, and never stale */
+	error = 0;
+	if (rk)
+		error = write_file(v, rk, trust->revoked_keys, trust->revoked_keys_len);
+	if (!error && v->have_revoked_more)
+		error = write_file(v, "revoked_more", v->revoked_more.ptr,
+				   v->revoked_more.len);
+	if (error == CHG_EIO)
+		return verdict(r, CHG_SIGNATURE_ERROR,
+			       "its signature could not be verified: cannot write the revoked keys: %s",
+			       strerror(errno));
+	if (error < 0)
+		return error;
+	if (rk) {
+		fp[7] = "-r";
+		fp[8] = rk;
+	}
 
 	/*
 	 * The common case in one run: the signature verifies for the expected
 	 * principal (ssh-keygen matches it against the principals' patterns).
 	 */
+	which = NULL;
 	if (principal) {
-		vf[5] = principal;
+		verify_args(vf, principal, rk, vt);
 		error = run(v, &status, v->ssh_keygen, vf, "data");
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status == 0)
-			return good_ssh(r, v, principal);
+			which = principal;
+		/* find-principals does not say why a certificate is not valid */
+		cert_out_of_time = strstr(v->err.ptr, "Certificate invalid: expired") ||
+				   strstr(v->err.ptr, "Certificate invalid: not yet valid");
 	}
 
-	error = run(v, &status, v->ssh_keygen, fp, "data");
-	if (error < 0)
-		return tool_failed(r, v, error);
-	if (status == 0 && (error = split_principals(&r->principals, &v->out)) < 0)
-		return error;
-	if (status != 0 || !r->principals.n) {
-		out_of_time = strstr(v->err.ptr, ": key has expired") ||
-			      strstr(v->err.ptr, ": key is not yet valid");
-		chg_strlist_release(&r->principals);
-		if ((error = ssh_intact(r, v)) != 0)
-			return error < 0 ? error : 0;
-		if (out_of_time)
+	if (!which) {
+		error = run(v, &status, v->ssh_keygen, fp, "data");
+		if (error < 0)
+			return tool_failed(r, v, error);
+		if (status == 0 && (error = split_principals(&r->principals, &v->out)) < 0)
+			return error;
+		if (status != 0 || !r->principals.n) {
+			out_of_time = cert_out_of_time ||
+				      strstr(v->err.ptr, ": key has expired") ||
+				      strstr(v->err.ptr, ": key is not yet valid");
+			chg_strlist_release(&r->principals);
+			if ((error = ssh_intact(r, v)) != 0)
+				return error < 0 ? error : 0;
+			if (out_of_time)
+				return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					       "it is signed by %s, which %s as of %s does not allow at the commit's time %s (valid-after, valid-before)",
+					       r->key ? r->key : "an SSH key", CHG_ALLOWED_SIGNERS_PATH,
+					       origin, shown);
 			return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
-				       "it is signed by %s, which %s as of %s does not allow at the commit's time %s (valid-after, valid-before)",
+				       "it is signed by %s, which is not in %s as of %s",
 				       r->key ? r->key : "an SSH key", CHG_ALLOWED_SIGNERS_PATH,
-				       trust->origin ? trust->origin : "its parent", shown);
-		return verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
-			       "it is signed by %s, which is not in %s as of %s",
-			       r->key ? r->key : "an SSH key", CHG_ALLOWED_SIGNERS_PATH,
-			       trust->origin ? trust->origin : "its parent");
+				       origin);
+		}
+
+		/*
+		 * Verify for the expected principal as the key has it in the
+		 * allowed signers (they may differ in case), else for the
+		 * key's first principal: a good signature, but by someone
+		 * else.
+		 */
+		for (i = 0; principal && i < r->principals.n; i++)
+			if (!strcasecmp(r->principals.items[i], principal))
+				break;
+		which = i < r->principals.n ? r->principals.items[i] : r->principals.items[0];
+		verify_args(vf, which, rk, vt);
+		error = run(v, &status, v->ssh_keygen, vf, "data");
+		if (error < 0)
+			return tool_failed(r, v, error);
+		if (status != 0) {
+			if (rk && (error = ssh_revoked(r, v, which, rk, CHG_REVOKED_KEYS_PATH,
+						       origin, vt)) != 0)
+				return error < 0 ? error : 0;
+			chg_strlist_release(&r->principals);
+			if ((error = ssh_reason(&why, v)) == 0)
+				error = verdict(r, CHG_SIGNATURE_BAD,
+						"its SSH signature does not verify: %s", why.ptr);
+			chg_buf_release(&why);
+			return error;
+		}
 	}
 
-	/*
-	 * Verify for the expected principal as the key has it in the allowed
-	 * signers (they may differ in case), else for the key's first
-	 * principal: a good signature, but by someone else.
-	 */
-	for (i = 0; principal && i < r->principals.n; i++)
-		if (!strcasecmp(r->principals.items[i], principal))
-			break;
-	which = i < r->principals.n ? r->principals.items[i] : r->principals.items[0];
-	vf[5] = which;
-	error = run(v, &status, v->ssh_keygen, vf, "data");
-	if (error < 0)
-		return tool_failed(r, v, error);
-	if (status != 0) {
-		chg_strlist_release(&r->principals);
-		if ((error = ssh_reason(&why, v)) == 0)
-			error = verdict(r, CHG_SIGNATURE_BAD,
-					"its SSH signature does not verify: %s", why.ptr);
-		chg_buf_release(&why);
-		return error;
+	/* revocations since: revocation means compromise */
+	if (v->have_revoked_more &&
+	    !(rk && v->revoked_more.len == trust->revoked_keys_len &&
+	      !memcmp(v->revoked_more.ptr, trust->revoked_keys, v->revoked_more.len))) {
+		verify_args(vf, which, "revoked_more", vt);
+		error = run(v, &status, v->ssh_keygen, vf, "data");
+		if (error < 0)
+			return tool_failed(r, v, error);
+		if (status != 0 &&
+		    (error = ssh_revoked(r, v, which, "revoked_more", CHG_REVOKED_KEYS_PATH,
+					 v->revoked_more_origin.ptr, vt)) != 0)
+			return error < 0 ? error : 0;
+		if (status != 0)
+			return verdict(r, CHG_SIGNATURE_ERROR,
+				       "its signature could not be verified: it verifies once, and then not");
 	}
 	return good_ssh(r, v, which);
 }
@@ -1079,7 +1216,7 @@ int chg_signature_verify(struct chg_signature_result *out,
 			 const char *data, size_t data_len,
 			 int64_t when, const char *principal)
 {
-	struct chg_signature_trust none = { NULL, 0, NULL, 0, NULL };
+	struct chg_signature_trust none = { NULL, 0, NULL, 0, NULL, NULL, 0 };
 	int error;
 
 	result_init(out);
@@ -1126,9 +1263,10 @@ int chg_signature_verify_commit(struct chg_signature_result *out,
 				git_repository *repo, const git_commit *commit,
 				const char *principal)
 {
-	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL };
+	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL, NULL, 0 };
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	struct chg_buf file = CHG_BUF_INIT, origin = CHG_BUF_INIT;
+	struct chg_buf revoked = CHG_BUF_INIT;
 	git_commit *parent = NULL;
 	git_tree *tree = NULL;
 	enum chg_signature_kind kind;
@@ -1181,6 +1319,23 @@ int chg_signature_verify_commit(struct chg_signature_result *out,
 		} else if (error != CHG_ENOTFOUND) {
 			goto cleanup;
 		}
+		if (kind == CHG_SIGNATURE_SSH) {
+			error = chg_tree_read(&revoked, &size, repo, tree, CHG_REVOKED_KEYS_PATH,
+					      CHG_TRUST_MAX_SIZE);
+			if (error == CHG_ELIMIT) {
+				out->kind = kind;
+				error = verdict(out, CHG_SIGNATURE_ERROR,
+						"its signature could not be verified: %s in %s is larger than %d bytes",
+						CHG_REVOKED_KEYS_PATH, origin.ptr, CHG_TRUST_MAX_SIZE);
+				goto cleanup;
+			}
+			if (error == 0) {
+				trust.revoked_keys = revoked.ptr;
+				trust.revoked_keys_len = revoked.len;
+			} else if (error != CHG_ENOTFOUND) {
+				goto cleanup;
+			}
+		}
 	}
 	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
 				     data.size, (int64_t)git_commit_time(commit),
@@ -1192,5 +1347,6 @@ cleanup:
 	git_commit_free(parent);
 	chg_buf_release(&file);
 	chg_buf_release(&origin);
+	chg_buf_release(&revoked);
 	return error;
 }

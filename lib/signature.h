@@ -51,6 +51,9 @@
 /* Where a repository keeps its trust, in the first parent's tree. */
 #define CHG_ALLOWED_SIGNERS_PATH ".chg/allowed_signers"
 #define CHG_KEYS_PATH ".chg/keys.asc"
+/* Revoked SSH keys and certificates: an OpenSSH KRL or public keys, one a
+ * line, as ssh-keygen -Y verify -r reads them. */
+#define CHG_REVOKED_KEYS_PATH ".chg/revoked_keys"
 
 /* The largest trust file read, in bytes. */
 #define CHG_TRUST_MAX_SIZE (1024 * 1024)
@@ -124,6 +127,15 @@ struct chg_signature_trust {
 	 * 1234567"); NULL when there are none to be had at all (a root
 	 * commit). */
 	const char *origin;
+	/* The content of .chg/revoked_keys from the same tree (NULL: none):
+	 * passed to every ssh-keygen -Y verify and find-principals as -r.  A
+	 * signature by a key (or by a certificate, or a certificate
+	 * authority) it revokes is CHG_SIGNATURE_UNKNOWN_KEY, as ssh-keygen
+	 * reports it ("Could not verify signature", not "incorrect
+	 * signature"), with a detail saying the key is revoked.  A file
+	 * ssh-keygen cannot read fails closed: nothing verifies.  Borrowed. */
+	const char *revoked_keys;
+	size_t revoked_keys_len;
 };
 
 struct chg_signature_verifier;
@@ -136,6 +148,20 @@ struct chg_signature_verifier;
  */
 int chg_signature_verifier_new(struct chg_signature_verifier **out,
 			       const struct chg_signature_options *opts);
+
+/*
+ * Sets further revocations that every following SSH verification by `v`
+ * applies on top of the trust's own: `revoked` (`len` bytes, the content of
+ * a .chg/revoked_keys; NULL: none) from the trust named `origin` in
+ * messages ("the evaluated revision's trust (in 1234567)").  A signature
+ * that is good under its trust but by a key these revoke is
+ * CHG_SIGNATURE_UNKNOWN_KEY: revocation means compromise, so it reaches
+ * back to signatures made before it.  Both are copied.  Returns 0 or
+ * CHG_ENOMEM.
+ */
+int chg_signature_verifier_set_revoked(struct chg_signature_verifier *v,
+				       const char *revoked, size_t len,
+				       const char *origin);
 
 /* Removes the private directory and frees `v`.  NULL-safe. */
 void chg_signature_verifier_free(struct chg_signature_verifier *v);
@@ -181,8 +207,8 @@ int chg_signature_verify(struct chg_signature_result *out,
  * Verifies the signature of `commit` (the "gpgsig" header, extracted with
  * git_commit_extract_signature) at its committer time, against the trust
  * files as they are in the tree of its first parent (CHG_ALLOWED_SIGNERS_
- * PATH for SSH, CHG_KEYS_PATH for OpenPGP): a commit cannot trust the key
- * it adds, and a root commit trusts no key.  `principal` as for
+ * PATH and CHG_REVOKED_KEYS_PATH for SSH, CHG_KEYS_PATH for OpenPGP): a
+ * commit cannot trust the key it adds, and a root commit trusts no key.  `principal` as for
  * chg_signature_verify.
  *
  * Returns 0 with out->verdict set; CHG_ENOTFOUND when the commit is not

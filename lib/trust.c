@@ -13,7 +13,7 @@
 /* The trust set, sorted bytewise (as the listing is). */
 static const char *const trust_paths[] = {
 	".chg/allowed_signers", ".chg/catalog", ".chg/keys.asc",
-	".chg/policy.yaml", NULL
+	".chg/policy.yaml", ".chg/revoked_keys", NULL
 };
 
 #define CHG_DIR ".chg"
@@ -220,9 +220,10 @@ int chg_trust_verify_commit(struct chg_signature_result *out,
 			    const char *principal)
 {
 	static const struct chg_signature_result init = CHG_SIGNATURE_RESULT_INIT;
-	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL };
+	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL, NULL, 0 };
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	struct chg_buf file = CHG_BUF_INIT, why = CHG_BUF_INIT;
+	struct chg_buf revoked = CHG_BUF_INIT;
 	git_commit *tc = NULL;
 	git_tree *tree = NULL;
 	enum chg_signature_kind kind;
@@ -272,6 +273,28 @@ int chg_trust_verify_commit(struct chg_signature_result *out,
 		} else if (error != CHG_ENOTFOUND) {
 			goto cleanup;
 		}
+		if (kind == CHG_SIGNATURE_SSH) {
+			path = CHG_REVOKED_KEYS_PATH;
+			error = chg_tree_read(&revoked, &size, repo, tree, path,
+					      CHG_TRUST_MAX_SIZE);
+			if (error == CHG_ELIMIT) {
+				out->kind = kind;
+				out->verdict = CHG_SIGNATURE_ERROR;
+				if (chg_buf_printf(&why, "its signature could not be verified: %s in %s is larger than %d bytes",
+						   path, origin ? origin : "the trust", CHG_TRUST_MAX_SIZE) < 0 ||
+				    !(out->detail = chg_buf_detach(&why)))
+					error = CHG_ENOMEM;
+				else
+					error = 0;
+				goto cleanup;
+			}
+			if (error == 0) {
+				trust.revoked_keys = revoked.ptr;
+				trust.revoked_keys_len = revoked.len;
+			} else if (error != CHG_ENOTFOUND) {
+				goto cleanup;
+			}
+		}
 	}
 	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
 				     data.size, (int64_t)git_commit_time(commit),
@@ -283,6 +306,7 @@ cleanup:
 	git_commit_free(tc);
 	chg_buf_release(&file);
 	chg_buf_release(&why);
+	chg_buf_release(&revoked);
 	return error;
 }
 

@@ -7,6 +7,10 @@
  * directory taken whole (recursively):
  *
  *	.chg/allowed_signers  .chg/catalog  .chg/keys.asc  .chg/policy.yaml
+ *	.chg/revoked_keys
+ *
+ * (A revocation is a trust change like any other: one that needed no
+ * quorum would let anyone who can push revoke every approver's key.)
  *
  * Its digest is "sha256:" and the lowercase hex SHA-256 of the listing of
  * those entries sorted by path (bytewise), each written as
@@ -18,7 +22,7 @@
  * id in lowercase hex: the bytes that
  *
  *	git ls-tree -r -z REV -- .chg/allowed_signers .chg/catalog \
- *		.chg/keys.asc .chg/policy.yaml | sha256sum
+ *		.chg/keys.asc .chg/policy.yaml .chg/revoked_keys | sha256sum
  *
  * hashes.  A tree that holds none of them has the digest of the empty
  * listing (CHG_TRUST_EMPTY_DIGEST).  A file's content, mode or presence

@@ -26,7 +26,8 @@ allowed () {
 # as trust.h documents it, with git alone.
 trust_digest () {
 	printf "sha256:%s\n" "$(git -C "$1" ls-tree -r -z "${2:-HEAD}" -- \
-		.chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml |
+		.chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml \
+		.chg/revoked_keys |
 		sha256sum | cut -d" " -f1)"
 }
 

@@ -77,7 +77,7 @@ static void verify(struct chg_signature_result *r,
 		   const struct chg_signature_options *opts, const char *sig,
 		   const char *allowed)
 {
-	struct chg_signature_trust trust = { NULL, 0, NULL, 0, "its first parent 1234567" };
+	struct chg_signature_trust trust = { NULL, 0, NULL, 0, "its first parent 1234567", NULL, 0 };
 	struct chg_signature_verifier *v;
 
 	trust.allowed_signers = allowed;
