@@ -35,6 +35,9 @@ int cmd_policy(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_log(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_approve(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_reject(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_report(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_show(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd);
 
 /*
  * Prints "NAME: MESSAGE\n" to standard error (git's usage.c style:

@@ -16,6 +16,9 @@ static const struct {
 	{ "log", cmd_log, "the audit trail: events of change requests from history" },
 	{ "approve", cmd_approve, "approve a change request with a signed commit" },
 	{ "reject", cmd_reject, "reject a change request with a signed commit" },
+	{ "report", cmd_report, "the monthly change report: markdown, HTML or CSV" },
+	{ "show", cmd_show, "a change request with its state, approvals and history" },
+	{ "audit", cmd_audit, "replay the history: was every change approved and reviewed in time" },
 };
 
 static void usage(FILE *f)

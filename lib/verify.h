@@ -1,0 +1,106 @@
+/*
+ * verify.h - change requests judged against their history: the state of
+ * one revision for `chg show` (chg_verify_load), and the replay of the
+ * history for `chg audit --verify` (chg_verify_audit).
+ *
+ * chg_verify_audit walks the history as chg_audit_walk does (audit.h) and
+ * reports, as diagnostics with the rule ids below, what a compliance audit
+ * asks of each change request:
+ *
+ *   missing-approval   it entered a state of lifecycle.approved in a commit
+ *                      where its quorum did not hold: the approvals
+ *                      reachable from that commit, judged against the
+ *                      change request as it was in that commit
+ *                      (chg_approval_evaluate at the commit's committer
+ *                      time), even when approvals arrived later
+ *   review-overdue     its post-implementation review was added after
+ *                      window.end plus the policy's schedule.review-within
+ *                      for its type (naming the commit that added it)
+ *   missing-review     it is closed (an implemented state the lifecycle
+ *                      leaves no transition from), or implemented past its
+ *                      review deadline, without a review
+ *   implemented-outside-window
+ *                      review.actual-start or review.actual-end lies
+ *                      outside window.start .. window.end
+ *
+ * Reviews are asked of the types schedule.review-within lists (the default
+ * policy: normal and emergency).  The policy is the one of the audited
+ * revision, as for chg log.  A diagnostic is about the file of the change
+ * request at the audited revision, at its state or review field (line 0
+ * when the change request no longer exists there), and names commits by
+ * their short ids.
+ *
+ * Ownership: chg_verify_load fills a caller-owned state that
+ * chg_verify_release frees; its parts point into one another.
+ *
+ *	struct chg_verify_options opts = CHG_VERIFY_OPTIONS_INIT;
+ *	opts.now = now;
+ *	rc = chg_verify_audit(&diags, &err, &opts);
+ *	// rc == 0: diags hold the findings, sorted
+ */
+#ifndef CHG_VERIFY_H
+#define CHG_VERIFY_H
+
+#include <git2.h>
+#include <stdint.h>
+
+#include "approval.h"
+#include "buf.h"
+#include "change.h"
+#include "diag.h"
+#include "policy.h"
+#include "repo.h"
+
+struct chg_verify_options {
+	const char *dir;          /* a directory inside the repository */
+	const char *rev;          /* this revision; NULL: HEAD (audit) or the
+				     working tree with HEAD's history (load) */
+	int has_since;
+	int64_t since;            /* only findings about commits at or after
+				     this committer time (seconds) */
+	int64_t now;              /* the clock, seconds since the epoch */
+};
+
+#define CHG_VERIFY_OPTIONS_INIT { ".", NULL, 0, 0, 0 }
+
+/* A revision's change requests, policy and history. */
+struct chg_verify_state {
+	git_repository *repo;
+	struct chg_source src;
+	int src_open;
+	struct chg_policy *policy;
+	struct chg_change_set changes;
+	struct chg_history history;
+	int has_tip;
+	git_oid tip;              /* the commit whose history was loaded */
+	char *workdir;            /* the repository's top directory, or NULL
+				     (bare) */
+	int inited;               /* libgit2 was initialised for it */
+};
+
+/*
+ * Opens the repository containing opts->dir, loads the policy as chg-lint
+ * does, every change request of opts->rev (or of the working tree), and
+ * the history of that revision (or of HEAD) into `out` (which need not be
+ * initialised; free it with chg_verify_release in any case).  Only the
+ * policy's diagnostics go to `diags` (a change request that does not load
+ * is left out: chg_lint says why).  Returns 0; CHG_EINVALID (invalid policy:
+ * `diags` say why); CHG_ENOTFOUND, CHG_EGIT, CHG_ENOMEM or another
+ * negative code with `err` set.
+ */
+int chg_verify_load(struct chg_verify_state *out, struct chg_diag_list *diags,
+		    struct chg_buf *err, const struct chg_verify_options *opts);
+
+/* Frees what `s` holds.  NULL-safe. */
+void chg_verify_release(struct chg_verify_state *s);
+
+/*
+ * Replays the history of opts->rev (or HEAD) and appends the findings
+ * above to `diags`, sorted.  Returns 0 when the replay completed (whatever
+ * it found); CHG_EINVALID (invalid policy: its diagnostics are in
+ * `diags`); other negative codes with `err` set.
+ */
+int chg_verify_audit(struct chg_diag_list *diags, struct chg_buf *err,
+		     const struct chg_verify_options *opts);
+
+#endif

@@ -1,0 +1,157 @@
+#!/bin/sh
+
+test_description='chg show: a change request with its derived status'
+
+. "$(dirname "$0")"/lib-chg.sh
+
+# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
+at () {
+	_d=$1
+	shift
+	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
+}
+
+# edit FILE SED-SCRIPT: edits FILE in place.
+edit () {
+	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+# expand: stdin to stdout with each {TAG} replaced by the first 7 hex
+# digits of that tag's commit in repository r.
+expand () {
+	git -C r tag | while read -r t; do
+		printf 's/{%s}/%s/g\n' "$t" "$(git -C r rev-parse "$t^{commit}" | cut -c1-7)"
+	done >expand.sed &&
+	sed -f expand.sed
+}
+
+test_expect_success 'setup: CHG-0001 depends on CHG-0002; stale, counted and self approvals' '
+	chg_repo r &&
+	chg_normal_cr CHG-0002 approved |
+	sed "s/2026-12-05T2/2026-12-01T2/g" >r/changes/CHG-0002.yaml &&
+	{ chg_normal_cr CHG-0001 && echo "depends-on: [CHG-0002]"; } >r/changes/CHG-0001.yaml &&
+	(cd r &&
+	 at 2026-10-01T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0001 and CHG-0002" &&
+	 git tag c1 &&
+	 at 2026-10-02T09:00:00Z chg_approve CHG-0001 "Carol Nguyen" carol@example.com &&
+	 git tag c2 &&
+	 edit changes/CHG-0001.yaml "s/Switch the listener back/Switch both listeners back/" &&
+	 at 2026-10-03T09:00:00Z chg_commit "Bob Ops" bob@example.com "Edit CHG-0001" &&
+	 git tag c3 &&
+	 at 2026-10-04T09:00:00Z chg_approve CHG-0001 "Dave Miller" dave@example.com &&
+	 git tag c4 &&
+	 at 2026-10-05T09:00:00Z chg_approve CHG-0001 "Jane Doe" jane@example.com &&
+	 git tag c5 &&
+	 edit changes/CHG-0001.yaml "s/^state: requested/state: approved/" &&
+	 at 2026-10-06T09:00:00Z chg_commit "Jane Doe" jane@example.com "CHG-0001: approved" &&
+	 git tag c6)
+'
+
+test_expect_success 'show: the change, its approvals and why, dependencies, history' '
+	chg -C r show --now "$CHG_TEST_NOW" CHG-0001 >actual &&
+	d=$(chg -C r digest CHG-0001) &&
+	old=$(chg -C r digest --rev c1 CHG-0001 | cut -c1-19) &&
+	new=$(printf "%s" "$d" | cut -c1-19) &&
+	expand >expect <<-EOF &&
+	CHG-0001: Rotate the TLS certificate of api.example.com
+	file:       changes/CHG-0001.yaml
+	type:       normal
+	state:      approved
+	requester:  Jane Doe <jane@example.com>
+	owner:      Bob Ops <bob@example.com>
+	client:     (none)
+	risk:       medium; assessed medium (scored 11: users-affected 2 + system-criticality 3 + security 2 + rollback-difficulty 2 + timing 2 -> medium; declared medium)
+	window:     2026-12-05T22:00:00Z to 2026-12-05T23:00:00Z (1h)
+	digest:     $d
+
+	approvals: 1 of 1 counted (from managers or cab)
+	  stale           {c2}  approval by carol@example.com in {c2} is stale: it approved $old..., the change is now $new...; ask for a new approval
+	  counted         {c4}  dave@example.com
+	  self            {c5}  approval by jane@example.com in {c5} does not count: jane@example.com requested this change
+	rejections: none
+	dependencies:
+	  CHG-0002   approved
+	findings:
+	  4:8: note: approval by carol@example.com in {c2} is stale: it approved $old..., the change is now $new...; ask for a new approval [stale-approval]
+	  4:8: warning: approval by jane@example.com in {c5} does not count: jane@example.com requested this change [self-approval]
+	history:
+	  2026-10-01  {c1}  created   requested
+	  2026-10-02  {c2}  approved  carol@example.com counted
+	  2026-10-03  {c3}  updated   rollback-plan
+	  2026-10-04  {c4}  approved  dave@example.com counted
+	  2026-10-05  {c5}  approved  jane@example.com self
+	  2026-10-06  {c6}  state     requested -> approved
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'show --format json: the same, parsed by JSON::PP' '
+	chg -C r show --format json --now "$CHG_TEST_NOW" CHG-0001 >actual.json &&
+	perl -MJSON::PP -e '"'"'
+		local $/; my $j = decode_json(<STDIN>);
+		my $a = $j->{approvals};
+		print join(" ", $j->{id}, $j->{state}, $j->{type}, $j->{risk}{assessed},
+			   $j->{risk}{score}, $j->{window}{duration_seconds},
+			   $a->{counted}, $a->{required}, $a->{from},
+			   $j->{trust_approved} ? "trusted" : "untrusted"), "\n";
+		print join(" ", $_->{verdict}, substr($_->{commit}, 0, 7),
+			   $_->{email}, $_->{rule} // "-"), "\n" for @{$a->{items}};
+		print "dep $_->{id} $_->{state}\n" for @{$j->{dependencies}};
+		print "finding $_->{line}:$_->{column} $_->{severity} $_->{rule}\n" for @{$j->{findings}};
+		print "history $_->{commit} $_->{type} $_->{detail}\n" for @{$j->{history}};
+	'"'"' <actual.json >actual &&
+	expand >expect <<-\EOF &&
+	CHG-0001 approved normal medium 11 3600 1 1 managers or cab trusted
+	stale {c2} carol@example.com stale-approval
+	counted {c4} dave@example.com -
+	self {c5} jane@example.com self-approval
+	dep CHG-0002 approved
+	finding 4:8 note stale-approval
+	finding 4:8 warning self-approval
+	history {c1} created requested
+	history {c2} approved carol@example.com counted
+	history {c3} updated rollback-plan
+	history {c4} approved dave@example.com counted
+	history {c5} approved jane@example.com self
+	history {c6} state requested -> approved
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'show --rev: as of an earlier commit' '
+	chg -C r show --rev c3 --now "$CHG_TEST_NOW" CHG-0001 >actual &&
+	grep "^state:      requested\$" actual &&
+	grep "^approvals: 0 of 1 counted (from managers or cab); not needed in this state\$" actual &&
+	! grep "{c4}\|approved  dave" actual &&
+	test "$(sed -n "/^history:/,\$p" actual | wc -l)" -eq 4
+'
+
+test_expect_success 'show: a quorum that does not hold is an error: exit 1' '
+	test_expect_code 1 chg -C r show --now "$CHG_TEST_NOW" CHG-0002 >actual &&
+	grep "^approvals: 0 of 1 counted" actual &&
+	grep "error: .*\[missing-approval\]\$" actual &&
+	grep "^dependencies: none\$" actual
+'
+
+test_expect_success 'show: an unknown id exits 1 and says so' '
+	test_expect_code 1 chg -C r show CHG-0099 >actual 2>err &&
+	test_must_be_empty actual &&
+	echo "chg show: no change request has id '"'"'CHG-0099'"'"'" >expect &&
+	test_cmp expect err
+'
+
+test_expect_success 'show: usage errors exit 2' '
+	test_expect_code 2 chg -C r show 2>err &&
+	grep "expected one change request id" err &&
+	test_expect_code 2 chg -C r show --format xml CHG-0001 2>err &&
+	grep "unknown format" err &&
+	test_expect_code 2 chg -C r show CHG-0001 CHG-0002 2>err
+'
+
+test_expect_success 'show: not a repository exits 3' '
+	mkdir plain &&
+	test_expect_code 3 chg -C plain show CHG-0001 2>err &&
+	grep "not a git repository" err
+'
+
+test_done

@@ -1,0 +1,383 @@
+#!/bin/sh
+
+test_description='chg report: the monthly change report in Markdown, CSV and HTML'
+
+. "$(dirname "$0")"/lib-chg.sh
+
+NOW=2026-12-20T12:00:00Z
+SQ="'"
+
+# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
+at () {
+	_d=$1
+	shift
+	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
+}
+
+# edit FILE SED-SCRIPT: edits FILE in place.
+edit () {
+	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+# cr ID TYPE CLIENT START END [STATE]: a change request of TYPE for CLIENT
+# with a window from START to END.
+cr () {
+	chg_normal_cr "$1" "${6:-requested}" |
+	sed -e "s/^type: normal/type: $2\\
+client: $3/" \
+	    -e "s/^title: .*/title: Change $1/" \
+	    -e "s/^window: .*/window: {start: $4, end: $5}/"
+}
+
+# state ID FILE FROM TO DATE: commits a state change.
+state () {
+	edit "$2" "s/^state: $3/state: $4/" &&
+	at "$5" chg_commit "Bob Ops" bob@example.com "$1: $4"
+}
+
+test_expect_success 'setup: a month of changes' '
+	chg_repo r &&
+	(cd r &&
+	 mkdir changes/acme changes/globex &&
+	 cr CHG-0001 normal acme 2026-12-02T22:00:00Z 2026-12-02T23:00:00Z >changes/acme/CHG-0001.yaml &&
+	 at 2026-11-20T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0001" &&
+	 at 2026-11-21T09:00:00Z chg_approve CHG-0001 "Dave Miller" dave@example.com &&
+	 state CHG-0001 changes/acme/CHG-0001.yaml requested approved 2026-11-22T09:00:00Z &&
+	 state CHG-0001 changes/acme/CHG-0001.yaml approved implementing 2026-12-02T22:00:00Z &&
+	 state CHG-0001 changes/acme/CHG-0001.yaml implementing implemented 2026-12-02T23:00:00Z &&
+	 cat >>changes/acme/CHG-0001.yaml <<-\EOR &&
+	review:
+	  outcome: successful
+	  notes: Both load balancers serve the new certificate.
+	EOR
+	 state CHG-0001 changes/acme/CHG-0001.yaml implemented closed 2026-12-04T09:00:00Z &&
+
+	 cr CHG-0002 emergency acme 2026-12-03T02:00:00Z 2026-12-03T03:00:00Z |
+		sed "s/^reason: |/incident: INC-1\\
+reason: |/" >changes/acme/CHG-0002.yaml &&
+	 at 2026-12-03T01:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0002" &&
+	 at 2026-12-03T01:30:00Z chg_approve CHG-0002 "Alice Example" alice@example.com &&
+	 state CHG-0002 changes/acme/CHG-0002.yaml requested approved 2026-12-03T01:40:00Z &&
+	 state CHG-0002 changes/acme/CHG-0002.yaml approved implementing 2026-12-03T02:00:00Z &&
+	 state CHG-0002 changes/acme/CHG-0002.yaml implementing implemented 2026-12-03T03:00:00Z &&
+	 printf "review:\n  outcome: rolled-back\n" >>changes/acme/CHG-0002.yaml &&
+	 state CHG-0002 changes/acme/CHG-0002.yaml implemented closed 2026-12-05T09:00:00Z &&
+
+	 cr CHG-0003 emergency globex 2026-12-09T22:00:00Z 2026-12-10T00:00:00Z >changes/globex/CHG-0003.yaml &&
+	 at 2026-12-09T20:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0003" &&
+	 at 2026-12-09T21:00:00Z chg_approve CHG-0003 "Alice Example" alice@example.com &&
+	 state CHG-0003 changes/globex/CHG-0003.yaml requested approved 2026-12-09T21:30:00Z &&
+	 state CHG-0003 changes/globex/CHG-0003.yaml approved implementing 2026-12-09T22:00:00Z &&
+	 state CHG-0003 changes/globex/CHG-0003.yaml implementing implemented 2026-12-10T00:00:00Z &&
+
+	 cr CHG-0004 normal globex 2026-12-21T22:00:00Z 2026-12-21T23:00:00Z |
+		sed "/^rollback-plan:/,\$d" >changes/globex/CHG-0004.yaml &&
+	 at 2026-12-14T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0004" &&
+	 at 2026-12-15T09:00:00Z chg_approve CHG-0004 "Carol Nguyen" carol@example.com &&
+	 edit changes/globex/CHG-0004.yaml "s/lb-01, lb-02/lb-01, lb-02, lb-03/" &&
+	 at 2026-12-16T09:00:00Z chg_commit "Bob Ops" bob@example.com "Edit CHG-0004" &&
+
+	 cr CHG-0005 normal acme 2026-11-10T22:00:00Z 2026-11-10T23:00:00Z >changes/acme/CHG-0005.yaml &&
+	 at 2026-11-01T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0005" &&
+
+	 cr CHG-0006 normal acme x x draft | sed "/^window:/d" >changes/acme/CHG-0006.yaml &&
+	 at 2026-12-05T10:00:00Z chg_commit "Bob Ops" bob@example.com "Draft CHG-0006")
+'
+
+test_expect_success 'Markdown: totals, flags, medians and every change' '
+	chg -C r report --month 2026-12 --now $NOW >actual &&
+	cat >expect <<-\EOF &&
+	# Change report: December 2026
+
+	Changes whose window starts in the month (UTC), and changes without a window created in it.  As of 2026-12-20 12:00 UTC.
+
+	## Summary
+
+	| Measure | Value |
+	|---|---|
+	| Changes | 5 |
+	| Success rate | 1 of 2 reviewed (50.0%) |
+	| Emergency share | 2 of 5 (40.0%) **above the 20% threshold** |
+	| Without rollback plan | 1 (CHG-0004) |
+	| Overdue reviews | 1 (CHG-0003) |
+	| Median requested to approved | 1h 30m (3 changes) |
+	| Median approved to implemented | 30m (3 changes) |
+	| Median requested to implemented | 2h (3 changes) |
+
+	## By type
+
+	| Type | Changes |
+	|---|---|
+	| standard | 0 |
+	| normal | 3 |
+	| emergency | 2 |
+
+	## By state
+
+	| State | Changes |
+	|---|---|
+	| draft | 1 |
+	| requested | 1 |
+	| implemented | 1 |
+	| closed | 2 |
+
+	## By outcome
+
+	| Outcome | Changes |
+	|---|---|
+	| successful | 1 |
+	| successful-with-issues | 0 |
+	| failed | 0 |
+	| rolled-back | 1 |
+	| not reviewed | 3 |
+
+	## Changes
+
+	### CHG-0001: Change CHG-0001
+
+	- When: 2026-12-02 22:00 to 2026-12-02 23:00 UTC
+	- Type: normal; state: closed; client: acme
+	- Requested by: Jane Doe \<jane@example.com\>
+	- Approved by: Dave Miller \<dave@example.com\>
+	- Why: The current certificate expires on 2026-12-15.
+	- Expected outcome: Replace the certificate on both load balancers.
+	- Actual outcome: successful: Both load balancers serve the new certificate.
+	- Rollback plan: Switch the listener back to the old certificate.
+	- Timeline: requested 2026-11-20 09:00, approved 2026-11-22 09:00, implemented 2026-12-02 22:00
+
+	### CHG-0002: Change CHG-0002
+
+	- When: 2026-12-03 02:00 to 2026-12-03 03:00 UTC
+	- Type: emergency; state: closed; client: acme
+	- Requested by: Jane Doe \<jane@example.com\>
+	- Approved by: Alice Example \<alice@example.com\>
+	- Why: The current certificate expires on 2026-12-15.
+	- Expected outcome: Replace the certificate on both load balancers.
+	- Actual outcome: rolled-back
+	- Rollback plan: Switch the listener back to the old certificate.
+	- Timeline: requested 2026-12-03 01:00, approved 2026-12-03 01:40, implemented 2026-12-03 02:00
+
+	### CHG-0006: Change CHG-0006
+
+	- When: no window (created 2026-12-05 10:00 UTC)
+	- Type: normal; state: draft; client: acme
+	- Requested by: Jane Doe \<jane@example.com\>
+	- Approved by: (no counted approval)
+	- Why: The current certificate expires on 2026-12-15.
+	- Expected outcome: Replace the certificate on both load balancers.
+	- Actual outcome: not reviewed
+	- Rollback plan: Switch the listener back to the old certificate.
+	- Timeline: requested -, approved -, implemented -
+
+	### CHG-0003: Change CHG-0003
+
+	- When: 2026-12-09 22:00 to 2026-12-10 00:00 UTC
+	- Type: emergency; state: implemented; client: globex
+	- Requested by: Jane Doe \<jane@example.com\>
+	- Approved by: Alice Example \<alice@example.com\>
+	- Why: The current certificate expires on 2026-12-15.
+	- Expected outcome: Replace the certificate on both load balancers.
+	- Actual outcome: not reviewed (**review overdue** since 2026-12-15 00:00 UTC)
+	- Rollback plan: Switch the listener back to the old certificate.
+	- Timeline: requested 2026-12-09 20:00, approved 2026-12-09 21:30, implemented 2026-12-09 22:00
+
+	### CHG-0004: Change CHG-0004
+
+	- When: 2026-12-21 22:00 to 2026-12-21 23:00 UTC
+	- Type: normal; state: requested; client: globex
+	- Requested by: Jane Doe \<jane@example.com\>
+	- Approved by: (no counted approval)
+	- Why: The current certificate expires on 2026-12-15.
+	- Expected outcome: Replace the certificate on both load balancers.
+	- Actual outcome: not reviewed
+	- Rollback plan: **none**
+	- Timeline: requested 2026-12-14 09:00, approved -, implemented -
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'the threshold is an option; the share must be above it' '
+	chg -C r report --month 2026-12 --now $NOW --emergency-threshold 40 >actual &&
+	grep "^| Emergency share | 2 of 5 (40.0%) |$" actual &&
+	chg -C r report --month 2026-12 --now $NOW --emergency-threshold 39 >actual &&
+	grep "^| Emergency share | 2 of 5 (40.0%) \*\*above the 39% threshold\*\* |$" actual
+'
+
+test_expect_success 'CSV: one row per change, RFC 4180' '
+	chg -C r report --month 2026-12 --now $NOW --format csv >actual &&
+	tr -d "\\r" <actual >actual.lf &&
+	test "$(tr -cd "\\r" <actual | wc -c)" -eq 6 &&
+	cat >expect <<-\EOF &&
+	id,date,window_start,window_end,title,type,state,client,requested_by,owner,approvers,reason,expected_outcome,actual_outcome,review_notes,rollback_plan,requested,approved,implemented,review_overdue,path
+	CHG-0001,2026-12-02T22:00:00Z,2026-12-02T22:00:00Z,2026-12-02T23:00:00Z,Change CHG-0001,normal,closed,acme,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,Dave Miller <dave@example.com>,"The current certificate expires on 2026-12-15.
+	","Replace the certificate on both load balancers.
+	",successful,Both load balancers serve the new certificate.,"Switch the listener back to the old certificate.
+	",2026-11-20T09:00:00Z,2026-11-22T09:00:00Z,2026-12-02T22:00:00Z,no,changes/acme/CHG-0001.yaml
+	CHG-0002,2026-12-03T02:00:00Z,2026-12-03T02:00:00Z,2026-12-03T03:00:00Z,Change CHG-0002,emergency,closed,acme,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,Alice Example <alice@example.com>,"The current certificate expires on 2026-12-15.
+	","Replace the certificate on both load balancers.
+	",rolled-back,,"Switch the listener back to the old certificate.
+	",2026-12-03T01:00:00Z,2026-12-03T01:40:00Z,2026-12-03T02:00:00Z,no,changes/acme/CHG-0002.yaml
+	CHG-0006,2026-12-05T10:00:00Z,,,Change CHG-0006,normal,draft,acme,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,,"The current certificate expires on 2026-12-15.
+	","Replace the certificate on both load balancers.
+	",,,"Switch the listener back to the old certificate.
+	",,,,no,changes/acme/CHG-0006.yaml
+	CHG-0003,2026-12-09T22:00:00Z,2026-12-09T22:00:00Z,2026-12-10T00:00:00Z,Change CHG-0003,emergency,implemented,globex,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,Alice Example <alice@example.com>,"The current certificate expires on 2026-12-15.
+	","Replace the certificate on both load balancers.
+	",,,"Switch the listener back to the old certificate.
+	",2026-12-09T20:00:00Z,2026-12-09T21:30:00Z,2026-12-09T22:00:00Z,yes,changes/globex/CHG-0003.yaml
+	CHG-0004,2026-12-21T22:00:00Z,2026-12-21T22:00:00Z,2026-12-21T23:00:00Z,Change CHG-0004,normal,requested,globex,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,,"The current certificate expires on 2026-12-15.
+	","Replace the certificate on both load balancers.
+	",,,,2026-12-14T09:00:00Z,,,no,changes/globex/CHG-0004.yaml
+	EOF
+	test_cmp expect actual.lf
+'
+
+test_expect_success '--client: only that client, the totals too' '
+	chg -C r report --month 2026-12 --now $NOW --client globex >actual &&
+	grep "^# Change report: December 2026, client globex$" actual &&
+	grep "^| Changes | 2 |$" actual &&
+	grep "^| Emergency share | 1 of 2 (50.0%) \*\*above the 20% threshold\*\* |$" actual &&
+	grep "^### " actual >headings &&
+	printf "### CHG-0003: Change CHG-0003\n### CHG-0004: Change CHG-0004\n" >expect &&
+	test_cmp expect headings &&
+	chg -C r report --month 2026-12 --now $NOW --client nobody --format csv >actual &&
+	test "$(wc -l <actual)" -eq 1
+'
+
+test_expect_success '--rev: the change requests and history of that revision' '
+	chg -C r report --month 2026-12 --now $NOW --rev HEAD~1 >actual &&
+	grep "^| Changes | 4 |$" actual &&
+	! grep CHG-0006 actual
+'
+
+test_expect_success 'usage errors exit 2' '
+	test_expect_code 2 chg -C r report 2>err &&
+	grep "month YYYY-MM is required" err &&
+	test_expect_code 2 chg -C r report --month 2026-13 2>err &&
+	grep "is not a month" err &&
+	test_expect_code 2 chg -C r report --month 2026-12 --format pdf 2>err &&
+	grep "unknown format .pdf." err &&
+	test_expect_code 2 chg -C r report --month 2026-12 --emergency-threshold 120 2>err &&
+	test_expect_code 3 chg -C r report --month 2026-12 --rev nosuch 2>err &&
+	grep "unknown revision .nosuch." err
+'
+
+test_expect_success 'the example repository: December 2026' '
+	CHG=$SHARNESS_BUILD_DIRECTORY/chg sh "$CHG_SRC_DIR/examples/build.sh" demo &&
+	chg -C demo report --month 2026-12 --now $NOW >actual &&
+	sed -n "/^## Summary/,/^## By type/p" actual >summary &&
+	cat >expect <<-\EOF &&
+	## Summary
+
+	| Measure | Value |
+	|---|---|
+	| Changes | 7 |
+	| Success rate | 1 of 1 reviewed (100.0%) |
+	| Emergency share | 0 of 7 (0.0%) |
+	| Without rollback plan | 1 (CHG-0040) |
+	| Overdue reviews | 0 |
+	| Median requested to approved | 6d 5h (5 changes) |
+	| Median approved to implemented | 6d 4h (2 changes) |
+	| Median requested to implemented | 13d 6h (2 changes) |
+
+	## By type
+	EOF
+	test_cmp expect summary &&
+	grep "^### " actual >headings &&
+	cat >expect <<-\EOF &&
+	### CHG-0036: Upgrade pgBackRest to 2.54 on backup-acme-01
+	### CHG-0041: Copy the acme backups to immutable object storage
+	### CHG-0040: Renew the TLS certificate of www.acme.example on lb-acme-01
+	### CHG-0035: Enforce MFA for all globex VPN users
+	### CHG-0038: Replace the perimeter firewall rule base on fw-globex-01
+	### CHG-0042: Upgrade PostgreSQL 14 to 16 on db-prod-01
+	### CHG-0039: Move the acme.example DNS zone to the new DNS provider
+	EOF
+	test_cmp expect headings &&
+	grep "^- Approved by: Alice Example \\\\<alice@msp.example\\\\>; Carol Nguyen \\\\<carol@msp.example\\\\>$" actual &&
+	chg -C demo report --month 2026-11 --now $NOW --client globex >actual &&
+	grep "^| Emergency share | 1 of 3 (33.3%) \*\*above the 20% threshold\*\* |$" actual &&
+	grep "^| Overdue reviews | 1 (CHG-0037) |$" actual
+'
+
+test_expect_success 'setup: hostile text in a change request' '
+	chg_repo h &&
+	chg_normal_cr CHG-0001 |
+	sed -e "s|^title: .*|title: \"<script>document.title=\x27pwned\x27</script> [x](http://evil.example) \| a\"|" \
+	    -e "s|^  The current certificate.*|  =HYPERLINK(\"http://evil.example\",\"click\")|" \
+	    -e "s|^requested-by: .*|requested-by: \"@SUM(1+1) <jane@example.com>\"|" >h/changes/CHG-0001.yaml &&
+	(cd h && at 2026-12-01T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0001") &&
+	grep "<script>" h/changes/CHG-0001.yaml
+'
+
+test_expect_success 'hostile text: Markdown escapes markup' '
+	chg -C h report --month 2026-12 --now $NOW >actual &&
+	grep -F "### CHG-0001: \\<script\\>document.title=${SQ}pwned${SQ}\\</script\\> \\[x\\](http://evil.example) \\| a" actual &&
+	! grep "<script>" actual
+'
+
+test_expect_success 'hostile text: CSV cells cannot start a formula' '
+	chg -C h report --month 2026-12 --now $NOW --format csv >actual &&
+	grep -F "${SQ}@SUM(1+1) <jane@example.com>," actual &&
+	grep -F "\"${SQ}=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")" actual &&
+	! grep -F ",=HYPERLINK" actual
+'
+
+test_expect_success 'hostile text: HTML escapes it, loads nothing from outside' '
+	chg -C h report --month 2026-12 --now $NOW --format html -o h.html &&
+	grep -F "&lt;script&gt;document.title=&#39;pwned&#39;&lt;/script&gt;" h.html &&
+	test "$(grep -c "<script" h.html)" -eq 0 &&
+	! grep -E "(src|href)=|@import|url\\(" h.html &&
+	grep "@media print" h.html &&
+	grep "<svg id=\"chart\"" h.html
+'
+
+# Chromium comes from .ci/install-deps; a machine without it fails here
+# rather than skipping what the page shows.
+test_expect_success 'chromium is installed' '
+	command -v chromium
+'
+
+# dump FILE: the DOM of FILE after headless Chromium loaded it.
+dump () {
+	_profile=$(mktemp -d) &&
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic \
+		--no-first-run --disable-background-networking \
+		--disable-component-update --disable-sync \
+		--user-data-dir="$_profile" --dump-dom "file://$PWD/$1" 2>chromium.err
+	_rc=$?
+	rm -rf "$_profile"
+	return $_rc
+}
+
+test_expect_success 'HTML in Chromium: totals, the chart, the changes' '
+	chg -C r report --month 2026-12 --now $NOW --format html -o report.html &&
+	dump report.html >dom &&
+	grep "<title>Change report December 2026</title>" dom &&
+	grep "<td class=\"n\" id=\"total\">5</td>" dom &&
+	grep "<td id=\"success-rate\">1 of 2 reviewed (50.0%)</td>" dom &&
+	grep "<td id=\"emergency-share\" class=\"flag\">2 of 5 (40.0%) above the 20% threshold</td>" dom &&
+	grep "<td class=\"n\" id=\"without-rollback\">1</td>" dom &&
+	grep "<td class=\"n\" id=\"overdue-reviews\">1</td>" dom &&
+	grep "<svg id=\"chart\"" dom &&
+	grep -o "<rect class=\"bar\" data-week=\"[^\"]*\" data-type=\"[^\"]*\" data-count=\"[0-9]*\"" dom >bars &&
+	cat >expect <<-\EOF &&
+	<rect class="bar" data-week="2026-W49" data-type="normal" data-count="2"
+	<rect class="bar" data-week="2026-W49" data-type="emergency" data-count="1"
+	<rect class="bar" data-week="2026-W50" data-type="emergency" data-count="1"
+	<rect class="bar" data-week="2026-W52" data-type="normal" data-count="1"
+	EOF
+	test_cmp expect bars &&
+	test "$(grep -c "^<tr><td>CHG-000" dom)" -eq 5
+'
+
+test_expect_success 'HTML in Chromium: the hostile title runs no script' '
+	chg -C h report --month 2026-12 --now $NOW --format html -o h.html &&
+	dump h.html >dom &&
+	grep "<title>Change report December 2026</title>" dom &&
+	! grep pwned.*</title> dom &&
+	grep -F "&lt;script&gt;document.title=${SQ}pwned${SQ}&lt;/script&gt;" dom &&
+	! grep "<script" dom
+'
+
+test_done
