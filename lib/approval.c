@@ -38,20 +38,6 @@ static int verify(struct chg_signature_result *out, struct walk *w,
 					   principal);
 }
 
-/* Whether `commit` carries a signature, without verifying it. */
-static int is_signed(git_repository *repo, git_commit *commit)
-{
-	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
-	git_oid id;
-	int rc;
-
-	git_oid_cpy(&id, git_commit_id(commit));
-	rc = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
-	git_buf_dispose(&sig);
-	git_buf_dispose(&data);
-	return rc == 0;
-}
-
 /*
  * git reads a line starting with "---" as the start of a patch and looks
  * for trailers above it, so trailers can sit in the middle of a message,
@@ -482,7 +468,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 			a = &out->approvals[out->napprovals - 1];
 			a->record = chg_trust_log_find(&out->trust, &oid);
 			/* verified once the trust changes are judged */
-			a->is_signed = is_signed(repo, commit);
+			a->is_signed = chg_signature_present(repo, commit);
 		}
 		chg_trailers_release(&t);
 		if (!error)

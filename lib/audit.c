@@ -1699,19 +1699,6 @@ static const char *verdict_name(enum chg_verdict v)
 	}
 }
 
-static int commit_signed(git_repository *repo, git_commit *commit)
-{
-	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
-	git_oid id;
-	int rc;
-
-	git_oid_cpy(&id, git_commit_id(commit));
-	rc = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
-	git_buf_dispose(&sig);
-	git_buf_dispose(&data);
-	return rc == 0;
-}
-
 /* Appends a new approval of `c` for the current commit, filled as
  * chg_history_load fills it. */
 static int new_approval(struct chg_approval **out, struct audit *a,
@@ -1760,7 +1747,7 @@ static int new_approval(struct chg_approval **out, struct audit *a,
 	if (bad > 0 || !ap->email)
 		ap->malformed = "its approval trailers are malformed";
 	if (ap->malformed) {
-		ap->is_signed = commit_signed(a->repo, a->commit);
+		ap->is_signed = chg_signature_present(a->repo, a->commit);
 		return 0;
 	}
 	error = verify(&ap->signature, a, ap->email);

@@ -1350,3 +1350,16 @@ cleanup:
 	chg_buf_release(&revoked);
 	return error;
 }
+
+int chg_signature_present(git_repository *repo, const git_commit *commit)
+{
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	git_oid id;
+	int rc;
+
+	git_oid_cpy(&id, git_commit_id(commit));
+	rc = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	return rc == 0;
+}

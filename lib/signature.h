@@ -233,4 +233,10 @@ int chg_signature_has_principal(const struct chg_signature_result *r,
  * verified).  NULL-safe. */
 void chg_signature_result_release(struct chg_signature_result *r);
 
+/*
+ * Returns 1 when `commit` carries a signature (a gpgsig header, as
+ * git_commit_extract_signature finds it), else 0.  Nothing is verified.
+ */
+int chg_signature_present(git_repository *repo, const git_commit *commit);
+
 #endif
