@@ -272,35 +272,6 @@ static const char *const csv_columns[] = {
 	"path", NULL
 };
 
-/*
- * One cell.  A cell that starts with = + - @, a tab or a carriage return
- * gets a leading single quote, so that a spreadsheet shows it as text
- * rather than running it as a formula; a cell with a comma, a double
- * quote or a line break is quoted, its double quotes doubled.
- */
-static void put_cell(struct chg_buf *b, const char *s, int first)
-{
-	const char *p;
-	int quote;
-
-	if (!first)
-		chg_buf_putc(b, ',');
-	if (!s)
-		return;
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		chg_buf_putc(b, '"');
-	if (strchr("=+-@\t\r", *s) && *s)
-		chg_buf_putc(b, '\'');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			chg_buf_putc(b, '"');
-		chg_buf_putc(b, *p);
-	}
-	if (quote)
-		chg_buf_putc(b, '"');
-}
-
 static void print_csv(struct out *o, const struct chg_audit_event *ev)
 {
 	const struct chg_audit_commit *c = ev->commit;
@@ -313,25 +284,25 @@ static void print_csv(struct out *o, const struct chg_audit_event *ev)
 		chg_buf_printf(&fields, "%s%s", i ? ";" : "", ev->fields[i]);
 	chg_audit_format_time(ad, c->author_time, c->author_offset);
 	chg_audit_format_time(cd, c->committer_time, c->committer_offset);
-	put_cell(b, chg_audit_type_name(ev->type), 1);
-	put_cell(b, ev->change, 0);
-	put_cell(b, c->hex, 0);
-	put_cell(b, c->author, 0);
-	put_cell(b, c->author_email, 0);
-	put_cell(b, ad, 0);
-	put_cell(b, c->committer, 0);
-	put_cell(b, c->committer_email, 0);
-	put_cell(b, cd, 0);
-	put_cell(b, c->subject, 0);
-	put_cell(b, ev->type == CHG_AUDIT_UPDATED ? fields.ptr : NULL, 0);
-	put_cell(b, ev->from, 0);
-	put_cell(b, ev->to, 0);
-	put_cell(b, ev->approver, 0);
-	put_cell(b, ev->digest, 0);
-	put_cell(b, ev->verdict, 0);
-	put_cell(b, ev->fingerprint, 0);
-	put_cell(b, ev->outcome, 0);
-	put_cell(b, ev->path, 0);
+	chg_format_csv_cell(b, chg_audit_type_name(ev->type), 1);
+	chg_format_csv_cell(b, ev->change, 0);
+	chg_format_csv_cell(b, c->hex, 0);
+	chg_format_csv_cell(b, c->author, 0);
+	chg_format_csv_cell(b, c->author_email, 0);
+	chg_format_csv_cell(b, ad, 0);
+	chg_format_csv_cell(b, c->committer, 0);
+	chg_format_csv_cell(b, c->committer_email, 0);
+	chg_format_csv_cell(b, cd, 0);
+	chg_format_csv_cell(b, c->subject, 0);
+	chg_format_csv_cell(b, ev->type == CHG_AUDIT_UPDATED ? fields.ptr : NULL, 0);
+	chg_format_csv_cell(b, ev->from, 0);
+	chg_format_csv_cell(b, ev->to, 0);
+	chg_format_csv_cell(b, ev->approver, 0);
+	chg_format_csv_cell(b, ev->digest, 0);
+	chg_format_csv_cell(b, ev->verdict, 0);
+	chg_format_csv_cell(b, ev->fingerprint, 0);
+	chg_format_csv_cell(b, ev->outcome, 0);
+	chg_format_csv_cell(b, ev->path, 0);
 	chg_buf_puts(b, "\r\n");
 	chg_buf_release(&fields);
 }

@@ -289,37 +289,11 @@ static const char *const csv_columns[] = {
 	"requested", "approved", "implemented", "review_overdue", "path", NULL
 };
 
-/* One cell, as chg log writes them: a leading = + - @ tab or carriage
- * return gets a single quote (no formula runs), and a cell with a comma,
- * a double quote or a line break is quoted. */
-static void put_cell(struct chg_buf *b, const char *s, int first)
-{
-	const char *p;
-	int quote;
-
-	if (!first)
-		chg_buf_putc(b, ',');
-	if (!s)
-		return;
-	quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		chg_buf_putc(b, '"');
-	if (*s && strchr("=+-@\t\r", *s))
-		chg_buf_putc(b, '\'');
-	for (p = s; *p; p++) {
-		if (*p == '"')
-			chg_buf_putc(b, '"');
-		chg_buf_putc(b, *p);
-	}
-	if (quote)
-		chg_buf_putc(b, '"');
-}
-
 static void put_time_cell(struct chg_buf *b, int has, int64_t t)
 {
 	char iso[32];
 
-	put_cell(b, has ? chg_datetime_format(iso, sizeof(iso), t) : NULL, 0);
+	chg_format_csv_cell(b, has ? chg_datetime_format(iso, sizeof(iso), t) : NULL, 0);
 }
 
 static void render_csv(struct chg_buf *b, const struct chg_report *r)
@@ -333,30 +307,30 @@ static void render_csv(struct chg_buf *b, const struct chg_report *r)
 	chg_buf_puts(b, "\r\n");
 	for (i = 0; i < r->n; i++) {
 		const struct chg_report_entry *e = &r->items[i];
-		put_cell(b, e->id, 1);
-		put_cell(b, chg_datetime_format(iso, sizeof(iso), e->date), 0);
+		chg_format_csv_cell(b, e->id, 1);
+		chg_format_csv_cell(b, chg_datetime_format(iso, sizeof(iso), e->date), 0);
 		put_time_cell(b, e->has_window, e->window_start);
 		put_time_cell(b, e->has_window, e->window_end);
-		put_cell(b, e->title, 0);
-		put_cell(b, e->type, 0);
-		put_cell(b, e->state, 0);
-		put_cell(b, e->client, 0);
-		put_cell(b, e->requested_by, 0);
-		put_cell(b, e->owner, 0);
+		chg_format_csv_cell(b, e->title, 0);
+		chg_format_csv_cell(b, e->type, 0);
+		chg_format_csv_cell(b, e->state, 0);
+		chg_format_csv_cell(b, e->client, 0);
+		chg_format_csv_cell(b, e->requested_by, 0);
+		chg_format_csv_cell(b, e->owner, 0);
 		chg_buf_clear(&cell);
 		for (j = 0; j < e->napprovers; j++)
 			chg_buf_printf(&cell, "%s%s", j ? "; " : "", e->approvers[j]);
-		put_cell(b, cell.len ? cell.ptr : "", 0);
-		put_cell(b, e->reason, 0);
-		put_cell(b, e->description, 0);
-		put_cell(b, e->outcome, 0);
-		put_cell(b, e->review_notes, 0);
-		put_cell(b, e->rollback_plan, 0);
+		chg_format_csv_cell(b, cell.len ? cell.ptr : "", 0);
+		chg_format_csv_cell(b, e->reason, 0);
+		chg_format_csv_cell(b, e->description, 0);
+		chg_format_csv_cell(b, e->outcome, 0);
+		chg_format_csv_cell(b, e->review_notes, 0);
+		chg_format_csv_cell(b, e->rollback_plan, 0);
 		put_time_cell(b, e->has_requested, e->requested);
 		put_time_cell(b, e->has_approved, e->approved);
 		put_time_cell(b, e->has_implemented, e->implemented);
-		put_cell(b, e->review_overdue ? "yes" : "no", 0);
-		put_cell(b, e->path, 0);
+		chg_format_csv_cell(b, e->review_overdue ? "yes" : "no", 0);
+		chg_format_csv_cell(b, e->path, 0);
 		chg_buf_puts(b, "\r\n");
 	}
 	chg_buf_release(&cell);

@@ -2,9 +2,33 @@
 
 #include <jansson.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "banned.h"
+
+void chg_format_csv_cell(struct chg_buf *b, const char *s, int first)
+{
+	const char *p;
+	int quote;
+
+	if (!first)
+		chg_buf_putc(b, ',');
+	if (!s)
+		return;
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		chg_buf_putc(b, '"');
+	if (*s && strchr("=+-@\t\r", *s))
+		chg_buf_putc(b, '\'');
+	for (p = s; *p; p++) {
+		if (*p == '"')
+			chg_buf_putc(b, '"');
+		chg_buf_putc(b, *p);
+	}
+	if (quote)
+		chg_buf_putc(b, '"');
+}
 
 int chg_format_text(struct chg_buf *out, const struct chg_diag_list *diags)
 {
