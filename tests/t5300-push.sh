@@ -129,6 +129,44 @@ test_expect_success 'a deletion is accepted' '
 	test_must_fail git -C server.git rev-parse --verify -q refs/heads/old
 '
 
+test_expect_success 'main is never rewritten: a force-push of another history is rejected' '
+	git -C work branch -f before-rewrite main &&
+	git -C work checkout -q --orphan fresh &&
+	(cd work && chg_commit "Mallory" mallory@example.com "A history of my own") &&
+	push_fails --force origin fresh:main &&
+	cat >expect <<-EOF &&
+	pre-receive: rejecting refs/heads/main: not a fast-forward; its history is the audit trail and is never rewritten
+	EOF
+	test_cmp expect remote
+'
+
+test_expect_success 'nor is it deleted' '
+	push_fails origin :main &&
+	cat >expect <<-EOF &&
+	pre-receive: rejecting the deletion of refs/heads/main: its history is the audit trail
+	EOF
+	test_cmp expect remote
+'
+
+test_expect_success 'a rewrite of another branch is its owner'"'"'s business' '
+	git -C work push -q origin before-rewrite:topic &&
+	git -C work push -q --force origin fresh:topic 2>err &&
+	server_has refs/heads/topic fresh &&
+	git -C work push -q origin :topic
+'
+
+test_expect_success 'chg.allowRewrite lets an administrator rewrite main' '
+	git -C server.git config chg.allowRewrite true &&
+	git -C server.git rev-parse main >main.before &&
+	git -C work push -q --force origin fresh:main &&
+	server_has refs/heads/main fresh &&
+	git -C server.git config --unset chg.allowRewrite &&
+	git -C server.git update-ref refs/heads/main "$(cat main.before)" &&
+	git -C work fetch -q --force origin "+refs/heads/*:refs/remotes/origin/*" &&
+	git -C work checkout -q main &&
+	git -C work branch -q -D fresh before-rewrite
+'
+
 test_expect_success 'tags are not checked' '
 	git -C work checkout -q main &&
 	sed -i "s/^type: normal/type: normla/" work/$CR &&
