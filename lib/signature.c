@@ -1258,25 +1258,44 @@ int chg_signature_verify(struct chg_signature_result *out,
 	return error;
 }
 
-int chg_signature_verify_commit(struct chg_signature_result *out,
-				struct chg_signature_verifier *v,
-				git_repository *repo, const git_commit *commit,
-				const char *principal)
+/* Reads one trust file of `tree` into `buf`: returns 1 when it exists, 0
+ * when it does not.  A file over CHG_TRUST_MAX_SIZE makes the result an
+ * error verdict and sets *stop. */
+static int read_trust_file(struct chg_buf *buf, int *stop,
+			   struct chg_signature_result *out,
+			   enum chg_signature_kind kind, git_repository *repo,
+			   const git_tree *tree, const char *path,
+			   const char *origin)
 {
-	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL, NULL, 0 };
-	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
-	struct chg_buf file = CHG_BUF_INIT, origin = CHG_BUF_INIT;
-	struct chg_buf revoked = CHG_BUF_INIT;
-	git_commit *parent = NULL;
-	git_tree *tree = NULL;
-	enum chg_signature_kind kind;
-	const char *path;
-	char sid[8];
-	git_oid id;
 	size_t size;
 	int error;
 
+	error = chg_tree_read(buf, &size, repo, tree, path, CHG_TRUST_MAX_SIZE);
+	if (error == CHG_ELIMIT) {
+		*stop = 1;
+		out->kind = kind;
+		return verdict(out, CHG_SIGNATURE_ERROR,
+			       "its signature could not be verified: %s in %s is larger than %d bytes",
+			       path, origin ? origin : "the trust", CHG_TRUST_MAX_SIZE);
+	}
+	return error == CHG_ENOTFOUND ? 0 : error < 0 ? error : 1;
+}
+
+int chg_signature_verify_commit_in(struct chg_signature_result *out,
+				   struct chg_signature_verifier *v,
+				   git_repository *repo, const git_commit *commit,
+				   const git_tree *trust_tree, const char *origin,
+				   const char *principal)
+{
+	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL, NULL, 0 };
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	struct chg_buf file = CHG_BUF_INIT, revoked = CHG_BUF_INIT;
+	enum chg_signature_kind kind;
+	git_oid id;
+	int error, stop = 0, has_signers = 0, has_revoked = 0, has_keys = 0;
+
 	result_init(out);
+	trust.origin = origin;
 	git_oid_cpy(&id, git_commit_id(commit));
 	error = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
 	if (error == GIT_ENOTFOUND) {
@@ -1288,54 +1307,22 @@ int chg_signature_verify_commit(struct chg_signature_result *out,
 		goto cleanup;
 	}
 	kind = chg_signature_kind(sig.ptr, sig.size);
-	if ((kind == CHG_SIGNATURE_SSH || kind == CHG_SIGNATURE_OPENPGP) &&
-	    git_commit_parentcount(commit) > 0) {
-		if (git_commit_parent(&parent, commit, 0) < 0 ||
-		    git_commit_tree(&tree, parent) < 0) {
-			error = CHG_EGIT;
+	if (trust_tree && kind == CHG_SIGNATURE_SSH) {
+		if ((error = has_signers = read_trust_file(&file, &stop, out, kind, repo,
+					trust_tree, CHG_ALLOWED_SIGNERS_PATH, origin)) < 0 || stop ||
+		    (error = has_revoked = read_trust_file(&revoked, &stop, out, kind, repo,
+					trust_tree, CHG_REVOKED_KEYS_PATH, origin)) < 0 || stop)
 			goto cleanup;
-		}
-		if (chg_buf_printf(&origin, "its first parent %s",
-				   chg_oid_short(sid, git_commit_id(parent))) < 0) {
-			error = CHG_ENOMEM;
+		trust.allowed_signers = has_signers ? file.ptr : NULL;
+		trust.allowed_signers_len = file.len;
+		trust.revoked_keys = has_revoked ? revoked.ptr : NULL;
+		trust.revoked_keys_len = revoked.len;
+	} else if (trust_tree && kind == CHG_SIGNATURE_OPENPGP) {
+		if ((error = has_keys = read_trust_file(&file, &stop, out, kind, repo,
+					trust_tree, CHG_KEYS_PATH, origin)) < 0 || stop)
 			goto cleanup;
-		}
-		trust.origin = origin.ptr;
-		path = kind == CHG_SIGNATURE_SSH ? CHG_ALLOWED_SIGNERS_PATH : CHG_KEYS_PATH;
-		error = chg_tree_read(&file, &size, repo, tree, path, CHG_TRUST_MAX_SIZE);
-		if (error == CHG_ELIMIT) {
-			out->kind = kind;
-			error = verdict(out, CHG_SIGNATURE_ERROR,
-					"its signature could not be verified: %s in %s is larger than %d bytes",
-					path, origin.ptr, CHG_TRUST_MAX_SIZE);
-			goto cleanup;
-		}
-		if (error == 0 && kind == CHG_SIGNATURE_SSH) {
-			trust.allowed_signers = file.ptr;
-			trust.allowed_signers_len = file.len;
-		} else if (error == 0) {
-			trust.keys = file.ptr;
-			trust.keys_len = file.len;
-		} else if (error != CHG_ENOTFOUND) {
-			goto cleanup;
-		}
-		if (kind == CHG_SIGNATURE_SSH) {
-			error = chg_tree_read(&revoked, &size, repo, tree, CHG_REVOKED_KEYS_PATH,
-					      CHG_TRUST_MAX_SIZE);
-			if (error == CHG_ELIMIT) {
-				out->kind = kind;
-				error = verdict(out, CHG_SIGNATURE_ERROR,
-						"its signature could not be verified: %s in %s is larger than %d bytes",
-						CHG_REVOKED_KEYS_PATH, origin.ptr, CHG_TRUST_MAX_SIZE);
-				goto cleanup;
-			}
-			if (error == 0) {
-				trust.revoked_keys = revoked.ptr;
-				trust.revoked_keys_len = revoked.len;
-			} else if (error != CHG_ENOTFOUND) {
-				goto cleanup;
-			}
-		}
+		trust.keys = has_keys ? file.ptr : NULL;
+		trust.keys_len = file.len;
 	}
 	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
 				     data.size, (int64_t)git_commit_time(commit),
@@ -1343,11 +1330,60 @@ int chg_signature_verify_commit(struct chg_signature_result *out,
 cleanup:
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);
+	chg_buf_release(&file);
+	chg_buf_release(&revoked);
+	return error;
+}
+
+/* Whether `commit` carries an SSH or OpenPGP signature. */
+static int verifiable_kind(git_repository *repo, const git_commit *commit)
+{
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
+	enum chg_signature_kind kind = CHG_SIGNATURE_NONE;
+	git_oid id;
+
+	git_oid_cpy(&id, git_commit_id(commit));
+	if (git_commit_extract_signature(&sig, &data, repo, &id, NULL) == 0)
+		kind = chg_signature_kind(sig.ptr, sig.size);
+	git_buf_dispose(&sig);
+	git_buf_dispose(&data);
+	return kind == CHG_SIGNATURE_SSH || kind == CHG_SIGNATURE_OPENPGP;
+}
+
+int chg_signature_verify_commit(struct chg_signature_result *out,
+				struct chg_signature_verifier *v,
+				git_repository *repo, const git_commit *commit,
+				const char *principal)
+{
+	struct chg_buf origin = CHG_BUF_INIT;
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	char sid[8];
+	int error;
+
+	/* Only a signature there is trust for needs the first parent: a shallow
+	 * clone's boundary commit has none here. */
+	if (git_commit_parentcount(commit) > 0 &&
+	    verifiable_kind(repo, commit)) {
+		if (git_commit_parent(&parent, commit, 0) < 0 ||
+		    git_commit_tree(&tree, parent) < 0) {
+			result_init(out);
+			error = CHG_EGIT;
+			goto cleanup;
+		}
+		if (chg_buf_printf(&origin, "its first parent %s",
+				   chg_oid_short(sid, git_commit_id(parent))) < 0) {
+			result_init(out);
+			error = CHG_ENOMEM;
+			goto cleanup;
+		}
+	}
+	error = chg_signature_verify_commit_in(out, v, repo, commit, tree,
+					       tree ? origin.ptr : NULL, principal);
+cleanup:
 	git_tree_free(tree);
 	git_commit_free(parent);
-	chg_buf_release(&file);
 	chg_buf_release(&origin);
-	chg_buf_release(&revoked);
 	return error;
 }
 

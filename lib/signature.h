@@ -222,6 +222,19 @@ int chg_signature_verify_commit(struct chg_signature_result *out,
 				const char *principal);
 
 /*
+ * As chg_signature_verify_commit, but against the trust files of
+ * `trust_tree` (NULL: no trust at all, so no key is known), named
+ * `origin` in messages ("its first parent abc1234", "the last approved
+ * trust (in def5678)"; NULL: "the trust").  The one implementation the
+ * other verifiers of commits call.  Returns as chg_signature_verify_commit.
+ */
+int chg_signature_verify_commit_in(struct chg_signature_result *out,
+				   struct chg_signature_verifier *v,
+				   git_repository *repo, const git_commit *commit,
+				   const git_tree *trust_tree, const char *origin,
+				   const char *principal);
+
+/*
  * Whether `r` is a good signature whose principals include `email`
  * (compared case-insensitively; a pattern in the principals is not
  * expanded here).

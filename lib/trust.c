@@ -220,93 +220,20 @@ int chg_trust_verify_commit(struct chg_signature_result *out,
 			    const char *principal)
 {
 	static const struct chg_signature_result init = CHG_SIGNATURE_RESULT_INIT;
-	struct chg_signature_trust trust = { NULL, 0, NULL, 0, NULL, NULL, 0 };
-	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
-	struct chg_buf file = CHG_BUF_INIT, why = CHG_BUF_INIT;
-	struct chg_buf revoked = CHG_BUF_INIT;
 	git_commit *tc = NULL;
 	git_tree *tree = NULL;
-	enum chg_signature_kind kind;
-	const char *path;
-	git_oid id;
-	size_t size;
 	int error;
 
-	*out = init;
-	trust.origin = origin;
-	git_oid_cpy(&id, git_commit_id(commit));
-	error = git_commit_extract_signature(&sig, &data, repo, &id, NULL);
-	if (error == GIT_ENOTFOUND) {
-		error = CHG_ENOTFOUND;
-		goto cleanup;
-	}
-	if (error < 0) {
+	if (trust_commit && (git_commit_lookup(&tc, repo, trust_commit) < 0 ||
+			     git_commit_tree(&tree, tc) < 0)) {
+		*out = init;
 		error = CHG_EGIT;
-		goto cleanup;
+	} else {
+		error = chg_signature_verify_commit_in(out, v, repo, commit, tree,
+						       origin, principal);
 	}
-	kind = chg_signature_kind(sig.ptr, sig.size);
-	if ((kind == CHG_SIGNATURE_SSH || kind == CHG_SIGNATURE_OPENPGP) && trust_commit) {
-		if (git_commit_lookup(&tc, repo, trust_commit) < 0 ||
-		    git_commit_tree(&tree, tc) < 0) {
-			error = CHG_EGIT;
-			goto cleanup;
-		}
-		path = kind == CHG_SIGNATURE_SSH ? CHG_ALLOWED_SIGNERS_PATH : CHG_KEYS_PATH;
-		error = chg_tree_read(&file, &size, repo, tree, path, CHG_TRUST_MAX_SIZE);
-		if (error == CHG_ELIMIT) {
-			out->kind = kind;
-			out->verdict = CHG_SIGNATURE_ERROR;
-			if (chg_buf_printf(&why, "its signature could not be verified: %s in %s is larger than %d bytes",
-					   path, origin ? origin : "the trust", CHG_TRUST_MAX_SIZE) < 0 ||
-			    !(out->detail = chg_buf_detach(&why)))
-				error = CHG_ENOMEM;
-			else
-				error = 0;
-			goto cleanup;
-		}
-		if (error == 0 && kind == CHG_SIGNATURE_SSH) {
-			trust.allowed_signers = file.ptr;
-			trust.allowed_signers_len = file.len;
-		} else if (error == 0) {
-			trust.keys = file.ptr;
-			trust.keys_len = file.len;
-		} else if (error != CHG_ENOTFOUND) {
-			goto cleanup;
-		}
-		if (kind == CHG_SIGNATURE_SSH) {
-			path = CHG_REVOKED_KEYS_PATH;
-			error = chg_tree_read(&revoked, &size, repo, tree, path,
-					      CHG_TRUST_MAX_SIZE);
-			if (error == CHG_ELIMIT) {
-				out->kind = kind;
-				out->verdict = CHG_SIGNATURE_ERROR;
-				if (chg_buf_printf(&why, "its signature could not be verified: %s in %s is larger than %d bytes",
-						   path, origin ? origin : "the trust", CHG_TRUST_MAX_SIZE) < 0 ||
-				    !(out->detail = chg_buf_detach(&why)))
-					error = CHG_ENOMEM;
-				else
-					error = 0;
-				goto cleanup;
-			}
-			if (error == 0) {
-				trust.revoked_keys = revoked.ptr;
-				trust.revoked_keys_len = revoked.len;
-			} else if (error != CHG_ENOTFOUND) {
-				goto cleanup;
-			}
-		}
-	}
-	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
-				     data.size, (int64_t)git_commit_time(commit),
-				     principal);
-cleanup:
-	git_buf_dispose(&sig);
-	git_buf_dispose(&data);
 	git_tree_free(tree);
 	git_commit_free(tc);
-	chg_buf_release(&file);
-	chg_buf_release(&why);
-	chg_buf_release(&revoked);
 	return error;
 }
 
