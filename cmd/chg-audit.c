@@ -49,9 +49,8 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 	};
 	struct chg_verify_options opts = CHG_VERIFY_OPTIONS_INIT;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
-	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
 	const char *since = NULL, *now_text = NULL, *format = "text";
-	size_t nerr, nwarn;
 	int c, rc, verify = 0, status;
 
 	optind = 1;
@@ -98,31 +97,8 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 	opts.dir = cmd->dir;
 
 	rc = chg_verify_audit(&diags, &err, &opts);
-	if (!strcmp(format, "json"))
-		chg_format_json(&out, &diags);
-	else
-		chg_format_text(&out, &diags);
-	fwrite(out.ptr, 1, out.len, stdout);
-	fflush(stdout);
-	nerr = chg_diag_list_count(&diags, CHG_SEV_ERROR);
-	nwarn = chg_diag_list_count(&diags, CHG_SEV_WARNING);
-	if (rc == CHG_EINVALID) {
-		chg_cmd_error(cmd, "the policy is invalid; fix the errors above");
-		status = CHG_EXIT_FAILURE;
-	} else if (rc < 0) {
-		chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));
-		status = CHG_EXIT_FAILURE;
-	} else {
-		status = nerr ? CHG_EXIT_FINDINGS : CHG_EXIT_OK;
-		if (diags.n)
-			fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", cmd->name,
-				nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
-	}
-	if (ferror(stdout)) {
-		chg_cmd_error(cmd, "cannot write the output");
-		status = CHG_EXIT_FAILURE;
-	}
-	chg_buf_release(&out);
+	status = chg_cmd_finish(cmd, &diags, format, rc, &err, 0, -1,
+				"the policy is invalid; fix the errors above");
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);
 	return status;

@@ -209,10 +209,9 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	size_t nexclude = 0;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_lint_stats stats = { 0 };
-	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
 	const char *now = NULL, *format = "text", *explain = NULL, *range = NULL;
 	int c, strict = 0, status, rc;
-	size_t nerr, nwarn;
 
 	opts.dir = cmd->dir;
 	optind = 1;
@@ -292,30 +291,9 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	} else {
 		rc = chg_lint(&diags, &err, &opts, &stats);
 	}
-	if (!strcmp(format, "json"))
-		chg_format_json(&out, &diags);
-	else
-		chg_format_text(&out, &diags);
-	fwrite(out.ptr, 1, out.len, stdout);
-	fflush(stdout);
-
-	nerr = chg_diag_list_count(&diags, CHG_SEV_ERROR);
-	nwarn = chg_diag_list_count(&diags, CHG_SEV_WARNING);
-	if (rc == CHG_EINVALID) {
-		chg_cmd_error(cmd, "the policy or the standard-change catalog is invalid; fix the errors above");
-		status = CHG_EXIT_FAILURE;
-	} else if (rc < 0) {
-		chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));
-		status = CHG_EXIT_FAILURE;
-	} else {
-		status = nerr || (strict && nwarn) ? CHG_EXIT_FINDINGS : CHG_EXIT_OK;
-		if (diags.n)
-			fprintf(stderr, "%s: %zu error%s, %zu warning%s in %zu file%s\n",
-				cmd->name, nerr, nerr == 1 ? "" : "s", nwarn,
-				nwarn == 1 ? "" : "s", stats.files,
-				stats.files == 1 ? "" : "s");
-	}
-	chg_buf_release(&out);
+	status = chg_cmd_finish(cmd, &diags, format, rc, &err, strict,
+				(long)stats.files,
+				"the policy or the standard-change catalog is invalid; fix the errors above");
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);
 	return status;

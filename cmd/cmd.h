@@ -13,6 +13,9 @@
 
 #include <stdint.h>
 
+#include "buf.h"
+#include "diag.h"
+
 #define CHG_VERSION "0.1.0"
 
 enum {
@@ -45,6 +48,23 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd);
  */
 void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
+
+/*
+ * Ends a command that reports diagnostics as chg-lint does: prints `diags`
+ * to standard output as `format` ("text" or "json"), then picks the exit
+ * status from `rc`, the library's return code:
+ *   CHG_EINVALID  prints `invalid` ("the policy is invalid; fix the errors
+ *                 above") and returns CHG_EXIT_FAILURE;
+ *   other < 0     prints `err` (or the code's description), CHG_EXIT_FAILURE;
+ *   0             CHG_EXIT_FINDINGS when there are errors (or warnings and
+ *                 `strict`), else CHG_EXIT_OK, with a summary on standard
+ *                 error when anything was reported ("N errors, M warnings",
+ *                 plus " in F files" when `files` is not negative).
+ * A failed write to standard output is CHG_EXIT_FAILURE.
+ */
+int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
+		   const char *format, int rc, const struct chg_buf *err,
+		   int strict, long files, const char *invalid);
 
 /*
  * Reads the clock: `text` (an RFC 3339 date-time), else the CHG_NOW
