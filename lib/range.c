@@ -7,10 +7,8 @@
 
 #include "error.h"
 #include "repo.h"
+#include "trust.h"
 #include "banned.h"
-
-/* Where the policy, the catalog and the trust files are. */
-#define CONFIG_DIR ".chg/"
 
 /* A set of commit ids: open addressing, at most half full. */
 struct oidset {
@@ -417,7 +415,7 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 		const struct chg_diag *d = &found.items[i];
 		if (!bsearch(d->path, changed.items, changed.n,
 			     sizeof(*changed.items), cmp_str) ||
-		    (!invalid && !strncmp(d->path, CONFIG_DIR, strlen(CONFIG_DIR))) ||
+		    (!invalid && chg_trust_is_path(d->path)) ||
 		    is_reported(seen, d))
 			continue;
 		error = chg_diag_add(seen, d->path, d->line, d->column,
