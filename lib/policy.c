@@ -773,8 +773,9 @@ static void compile_trust_rule(struct ctx *c, const struct chg_node *sec)
 static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 {
 	static const char *const keys[] = {
-		"require-signature", "separation-of-duties", "groups", "rules",
-		"trust", "not-covered", NULL
+		"require-signature", "require-signed-edits",
+		"separation-of-duties", "groups", "rules", "trust", "not-covered",
+		NULL
 	};
 	static const char *const rule_keys[] = {
 		"when", "required", "from", "description", NULL
@@ -787,6 +788,8 @@ static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 		return;
 	p->has_approvals = 1;
 	p->require_signature = get_bool(c, sec, "require-signature", "approvals", 1);
+	p->require_signed_edits = get_bool(c, sec, "require-signed-edits",
+					   "approvals", 0);
 	p->separation_of_duties = get_bool(c, sec, "separation-of-duties",
 					   "approvals", 1);
 	if ((v = chg_node_get(sec, "groups"))) {

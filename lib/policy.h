@@ -137,6 +137,11 @@ struct chg_policy {
 	/* approvals: (has_approvals 0 when the policy has none) */
 	int has_approvals;
 	int require_signature;
+	/* approvals.require-signed-edits (default false): every commit that
+	   changes a change request's covered content needs a verified
+	   signature (unsigned-edit), and only verified signers of such
+	   commits are excluded from approving it (DESIGN section 5, rule 4) */
+	int require_signed_edits;
 	int separation_of_duties;
 	const struct chg_node *groups;  /* map: name -> sequence of emails */
 	struct chg_approval_rule *approval_rules;
