@@ -141,16 +141,6 @@ static void put_duration(struct chg_buf *b, int64_t secs)
 		chg_buf_printf(b, "%s%lldm", any ? " " : "", (long long)m);
 }
 
-static const char *verdict_name(enum chg_verdict v)
-{
-	static const char *const names[] = {
-		"counted", "stale", "self", "not-allowed", "unsigned",
-		"bad-signature", "unknown-signer", "repeat", "signer-mismatch",
-		"malformed"
-	};
-
-	return (size_t)v < sizeof(names) / sizeof(*names) ? names[v] : "?";
-}
 
 static void put_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
 {
@@ -254,7 +244,7 @@ static void print_text(struct chg_buf *b, const struct show *sh)
 		for (i = 0; i < sh->res.n; i++) {
 			const struct chg_approval_verdict *v = &sh->res.verdicts[i];
 			/* a reason names the approver itself */
-			chg_buf_printf(b, "  %-15s %-8s %s\n", verdict_name(v->verdict),
+			chg_buf_printf(b, "  %-15s %-8s %s\n", chg_verdict_name(v->verdict),
 				       v->approval->short_id,
 				       v->reason ? v->reason :
 				       v->approval->email ? v->approval->email :
@@ -382,7 +372,7 @@ static char *print_json(const struct show *sh)
 			json_object_set_new(it, "commit", jstr(hex));
 			json_object_set_new(it, "approver", jstr(v->approval->identity));
 			json_object_set_new(it, "email", jstr(v->approval->email));
-			json_object_set_new(it, "verdict", jstr(verdict_name(v->verdict)));
+			json_object_set_new(it, "verdict", jstr(chg_verdict_name(v->verdict)));
 			json_object_set_new(it, "rule", jstr(chg_verdict_rule(v->verdict)));
 			json_object_set_new(it, "reason", jstr(v->reason));
 			json_array_append_new(items, it);

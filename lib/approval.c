@@ -3,10 +3,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "buf.h"
+#include "datetime.h"
 #include "error.h"
+#include "check.h"
 #include "repo.h"
+#include "risk.h"
 #include "trailer.h"
 #include "trust.h"
 #include "yaml.h"
@@ -20,6 +24,15 @@ struct walk {
 	git_repository *repo;
 	const struct chg_policy *policy;
 	struct chg_signature_verifier *verifier; /* made at the first use */
+	/* The parents of each record other than its first, as (child,
+	 * parent) record pairs, child ascending: what the entries into the
+	 * protected chain are computed from. */
+	size_t (*merges)[2];
+	size_t nmerges, alloc_merges;
+	/* For each record, the record of the commit of the protected chain
+	 * (the evaluated revision's first-parent chain) where it entered that
+	 * chain: the first chain commit that contains it. */
+	size_t *entry;
 };
 
 /*
@@ -58,10 +71,56 @@ static int has_dash_line(const char *msg)
 	return 0;
 }
 
+/*
+ * Whether `commit` changes files: its tree differs from its first
+ * parent's (a root commit: it has any).  Returns 1, 0, or -1 when the
+ * first parent cannot be read (a shallow boundary): it fails closed.
+ */
+static int changes_files(const git_commit *commit)
+{
+	git_commit *parent = NULL;
+	git_tree *tree = NULL;
+	int changed;
+
+	if (git_commit_parentcount(commit) == 0) {
+		if (git_commit_tree(&tree, commit) < 0)
+			return -1;
+		changed = git_tree_entrycount(tree) > 0;
+		git_tree_free(tree);
+		return changed;
+	}
+	if (git_commit_parent(&parent, commit, 0) < 0)
+		return -1;
+	changed = !git_oid_equal(git_commit_tree_id(commit), git_commit_tree_id(parent));
+	git_commit_free(parent);
+	return changed;
+}
+
+/*
+ * Whether `commit`'s committer date is earlier than one of its parents':
+ * a date set back to when a key was still valid.  Returns 1, 0, or -1
+ * when a parent cannot be read.
+ */
+static int dated_before_parent(const git_commit *commit)
+{
+	unsigned int i, n = git_commit_parentcount(commit);
+	int before = 0;
+
+	for (i = 0; i < n && !before; i++) {
+		git_commit *parent;
+		if (git_commit_parent(&parent, commit, i) < 0)
+			return -1;
+		before = git_commit_time(commit) < git_commit_time(parent);
+		git_commit_free(parent);
+	}
+	return before;
+}
+
 static int add_approval(struct chg_history *h, git_commit *commit,
 			const struct chg_trailers *t)
 {
 	struct chg_approval *a;
+	int error;
 
 	if (h->napprovals == h->alloc_approvals) {
 		size_t n = h->alloc_approvals ? h->alloc_approvals * 2 : 16;
@@ -76,10 +135,15 @@ static int add_approval(struct chg_history *h, git_commit *commit,
 	git_oid_cpy(&a->commit, git_commit_id(commit));
 	chg_oid_short(a->short_id, &a->commit);
 	a->time = (int64_t)git_commit_time(commit);
+	a->author_time = git_commit_author(commit) ?
+			 (int64_t)git_commit_author(commit)->when.time : a->time;
 	a->author_email = strdup(git_commit_author(commit) &&
 				 git_commit_author(commit)->email ?
 				 git_commit_author(commit)->email : "");
-	if (!a->author_email)
+	a->committer_email = strdup(git_commit_committer(commit) &&
+				    git_commit_committer(commit)->email ?
+				    git_commit_committer(commit)->email : "");
+	if (!a->author_email || !a->committer_email)
 		return CHG_ENOMEM;
 	a->rejected = t->n_rejected_by > 0 && t->n_approved_by == 0;
 	if (!(a->change_id = strdup(t->change_request)))
@@ -89,6 +153,12 @@ static int add_approval(struct chg_history *h, git_commit *commit,
 		return CHG_ENOMEM;
 	if (git_commit_parentcount(commit) > 1)
 		a->malformed = "it is a merge commit: an approval is a commit of its own, not a merge message";
+	else if ((error = changes_files(commit)) != 0)
+		a->malformed = error < 0 ? "its first parent cannot be read, so it cannot be shown to change no file" :
+			       "it changes files: an approval commit changes nothing (its tree is its first parent's); commit the change and the approval separately";
+	else if ((error = dated_before_parent(commit)) != 0)
+		a->malformed = error < 0 ? "its first parent cannot be read, so its date cannot be checked" :
+			       "it is dated before its parent: an approval is made after what it approves, and a signature is judged at its commit's date";
 	else if (has_dash_line(git_commit_message(commit)))
 		a->malformed = "its message has a line starting with '---': approval trailers must end the message";
 	else if (t->n_change_request > 1)
@@ -129,6 +199,7 @@ static int add_edit(struct chg_history *h, const char *id, git_commit *commit)
 	e = &h->edits[h->nedits];
 	memset(e, 0, sizeof(*e));
 	git_oid_cpy(&e->commit, git_commit_id(commit));
+	chg_oid_short(e->short_id, &e->commit);
 	e->change_id = strdup(id);
 	e->author_email = strdup(author && author->email ? author->email : "");
 	e->committer_email = strdup(committer && committer->email ? committer->email : "");
@@ -382,6 +453,57 @@ cleanup:
 	return error;
 }
 
+/*
+ * Verifies the signature of approval `a` (commit `commit`) a second time,
+ * against the last approved trust where it entered the protected chain,
+ * when that trust differs from the one it was verified against: a key
+ * removed or revoked before the approval was merged does not count.  A
+ * verdict that is not good replaces the first.
+ */
+static int verify_at_entry(struct walk *w, struct chg_approval *a,
+			   git_commit *commit)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	struct chg_signature_result r = CHG_SIGNATURE_RESULT_INIT;
+	struct chg_buf origin = CHG_BUF_INIT;
+	size_t parent, used, entry, at;
+	char eid[8];
+	int error;
+
+	if (a->signature.verdict != CHG_SIGNATURE_GOOD || !w->entry ||
+	    a->record == CHG_TRUST_NONE ||
+	    (parent = log->records[a->record].parent) == CHG_TRUST_NONE ||
+	    (entry = w->entry[a->record]) == CHG_TRUST_NONE)
+		return 0;
+	used = log->records[parent].effective;
+	at = log->records[entry].effective;
+	/* the first verification was against the state `used` holds */
+	if ((used == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[used].state) ==
+	    (at == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[at].state))
+		return 0;
+	if ((error = chg_buf_printf(&origin, "the trust where it entered the protected chain (in %s)",
+				    chg_oid_short(eid, &log->records[entry].commit))) < 0)
+		return error;
+	error = chg_trust_verify_commit(&r, w->verifier, w->repo, commit,
+					at != CHG_TRUST_NONE ? &log->records[at].commit : NULL,
+					origin.ptr, a->email);
+	chg_buf_release(&origin);
+	if (!error && r.verdict != CHG_SIGNATURE_GOOD) {
+		chg_signature_result_release(&a->signature);
+		a->signature = r;
+		return 0;
+	}
+	chg_signature_result_release(&r);
+	return error == CHG_ENOTFOUND ? 0 : error;
+}
+
+/*
+ * Verifies the signatures of the well-formed approvals and rejections of
+ * change requests (when signatures are required), and records the
+ * verified signers of the commits that changed covered content (for both
+ * the trust of their first parent and the last approved trust, when they
+ * differ).
+ */
 static int verify_signatures(struct walk *w)
 {
 	struct chg_history *h = w->h;
@@ -392,7 +514,7 @@ static int verify_signatures(struct walk *w)
 
 	if ((error = revoke_as_of_tip(w)) < 0)
 		return error;
-	for (i = 0; i < h->napprovals && !error; i++) {
+	for (i = 0; i < h->napprovals && !error && w->policy->require_signature; i++) {
 		struct chg_approval *a = &h->approvals[i];
 		if (a->malformed || !strcmp(a->change_id, CHG_TRUST_CHANGE_REQUEST))
 			continue;
@@ -402,12 +524,16 @@ static int verify_signatures(struct walk *w)
 		a->is_signed = error != CHG_ENOTFOUND;
 		if (error == CHG_ENOTFOUND)
 			error = 0;
+		if (!error)
+			error = verify_at_entry(w, a, commit);
 		git_commit_free(commit);
 	}
 	/* who signed an edit is who signed it, revoked since or not */
 	if (!error && w->verifier)
 		error = chg_signature_verifier_set_revoked(w->verifier, NULL, 0, NULL);
 	for (i = 0; i < h->nedits && !error; i = j) {
+		const char *why = NULL;
+		int verified = 0, is_signed;
 		for (j = i + 1; j < h->nedits && git_oid_equal(&h->edits[j].commit,
 							       &h->edits[i].commit); j++)
 			;
@@ -415,17 +541,29 @@ static int verify_signatures(struct walk *w)
 			return CHG_EGIT;
 		record = chg_trust_log_find(&h->trust, &h->edits[i].commit);
 		error = verify(&r, w, commit, NULL);
+		is_signed = error != CHG_ENOTFOUND;
+		verified |= r.verdict == CHG_SIGNATURE_GOOD;
 		for (k = i; !error && k < j; k++)
 			error = add_signers(&h->edits[k].signers, &r);
-		chg_signature_result_release(&r);
 		if (!error && trust_differs(&e, &h->trust, record)) {
+			chg_signature_result_release(&r);
 			error = verify_approved(&r, w, commit, record, NULL);
+			verified &= r.verdict == CHG_SIGNATURE_GOOD;
 			for (k = i; !error && k < j; k++)
 				error = add_signers(&h->edits[k].signers, &r);
-			chg_signature_result_release(&r);
 		}
 		if (error == CHG_ENOTFOUND)  /* not signed */
 			error = 0;
+		if (!is_signed)
+			why = "it is not signed";
+		else if (!verified)
+			why = r.detail ? r.detail : "its signature was not verified";
+		for (k = i; !error && k < j; k++) {
+			h->edits[k].verified = verified;
+			if (why && !(h->edits[k].unverified = strdup(why)))
+				error = CHG_ENOMEM;
+		}
+		chg_signature_result_release(&r);
 		git_commit_free(commit);
 	}
 	return error;
@@ -433,10 +571,143 @@ static int verify_signatures(struct walk *w)
 
 static int judge_trust(struct walk *w);
 
+/* Notes the parents of `commit` other than its first (walk.merges). */
+static int note_merge(struct walk *w, const git_commit *commit)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	unsigned int i, n = git_commit_parentcount(commit);
+	size_t child, parent;
+
+	if (n < 2)
+		return 0;
+	child = chg_trust_log_find(log, git_commit_id(commit));
+	for (i = 1; i < n; i++) {
+		parent = chg_trust_log_find(log, git_commit_parent_id(commit, i));
+		if (parent == CHG_TRUST_NONE)
+			continue;  /* beyond a shallow boundary */
+		if (w->nmerges == w->alloc_merges) {
+			size_t alloc = w->alloc_merges ? w->alloc_merges * 2 : 64;
+			size_t (*m)[2] = realloc(w->merges, alloc * sizeof(*m));
+			if (!m)
+				return CHG_ENOMEM;
+			w->merges = m;
+			w->alloc_merges = alloc;
+		}
+		w->merges[w->nmerges][0] = child;
+		w->merges[w->nmerges][1] = parent;
+		w->nmerges++;
+	}
+	return 0;
+}
+
+/* The first of walk.merges whose child is `record` (binary search). */
+static size_t first_merge(const struct walk *w, size_t record)
+{
+	size_t lo = 0, hi = w->nmerges;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (w->merges[mid][0] < record)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/*
+ * Finds, for every commit walked, where it entered the protected chain
+ * (walk.entry): the chain's commits are visited oldest first, and each
+ * takes every commit it reaches that no earlier one did.  Every commit is
+ * visited once.
+ */
+static int find_entries(struct walk *w)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	size_t *chain = NULL, *stack = NULL, nchain = 0, nstack, i, r, m;
+	int error = 0;
+
+	if (!log->n || log->tip == CHG_TRUST_NONE)
+		return 0;
+	w->entry = malloc(log->n * sizeof(*w->entry));
+	chain = malloc(log->n * sizeof(*chain));
+	/* each record is pushed at most once per parent edge */
+	stack = malloc((log->n + w->nmerges + 1) * sizeof(*stack));
+	if (!w->entry || !chain || !stack) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < log->n; i++)
+		w->entry[i] = CHG_TRUST_NONE;
+	for (r = log->tip; r != CHG_TRUST_NONE; r = log->records[r].parent)
+		chain[nchain++] = r;
+	while (nchain--) {
+		size_t c = chain[nchain];
+		stack[0] = c;
+		nstack = 1;
+		while (nstack) {
+			r = stack[--nstack];
+			if (w->entry[r] != CHG_TRUST_NONE)
+				continue;
+			w->entry[r] = c;
+			if (log->records[r].parent != CHG_TRUST_NONE &&
+			    w->entry[log->records[r].parent] == CHG_TRUST_NONE)
+				stack[nstack++] = log->records[r].parent;
+			for (m = first_merge(w, r); m < w->nmerges && w->merges[m][0] == r; m++)
+				if (w->entry[w->merges[m][1]] == CHG_TRUST_NONE)
+					stack[nstack++] = w->merges[m][1];
+		}
+	}
+cleanup:
+	free(chain);
+	free(stack);
+	return error;
+}
+
+/*
+ * Latest verdict wins (approval.h): notes, for each approval of a change
+ * request, the rejections by the same person of the same digest that are
+ * not its ancestors.  Whether such a rejection is genuine is decided
+ * where the approval is evaluated, once signatures are verified.
+ */
+static int find_withdrawals(struct walk *w)
+{
+	struct chg_history *h = w->h;
+	size_t i, j;
+	int rc;
+
+	for (j = 0; j < h->napprovals; j++) {
+		const struct chg_approval *r = &h->approvals[j];
+		if (!r->rejected || r->malformed || !r->email || !r->digest)
+			continue;
+		for (i = 0; i < h->napprovals; i++) {
+			struct chg_approval *a = &h->approvals[i];
+			size_t *p;
+			if (a->rejected || a->malformed || !a->email || !a->digest ||
+			    strcmp(a->change_id, r->change_id) ||
+			    strcmp(a->digest, r->digest) || strcasecmp(a->email, r->email))
+				continue;
+			/* parents first: a rejection walked later is no ancestor */
+			if (j < i && (rc = git_graph_descendant_of(w->repo, &a->commit,
+								   &r->commit)) != 0) {
+				if (rc < 0)
+					return CHG_EGIT;
+				continue;  /* approved again after rejecting */
+			}
+			p = realloc(a->rejected_after, (a->nrejected_after + 1) * sizeof(*p));
+			if (!p)
+				return CHG_ENOMEM;
+			a->rejected_after = p;
+			a->rejected_after[a->nrejected_after++] = j;
+		}
+	}
+	return 0;
+}
+
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
-	struct walk w = { out, repo, policy, NULL };
+	struct walk w = { out, repo, policy, NULL, NULL, 0, 0, NULL };
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	int error = 0, rc;
@@ -459,6 +730,8 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 			break;
 		}
 		error = chg_trust_log_add(&out->trust, repo, commit);
+		if (!error)
+			error = note_merge(&w, commit);
 		chg_trailers_init(&t);
 		if (!error)
 			error = chg_trailers_parse(&t, git_commit_message(commit));
@@ -478,13 +751,17 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 	if (error)
 		goto cleanup;
 	chg_trust_log_find_root(&out->trust, tip);
-	if ((error = judge_trust(&w)) < 0)
+	if ((error = find_entries(&w)) < 0 ||
+	    (error = judge_trust(&w)) < 0 ||
+	    (error = find_withdrawals(&w)) < 0)
 		goto cleanup;
-	if (policy->require_signature)
+	if (policy->require_signature || policy->require_signed_edits)
 		error = verify_signatures(&w);
 cleanup:
 	chg_signature_verifier_free(w.verifier);
 	git_revwalk_free(walk);
+	free(w.merges);
+	free(w.entry);
 	return error;
 }
 
@@ -501,6 +778,8 @@ void chg_history_release(struct chg_history *h)
 		free(h->approvals[i].identity);
 		free(h->approvals[i].email);
 		free(h->approvals[i].author_email);
+		free(h->approvals[i].committer_email);
+		free(h->approvals[i].rejected_after);
 		chg_signature_result_release(&h->approvals[i].signature);
 	}
 	free(h->approvals);
@@ -508,6 +787,7 @@ void chg_history_release(struct chg_history *h)
 		free(h->edits[i].change_id);
 		free(h->edits[i].author_email);
 		free(h->edits[i].committer_email);
+		free(h->edits[i].unverified);
 		chg_strlist_release(&h->edits[i].signers);
 	}
 	free(h->edits);
@@ -526,6 +806,24 @@ void chg_history_release(struct chg_history *h)
 
 /* ---- evaluation ---- */
 
+const char *chg_verdict_name(enum chg_verdict v)
+{
+	switch (v) {
+	case CHG_VERDICT_COUNTED: return "counted";
+	case CHG_VERDICT_STALE: return "stale";
+	case CHG_VERDICT_SELF: return "self";
+	case CHG_VERDICT_NOT_ALLOWED: return "not-allowed";
+	case CHG_VERDICT_UNSIGNED: return "unsigned";
+	case CHG_VERDICT_BAD_SIGNATURE: return "bad-signature";
+	case CHG_VERDICT_UNKNOWN_SIGNER: return "unknown-signer";
+	case CHG_VERDICT_DUPLICATE: return "repeat";
+	case CHG_VERDICT_MISMATCH: return "signer-mismatch";
+	case CHG_VERDICT_MALFORMED: return "malformed";
+	case CHG_VERDICT_WITHDRAWN: return "withdrawn";
+	}
+	return "not-counted";
+}
+
 const char *chg_verdict_rule(enum chg_verdict v)
 {
 	switch (v) {
@@ -543,12 +841,13 @@ const char *chg_verdict_rule(enum chg_verdict v)
 
 /*
  * The first commit that changed the covered content of change `id` and was
- * authored, committed or (verified) signed by `email`; *signed_it says
- * whether it is only the signature that names `email`.
+ * authored, committed or (verified) signed by `email` (only signed when
+ * `signed_only`: approvals.require-signed-edits); *signed_it says whether
+ * it is only the signature that names `email`.
  */
 static const struct chg_content_edit *edited_by(const struct chg_history *h,
 						const char *id, const char *email,
-						int *signed_it)
+						int signed_only, int *signed_it)
 {
 	size_t i, j;
 
@@ -557,8 +856,8 @@ static const struct chg_content_edit *edited_by(const struct chg_history *h,
 		if (strcmp(e->change_id, id))
 			continue;
 		*signed_it = 0;
-		if (!strcasecmp(e->author_email, email) ||
-		    !strcasecmp(e->committer_email, email))
+		if (!signed_only && (!strcasecmp(e->author_email, email) ||
+				     !strcasecmp(e->committer_email, email)))
 			return e;
 		*signed_it = 1;
 		for (j = 0; j < e->signers.n; j++)
@@ -584,19 +883,39 @@ static void join_principals(struct chg_buf *b, const struct chg_strlist *p)
 }
 
 /*
- * The identity checks of approval `a` (approval.h: malformed, signature or
- * author), with its signature verified into `sig` when signatures are
- * required: CHG_VERDICT_COUNTED when they pass, else the verdict, and
- * `why` says why.
+ * How far in the future an approval commit may be dated, in seconds: clock
+ * skew between the approver's machine and the one evaluating.
+ */
+#define CHG_APPROVAL_CLOCK_SKEW 300
+
+/*
+ * The identity checks of approval `a` (approval.h: malformed, its dates,
+ * signature, author and committer) at the time `now` (seconds since the
+ * epoch; the real clock is used when it is later), with its signature
+ * verified into `sig` when signatures are required: CHG_VERDICT_COUNTED
+ * when they pass, else the verdict, and `why` says why.
  */
 static enum chg_verdict check_identity(struct chg_buf *why,
 				       const struct chg_approval *a,
 				       int require_signature,
-				       const struct chg_signature_result *sig)
+				       const struct chg_signature_result *sig,
+				       int64_t now)
 {
+	int64_t clock = (int64_t)time(NULL);
+	char when[32];
+
+	if (now > clock)
+		clock = now;
 	if (a->malformed) {
 		chg_buf_printf(why, "approval commit %s approves nothing: %s",
 			       a->short_id, a->malformed);
+		return CHG_VERDICT_MALFORMED;
+	}
+	if (a->time > clock + CHG_APPROVAL_CLOCK_SKEW ||
+	    a->author_time > clock + CHG_APPROVAL_CLOCK_SKEW) {
+		chg_datetime_format(when, sizeof(when), a->time > a->author_time ? a->time : a->author_time);
+		chg_buf_printf(why, "approval commit %s approves nothing: it is dated %s, in the future; a signature is judged at its commit's date, so a date ahead of the clock could use a key before it is valid",
+			       a->short_id, when);
 		return CHG_VERDICT_MALFORMED;
 	}
 	if (require_signature && !a->is_signed) {
@@ -618,9 +937,14 @@ static enum chg_verdict check_identity(struct chg_buf *why,
 		chg_buf_printf(why, ", not the Approved-by %s", a->email);
 		return CHG_VERDICT_MISMATCH;
 	}
-	if (!require_signature && strcasecmp(a->email, a->author_email)) {
+	if (strcasecmp(a->email, a->author_email)) {
 		chg_buf_printf(why, "approval in %s names %s but the commit's author is %s: an approval is made by the approver, in their own name",
 			       a->short_id, a->email, a->author_email);
+		return CHG_VERDICT_MISMATCH;
+	}
+	if (a->committer_email && strcasecmp(a->email, a->committer_email)) {
+		chg_buf_printf(why, "approval in %s names %s but the commit's committer is %s: an approval is committed by the approver (a cherry-pick or rebase by someone else does not carry it)",
+			       a->short_id, a->email, a->committer_email);
 		return CHG_VERDICT_MISMATCH;
 	}
 	return CHG_VERDICT_COUNTED;
@@ -648,37 +972,179 @@ static void join_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
 			       rule->from->items[i]->value);
 }
 
+/* Sets the scalar `key` of the mapping `map` to `value`, adding it. */
+static int set_scalar(struct chg_node *map, const char *key, const char *value)
+{
+	struct chg_node *k, *v;
+	size_t i;
+
+	if (!(v = chg_node_new_scalar(value, strlen(value), 1, map->line, map->column)))
+		return CHG_ENOMEM;
+	for (i = 0; i < map->n; i++)
+		if (map->pairs[i].key->type == CHG_NODE_SCALAR &&
+		    !strcmp(map->pairs[i].key->value, key)) {
+			chg_node_free(map->pairs[i].value);
+			map->pairs[i].value = v;
+			return 0;
+		}
+	if (!(k = chg_node_new_scalar(key, strlen(key), 1, map->line, map->column)) ||
+	    chg_node_insert(map, k, v) < 0) {
+		chg_node_free(k);
+		chg_node_free(v);
+		return CHG_ENOMEM;
+	}
+	return 0;
+}
+
+/* Whether `change` is a standard change with a catalog entry of `policy`
+ * whose constraints it meets.  Returns 1, 0 or CHG_ELIMIT/CHG_ENOMEM. */
+static int valid_standard(const struct chg_policy *policy,
+			  const struct chg_change *change, int64_t now)
+{
+	const struct chg_node *t = chg_node_get(change->root, "standard-template");
+	const struct chg_catalog_entry *e;
+
+	if (!policy->catalog || !t || t->type != CHG_NODE_SCALAR ||
+	    chg_node_is_null(t) || !(e = chg_catalog_find(policy->catalog, t->value)))
+		return 0;
+	return e->constraints ? chg_cond_eval(e->constraints, change->root, now) : 1;
+}
+
+/*
+ * The document the approval rules are chosen from (DESIGN section 5, rule
+ * 3): the change as assessed, not as declared.  Its risk.level is raised
+ * to the assessed level (risk.h) when the declared one is lower, and a
+ * standard change without a catalog entry it meets is a normal one: no
+ * waiver lowers the quorum.  Stores in *out a copy to free, or NULL when
+ * the change is as declared.  Returns 0, CHG_ELIMIT or CHG_ENOMEM.
+ */
+static int assessed(struct chg_node **out, const struct chg_policy *policy,
+		    const struct chg_change *change, int64_t now)
+{
+	struct chg_risk risk;
+	struct chg_node *doc = NULL, *r;
+	const char *level = NULL;
+	int standard = 0, error;
+
+	*out = NULL;
+	if ((error = chg_risk_assess(&risk, policy, change->root, now)) < 0)
+		return error;
+	if (risk.floor >= 0 && risk.declared < risk.floor)
+		level = policy->risk_levels[risk.floor].name;
+	chg_risk_release(&risk);
+	if (change->type && !strcmp(change->type, "standard") &&
+	    (standard = valid_standard(policy, change, now)) < 0)
+		return standard;
+	if (!level && (standard || !change->type || strcmp(change->type, "standard")))
+		return 0;
+	if (!(doc = chg_node_dup(change->root)))
+		return CHG_ENOMEM;
+	if (!standard && change->type && !strcmp(change->type, "standard"))
+		error = set_scalar(doc, "type", "normal");
+	if (!error && level) {
+		r = (struct chg_node *)chg_node_get(doc, "risk");
+		if (!r || r->type != CHG_NODE_MAPPING) {
+			struct chg_node *k = chg_node_new_scalar("risk", 4, 1, doc->line, doc->column);
+			struct chg_node *m = chg_node_new(CHG_NODE_MAPPING, doc->line, doc->column);
+			size_t i;
+			/* a risk that is not a mapping is replaced */
+			for (i = 0; r && i < doc->n; i++)
+				if (doc->pairs[i].value == r) {
+					chg_node_free(doc->pairs[i].value);
+					doc->pairs[i].value = m;
+					chg_node_free(k);
+					k = NULL;
+				}
+			if (!m || (k && chg_node_insert(doc, k, m) < 0)) {
+				chg_node_free(k);
+				chg_node_free(m);
+				error = CHG_ENOMEM;
+			}
+			r = m;
+		}
+		if (!error)
+			error = set_scalar(r, "level", level);
+	}
+	if (error) {
+		chg_node_free(doc);
+		return error;
+	}
+	*out = doc;
+	return 0;
+}
+
+/*
+ * Whether approval `a` was withdrawn: one of its rejections_after is
+ * genuine (passes the identity checks).
+ */
+static int withdrawn(const struct chg_history *h, const struct chg_approval *a,
+		     const struct chg_policy *policy, int64_t now,
+		     const struct chg_approval **by)
+{
+	struct chg_buf scratch = CHG_BUF_INIT;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < a->nrejected_after && !found; i++) {
+		const struct chg_approval *r = &h->approvals[a->rejected_after[i]];
+		chg_buf_clear(&scratch);
+		if (check_identity(&scratch, r, policy->require_signature,
+				   &r->signature, now) == CHG_VERDICT_COUNTED) {
+			found = 1;
+			*by = r;
+		}
+	}
+	chg_buf_release(&scratch);
+	return found;
+}
+
 int chg_approval_evaluate(struct chg_approval_result *out,
 			  const struct chg_policy *policy,
 			  const struct chg_change *change,
 			  const struct chg_history *history, int64_t now)
 {
 	struct chg_buf why = CHG_BUF_INIT;
+	struct chg_node *doc = NULL;
+	const struct chg_node *req;
+	const struct chg_approval *by;
 	char *requester = NULL;
 	size_t i, j;
-	int error = 0, rc;
+	int error = 0, rc, bad_requester = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (!change->id || !change->root)
 		return 0;
+	if ((error = assessed(&doc, policy, change, now)) < 0)
+		return error;
 	for (i = 0; i < policy->napproval_rules; i++) {
 		const struct chg_approval_rule *r = &policy->approval_rules[i];
-		rc = r->when ? chg_cond_eval(r->when, change->root, now) : 1;
-		if (rc < 0)
+		rc = r->when ? chg_cond_eval(r->when, doc ? doc : change->root, now) : 1;
+		if (rc < 0) {
+			chg_node_free(doc);
 			return rc;
+		}
 		if (rc) {
 			out->rule = r;
 			out->required = r->required;
 			break;
 		}
 	}
+	chg_node_free(doc);
 	out->verdicts = calloc(history->napprovals + 1, sizeof(*out->verdicts));
 	if (!out->verdicts)
 		return CHG_ENOMEM;
-	if (chg_ident_parse(NULL, &requester,
-			    chg_node_str(chg_node_get(change->root, "requested-by")) ?
-			    chg_node_str(chg_node_get(change->root, "requested-by")) : "") < 0)
+	req = chg_node_get(change->root, "requested-by");
+	rc = chg_ident_parse(NULL, &requester, chg_node_str(req) && !memchr(req->value, '\0', req->len) ?
+			     chg_node_str(req) : "");
+	if (rc == CHG_ENOMEM) {
+		free(out->verdicts);
+		out->verdicts = NULL;
+		return rc;
+	}
+	if (rc < 0) {
 		requester = NULL;
+		bad_requester = 1;
+	}
 
 	/* "trust" is reserved: its approvals are those of trust changes */
 	for (i = 0; i < history->napprovals && !error &&
@@ -695,15 +1161,19 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 		v->approval = a;
 		chg_buf_clear(&why);
 		if ((v->verdict = check_identity(&why, a, policy->require_signature,
-						 &a->signature)) != CHG_VERDICT_COUNTED) {
+						 &a->signature, now)) != CHG_VERDICT_COUNTED) {
 			/* why says why */
-		} else if (policy->separation_of_duties && requester &&
-			   !strcasecmp(a->email, requester)) {
+		} else if (policy->separation_of_duties && bad_requester) {
+			v->verdict = CHG_VERDICT_SELF;
+			chg_buf_printf(&why, "approval by %s in %s does not count: the change's requested-by is not an identity 'Name <email>', so who requested it is unknown and separation of duties cannot hold; correct requested-by and ask for a new approval",
+				       a->email, a->short_id);
+		} else if (policy->separation_of_duties && !strcasecmp(a->email, requester)) {
 			v->verdict = CHG_VERDICT_SELF;
 			chg_buf_printf(&why, "approval by %s in %s does not count: %s requested this change",
 				       a->email, a->short_id, a->email);
 		} else if (policy->separation_of_duties &&
-			   (e = edited_by(history, change->id, a->email, &signed_it))) {
+			   (e = edited_by(history, change->id, a->email,
+					  policy->require_signed_edits, &signed_it))) {
 			v->verdict = CHG_VERDICT_SELF;
 			chg_buf_printf(&why, "approval by %s in %s does not count: %s %s %s, which changed this change's content",
 				       a->email, a->short_id, a->email,
@@ -718,12 +1188,28 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 			v->verdict = CHG_VERDICT_STALE;
 			chg_buf_printf(&why, "approval by %s in %s is stale: it approved %.19s..., the change is now %.19s...; ask for a new approval",
 				       a->email, a->short_id, a->digest, change->digest);
+		} else if (withdrawn(history, a, policy, now, &by)) {
+			v->verdict = CHG_VERDICT_WITHDRAWN;
+			chg_buf_printf(&why, "approval by %s in %s is withdrawn: %s rejected the same content in %s",
+				       a->email, a->short_id, a->email, by->short_id);
 		} else {
 			v->verdict = CHG_VERDICT_COUNTED;
-			for (j = 0; j + 1 < out->n; j++)
-				if (out->verdicts[j].verdict == CHG_VERDICT_COUNTED &&
-				    !strcasecmp(out->verdicts[j].approval->email, a->email))
+			for (j = 0; j + 1 < out->n && v->verdict == CHG_VERDICT_COUNTED; j++) {
+				const struct chg_approval *o = out->verdicts[j].approval;
+				if (out->verdicts[j].verdict != CHG_VERDICT_COUNTED)
+					continue;
+				if (!strcasecmp(o->email, a->email)) {
 					v->verdict = CHG_VERDICT_DUPLICATE;
+				} else if (policy->require_signature && o->signature.key &&
+					   a->signature.key &&
+					   !strcmp(o->signature.key, a->signature.key)) {
+					/* one key never stands for two approvers */
+					v->verdict = CHG_VERDICT_DUPLICATE;
+					chg_buf_printf(&why, "approval by %s in %s does not count: it is signed by %s, which already counted for %s in %s; one key stands for one approver",
+						       a->email, a->short_id, a->signature.key,
+						       o->email, o->short_id);
+				}
+			}
 			if (v->verdict != CHG_VERDICT_DUPLICATE)
 				out->counted++;
 		}
@@ -745,6 +1231,31 @@ void chg_approval_result_release(struct chg_approval_result *r)
 		free(r->verdicts[i].reason);
 	free(r->verdicts);
 	memset(r, 0, sizeof(*r));
+}
+
+/*
+ * unsigned-edit: each commit that changed the covered content of `change`
+ * without a verified signature (approvals.require-signed-edits).
+ */
+static int check_signed_edits(const struct chg_change *change,
+			      const struct chg_history *history,
+			      struct chg_diag_list *diags)
+{
+	const struct chg_node *at = change->id_node ? change->id_node : change->root;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < history->nedits && !error; i++) {
+		const struct chg_content_edit *e = &history->edits[i];
+		if (e->verified || strcmp(e->change_id, change->id))
+			continue;
+		error = chg_diag_add(diags, change->path, at->line, at->column,
+				     CHG_SEV_ERROR, "unsigned-edit",
+				     "%s changed the content of %s without a verified signature (%s), and the policy requires signed edits (approvals.require-signed-edits): who made it cannot be told, so it cannot be kept from approving; redo the edit in a commit signed with a key of the trust files",
+				     e->short_id, change->id,
+				     e->unverified ? e->unverified : "it is not signed");
+	}
+	return error;
 }
 
 int chg_approval_check(const struct chg_policy *policy,
@@ -796,8 +1307,7 @@ int chg_approval_check(const struct chg_policy *policy,
 				       *v->approval->identity ? v->approval->identity :
 				       "(no approver)", v->approval->short_id);
 			/* a repeat's rule id would read as if it were missing */
-			chg_buf_printf(&msg, " %s", v->verdict == CHG_VERDICT_DUPLICATE ?
-				       "repeat" : rule ? rule : "counted");
+			chg_buf_printf(&msg, " %s", rule ? rule : chg_verdict_name(v->verdict));
 		}
 		if ((error = chg_diag_add(diags, change->path, at->line, at->column,
 					  CHG_SEV_ERROR, "missing-approval", "%s",
@@ -808,8 +1318,7 @@ int chg_approval_check(const struct chg_policy *policy,
 		const struct chg_approval_verdict *v = &res.verdicts[i];
 		enum chg_severity sev;
 
-		if (v->verdict == CHG_VERDICT_COUNTED ||
-		    v->verdict == CHG_VERDICT_DUPLICATE)
+		if (!chg_verdict_rule(v->verdict))
 			continue;
 		if (missing)
 			sev = CHG_SEV_ERROR;
@@ -822,6 +1331,8 @@ int chg_approval_check(const struct chg_policy *policy,
 					  v->reason)) < 0)
 			goto cleanup;
 	}
+	if (policy->require_signed_edits)
+		error = check_signed_edits(change, history, diags);
 cleanup:
 	chg_buf_release(&msg);
 	chg_approval_result_release(&res);
@@ -1011,7 +1522,8 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 		v = &tc->verdicts[tc->n++];
 		v->approval = a;
 		chg_buf_clear(&why);
-		v->verdict = check_identity(&why, a, policy->require_signature, &sig);
+		v->verdict = check_identity(&why, a, policy->require_signature, &sig,
+					    (int64_t)time(NULL));
 		chg_signature_result_release(&sig);
 		if (v->verdict != CHG_VERDICT_COUNTED) {
 			/* `why` says why */

@@ -100,6 +100,9 @@ struct chg_approval {
 	int rejected;          /* 1 for Rejected-by */
 	const char *malformed; /* static reason, or NULL when well formed */
 	char *author_email;    /* the approval commit's author */
+	char *committer_email; /* its committer; NULL: not known (then only
+				  the author is compared) */
+	int64_t author_time;   /* its author date, seconds since the epoch */
 	int is_signed;         /* the commit carries a signature */
 	/* When the policy requires signatures, the commit is signed, the
 	 * trailers are well formed and it is not for a trust change: its
@@ -110,6 +113,13 @@ struct chg_approval {
 	struct chg_signature_result signature;
 	int64_t time;          /* committer time, seconds since the epoch */
 	size_t record;         /* its record in the history's trust log */
+	/* The rejections by the same person of the same digest of the same
+	 * change request that are not ancestors of this approval (indices
+	 * into the history's approvals): a later verdict, or one on another
+	 * branch, stands over this approval when it is itself genuine (rule
+	 * 8, "latest verdict wins").  NULL when none. */
+	size_t *rejected_after;
+	size_t nrejected_after;
 };
 
 /* A commit that changed the covered content of a change request. */
@@ -120,7 +130,14 @@ struct chg_content_edit {
 	/* When the policy requires signatures: the principals of the commit's
 	 * good signature (empty when unsigned or not good). */
 	struct chg_strlist signers;
+	/* When the policy requires signatures or signed edits: whether the
+	 * commit's signature verified (signers is then not empty, or the key
+	 * names no principal), and if not, why, to follow "without a verified
+	 * signature: " (NULL when verified). */
+	int verified;
+	char *unverified;
 	git_oid commit;
+	char short_id[8];
 };
 
 struct chg_approval_verdict;
@@ -194,7 +211,11 @@ enum chg_verdict {
 	CHG_VERDICT_MISMATCH,     /* signer-mismatch: signed by another
 				     principal, or (signatures not required)
 				     authored by another person */
-	CHG_VERDICT_MALFORMED     /* invalid-value */
+	CHG_VERDICT_MALFORMED,    /* invalid-value */
+	CHG_VERDICT_WITHDRAWN     /* the approver's later Rejected-by of the
+				     same digest stands (no rule id: it is
+				     mentioned in the missing-approval
+				     summary as "withdrawn") */
 };
 
 struct chg_approval_verdict {
@@ -227,9 +248,14 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 /* Frees the verdicts' reasons and the array.  NULL-safe. */
 void chg_approval_result_release(struct chg_approval_result *r);
 
-/* The rule id of a verdict ("stale-approval", ...); NULL for counted and
- * for a repeat. */
+/* The rule id of a verdict ("stale-approval", ...); NULL for counted, a
+ * repeat and a withdrawn approval. */
 const char *chg_verdict_rule(enum chg_verdict v);
+
+/* A short name of a verdict for summaries and logs: "counted", "stale",
+ * "self", "not-allowed", "unsigned", "bad-signature", "unknown-signer",
+ * "repeat", "signer-mismatch", "malformed", "withdrawn".  Static. */
+const char *chg_verdict_name(enum chg_verdict v);
 
 /*
  * Evaluates `change` and appends findings: when its state needs approval

@@ -1682,22 +1682,6 @@ static int may_have_trailers(const char *msg, size_t len)
 	return 0;
 }
 
-static const char *verdict_name(enum chg_verdict v)
-{
-	switch (v) {
-	case CHG_VERDICT_COUNTED: return "counted";
-	case CHG_VERDICT_DUPLICATE: return "repeat";
-	case CHG_VERDICT_STALE: return "stale";
-	case CHG_VERDICT_SELF: return "self";
-	case CHG_VERDICT_NOT_ALLOWED: return "not-allowed";
-	case CHG_VERDICT_UNSIGNED: return "unsigned";
-	case CHG_VERDICT_BAD_SIGNATURE: return "bad-signature";
-	case CHG_VERDICT_UNKNOWN_SIGNER: return "unknown-signer";
-	case CHG_VERDICT_MISMATCH: return "signer-mismatch";
-	case CHG_VERDICT_MALFORMED: return "malformed";
-	default: return "not-counted";
-	}
-}
 
 /* Appends a new approval of `c` for the current commit, filled as
  * chg_history_load fills it. */
@@ -1724,6 +1708,10 @@ static int new_approval(struct chg_approval **out, struct audit *a,
 	ap->time = (int64_t)git_commit_time(a->commit);
 	ap->rejected = t->n_rejected_by > 0 && t->n_approved_by == 0;
 	ap->author_email = strdup(au && au->email ? au->email : "");
+	ap->author_time = au ? (int64_t)au->when.time : ap->time;
+	ap->committer_email = strdup(git_commit_committer(a->commit) &&
+				     git_commit_committer(a->commit)->email ?
+				     git_commit_committer(a->commit)->email : "");
 	ap->change_id = strdup(t->change_request);
 	ap->identity = strdup(t->approved_by ? t->approved_by :
 			      t->rejected_by ? t->rejected_by : "");
@@ -1731,7 +1719,7 @@ static int new_approval(struct chg_approval **out, struct audit *a,
 		ap->digest = strdup(t->change_digest);
 	c->napprovals++;
 	*out = ap;
-	if (!ap->author_email || !ap->change_id || !ap->identity ||
+	if (!ap->author_email || !ap->committer_email || !ap->change_id || !ap->identity ||
 	    (t->change_digest && !ap->digest))
 		return CHG_ENOMEM;
 	error = chg_ident_parse(NULL, &ap->email, ap->identity);
@@ -1812,7 +1800,7 @@ static int approval_event(struct audit *a, const struct chg_trailers *t)
 		} else if (!error) {
 			for (i = 0; i < res.n; i++)
 				if (res.verdicts[i].approval == target)
-					verdict = verdict_name(res.verdicts[i].verdict);
+					verdict = chg_verdict_name(res.verdicts[i].verdict);
 		}
 		chg_approval_result_release(&res);
 		if (error < 0)

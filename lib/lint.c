@@ -27,7 +27,6 @@ struct lint {
 	struct chg_source src;
 	int src_open;
 	struct chg_policy *policy;
-	struct chg_catalog catalog;
 	struct chg_change_set changes;
 	struct chg_strlist named;  /* repository-relative PATH arguments */
 	struct chg_history history;
@@ -174,6 +173,7 @@ done:
 	return error;
 }
 
+/* Loads the catalog of the source into the policy (policy.h). */
 static int load_catalog(struct lint *l)
 {
 	struct chg_strlist files = CHG_STRLIST_INIT;
@@ -181,6 +181,9 @@ static int load_catalog(struct lint *l)
 	size_t i;
 	int error, invalid = 0, too_large;
 
+	if (!l->policy->catalog &&
+	    !(l->policy->catalog = calloc(1, sizeof(*l->policy->catalog))))
+		return CHG_ENOMEM;
 	error = chg_source_list(&files, &l->src, is_catalog, NULL);
 	for (i = 0; i < files.n && !error; i++) {
 		chg_buf_clear(&buf);
@@ -189,7 +192,7 @@ static int load_catalog(struct lint *l)
 			invalid |= too_large;
 			continue;
 		}
-		error = chg_catalog_add(&l->catalog, files.items[i], buf.ptr,
+		error = chg_catalog_add(l->policy->catalog, files.items[i], buf.ptr,
 					buf.len, l->diags);
 		if (error == CHG_EINVALID) {
 			invalid = 1;
@@ -363,7 +366,6 @@ static int finish(struct lint *l, int error)
 	chg_history_release(&l->history);
 	chg_change_set_release(&l->changes);
 	chg_strlist_release(&l->named);
-	chg_catalog_release(&l->catalog);
 	chg_policy_free(l->policy);
 	if (l->src_open)
 		chg_source_release(&l->src);
@@ -488,7 +490,7 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 
 	ctx.policy = l.policy;
 	ctx.changes = &l.changes;
-	ctx.catalog = &l.catalog;
+	ctx.catalog = l.policy->catalog;
 	ctx.now = opts->now;
 	for (i = 0; i < l.changes.n && !error; i++)
 		error = chg_check_change(&ctx, &l.changes.items[i], diags);
@@ -580,6 +582,10 @@ int chg_lint_load_policy(struct chg_policy **out, struct chg_diag_list *diags,
 		error = open_repo(&l, dir, rev, staged);
 	if (!error)
 		error = load_policy(&l);
+	/* the approval rules need it: a change is standard only with a
+	   catalog entry it meets */
+	if (!error && l.src_open)
+		error = load_catalog(&l);
 	if (!error) {
 		*out = l.policy;
 		l.policy = NULL;

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "check.h"
 #include "datetime.h"
 #include "error.h"
 #include "templates.h"
@@ -1060,6 +1061,8 @@ void chg_policy_free(struct chg_policy *p)
 
 	if (!p)
 		return;
+	chg_catalog_release(p->catalog);
+	free(p->catalog);
 	for (i = 0; i < p->nrules; i++) {
 		chg_cond_free(p->rules[i].when);
 		for (j = 0; j < p->rules[i].nrequire; j++)

@@ -95,6 +95,8 @@ struct chg_approval_rule {
 	const struct chg_node *node;
 };
 
+struct chg_catalog;
+
 struct chg_policy {
 	struct chg_node *root;         /* the merged tree */
 	const char *path;              /* the repository's policy file or
@@ -163,6 +165,12 @@ struct chg_policy {
 	const char **not_waivable;
 
 	struct chg_node *trust_default; /* owned: `from` of the default */
+
+	/* The standard-change catalog (.chg/catalog/) of the same source as
+	   the policy, when the loader read it (lint.h loads both); NULL when
+	   none was read: then no change is standard for the approval rules
+	   (approval.h).  Owned: chg_policy_free releases it. */
+	struct chg_catalog *catalog;
 
 	/* strings the compiled parts point into */
 	char **strings;

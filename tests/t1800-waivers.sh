@@ -203,7 +203,7 @@ test_expect_success 'findings about history are never waived' '
 	test_cmp expect actual
 '
 
-test_expect_success 'a change that needs no approval has none: its waiver does not count' '
+test_expect_success 'a standard change without its catalog entry needs the approval of a normal change: its waiver does not count' '
 	chg_normal_cr CHG-0001 requested | sed -e "s/^type: normal/type: standard/" -e "\$a\\
 standard-template: cert-rotation" |
 	waive unknown-template "the catalog entry is under review" >standard.yaml &&
@@ -211,7 +211,7 @@ standard-template: cert-rotation" |
 	chg_lint_status 1 -C standard &&
 	cat >expect <<-EOF &&
 	changes/CHG-0001.yaml:21:20: error: standard-template ${SQ}cert-rotation${SQ} is not in the catalog: add .chg/catalog/cert-rotation.yaml or name an existing entry [unknown-template]
-	changes/CHG-0001.yaml:23:11: note: waiver for unknown-template does not count: CHG-0001 has no approval [waiver-not-counted]
+	changes/CHG-0001.yaml:23:11: note: waiver for unknown-template does not count: CHG-0001 has 0 of the 1 required approvals [waiver-not-counted]
 	EOF
 	test_cmp expect actual
 '
@@ -221,7 +221,8 @@ test_expect_success 'setup: an understated risk, waived and approved' '
 		-e "s/^  assessment: {.*}/  assessment: {users-affected: 3, system-criticality: 3, security: 3, rollback-difficulty: 3, timing: 3}/" |
 	waive risk-understated "scored high only because of the timing" |
 	new_repo risk CHG-0001 &&
-	approve risk CHG-0001 "Dave Miller" dave@example.com >/dev/null &&
+	approve risk CHG-0001 "Alice Example" alice@example.com >/dev/null &&
+	approve risk CHG-0001 "Carol Nguyen" carol@example.com >/dev/null &&
 	chg_lint_status 0 -C risk &&
 	grep "^changes/CHG-0001.yaml:14:10: note: waived (scored high only because of the timing): risk.level medium is below the assessed risk high .* \\[risk-understated\\]\$" actual &&
 	test $(wc -l <actual) = 1

@@ -190,6 +190,7 @@ Approved-by: Dave Miller <dave@example.com>" &&
 
 test_expect_success 'the approver'"'"'s own commit counts, whatever the email'"'"'s case' '
 	(cd forged && GIT_AUTHOR_NAME="Dave Miller" GIT_AUTHOR_EMAIL=Dave@Example.com \
+		GIT_COMMITTER_NAME="Dave Miller" GIT_COMMITTER_EMAIL=DAVE@example.com \
 		git commit -q --allow-empty -m "Approve CHG-0001" -m "Change-Request: CHG-0001
 Change-Digest: $(chg digest CHG-0001)
 Approved-by: Dave Miller <dave@example.com>") &&

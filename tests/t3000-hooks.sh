@@ -169,6 +169,7 @@ test_expect_success 'commit-msg accepts a well-formed approval written in an edi
 	digest=$(chg -C repo digest CHG-0001) &&
 	approval_message CHG-0001 "$digest" "Carol Nguyen <carol@example.com>" >msg &&
 	GIT_AUTHOR_NAME="Carol Nguyen" GIT_AUTHOR_EMAIL=carol@example.com \
+	GIT_COMMITTER_NAME="Carol Nguyen" GIT_COMMITTER_EMAIL=carol@example.com \
 	GIT_EDITOR=true git -C repo commit -q -e -v --allow-empty -F "$PWD/msg" 2>err &&
 	test_must_be_empty err &&
 	git -C repo cat-file commit HEAD | sed -e "1,/^$/d" >actual &&

@@ -196,7 +196,7 @@ test_expect_success 'a trusted key approving in another person'"'"'s name is a s
 	test_cmp expect actual
 '
 
-test_expect_success 'a commit cannot trust the key it adds (first-parent trust)' '
+test_expect_success 'a commit cannot trust the key it adds: adding it, it is no approval' '
 	signed_repo ssh-self-trust &&
 	allowed carol carol@example.com >ssh-self-trust/.chg/allowed_signers &&
 	(cd ssh-self-trust && chg_commit "Jane Doe" jane@example.com "Trust only Carol") &&
@@ -207,13 +207,13 @@ test_expect_success 'a commit cannot trust the key it adds (first-parent trust)'
 	grep "^dave@example.com " trusted-in-its-tree &&
 	chg_lint_status 1 -C ssh-self-trust &&
 	cat >expect <<-EOF &&
-	$missing_line: dave@example.com $d unknown-signer [missing-approval]
-	changes/CHG-0001.yaml:4:8: error: approval by dave@example.com in $d does not count: it is signed by $DAVE_SSH, which is not in .chg/allowed_signers as of its first parent $p [unknown-signer]
+	$missing_line: dave@example.com $d invalid-value [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: approval commit $d approves nothing: it changes files: an approval commit changes nothing (its tree is its first parent${SQ}s); commit the change and the approval separately [invalid-value]
 	EOF
 	test_cmp expect actual
 '
 
-test_expect_success 'a root commit trusts no key, not even the one in its own tree' '
+test_expect_success 'a root commit is no approval, even signed by a key in its own tree' '
 	signed_repo ssh-root-base &&
 	git init -q -b main ssh-root &&
 	cp -R ssh-root-base/.chg ssh-root-base/changes ssh-root/ &&
@@ -221,8 +221,8 @@ test_expect_success 'a root commit trusts no key, not even the one in its own tr
 	test_must_fail git -C ssh-root rev-parse -q --verify HEAD^ &&
 	chg_lint_status 1 -C ssh-root &&
 	cat >expect <<-EOF &&
-	$missing_line: dave@example.com $r unknown-signer [missing-approval]
-	changes/CHG-0001.yaml:4:8: error: approval by dave@example.com in $r does not count: it is signed by $DAVE_SSH, and a root commit trusts no key: it has no parent to take .chg/allowed_signers from [unknown-signer]
+	$missing_line: dave@example.com $r invalid-value [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: approval commit $r approves nothing: it changes files: an approval commit changes nothing (its tree is its first parent${SQ}s); commit the change and the approval separately [invalid-value]
 	EOF
 	test_cmp expect actual
 '
@@ -284,14 +284,14 @@ test_expect_success 'a key past its valid-before does not count' '
 	test_cmp expect actual
 '
 
-test_expect_success 'validity is judged at the commit'"'"'s time, not now' '
+test_expect_success 'a commit dated back before its parent, to when the key was valid, is no approval' '
 	git -C ssh-expired reset -q --hard HEAD^ &&
 	GIT_COMMITTER_DATE=2025-12-01T09:00:00Z &&
 	export GIT_COMMITTER_DATE &&
-	ssh_approve ssh-expired dave "Dave Miller" dave@example.com &&
+	e=$(ssh_approve ssh-expired dave "Dave Miller" dave@example.com) &&
 	GIT_COMMITTER_DATE=2026-11-02T09:00:00Z &&
-	chg_lint_status 0 -C ssh-expired &&
-	test_must_be_empty actual
+	chg_lint_status 1 -C ssh-expired &&
+	grep "^changes/CHG-0001.yaml:4:8: error: approval commit $e approves nothing: it is dated before its parent: .* \\[invalid-value\\]\$" actual
 '
 
 test_expect_success 'a key not yet valid (valid-after) does not count' '
@@ -350,7 +350,7 @@ test_expect_success 'a principal pattern admits the approver, as ssh-keygen matc
 	grep "error: approval in $o does not count: it is signed by $DAVE_SSH whose principal is \\*@example.org, not the Approved-by dave@example.com \\[signer-mismatch\\]\$" actual
 '
 
-test_expect_success 'a verified signature binds the approver; the author field does not matter' '
+test_expect_success 'a verified signature binds the approver, and so must the author field' '
 	signed_repo ssh-author &&
 	approval_message ssh-author "Dave Miller" dave@example.com >msg &&
 	GIT_AUTHOR_NAME="Bob Ops" GIT_AUTHOR_EMAIL=bob@example.com \
@@ -359,8 +359,8 @@ test_expect_success 'a verified signature binds the approver; the author field d
 	git -C ssh-author log -1 --format=%ae >author &&
 	echo bob@example.com >expect &&
 	test_cmp expect author &&
-	chg_lint_status 0 -C ssh-author &&
-	test_must_be_empty actual
+	chg_lint_status 1 -C ssh-author &&
+	grep "error: approval in $(short ssh-author) names dave@example.com but the commit${SQ}s author is bob@example.com: .* \\[signer-mismatch\\]\$" actual
 '
 
 test_expect_success 'the signer of a commit that changed the content cannot approve it' '
@@ -443,7 +443,7 @@ test_expect_success 'a trusted OpenPGP key approving in another person'"'"'s nam
 	test_cmp expect actual
 '
 
-test_expect_success 'an OpenPGP key added in the approval commit itself is not trusted' '
+test_expect_success 'an OpenPGP key added in the approval commit itself: no approval' '
 	signed_repo pgp-self-trust &&
 	gpg --batch --armor --export "<carol@example.com>" >pgp-self-trust/.chg/keys.asc &&
 	(cd pgp-self-trust && chg_commit "Jane Doe" jane@example.com "Trust only Carol") &&
@@ -451,7 +451,7 @@ test_expect_success 'an OpenPGP key added in the approval commit itself is not t
 	gpg --batch --armor --export "<dave@example.com>" >>pgp-self-trust/.chg/keys.asc &&
 	d=$(pgp_approve pgp-self-trust "$DAVE_PGP" "Dave Miller" dave@example.com) &&
 	chg_lint_status 1 -C pgp-self-trust &&
-	grep "^changes/CHG-0001.yaml:4:8: error: approval by dave@example.com in $d does not count: it is signed by OpenPGP key $DAVE_PGP, which is not in .chg/keys.asc as of its first parent $p \\[unknown-signer\\]\$" actual
+	grep "^changes/CHG-0001.yaml:4:8: error: approval commit $d approves nothing: it changes files: .* \\[invalid-value\\]\$" actual
 '
 
 test_expect_success 'an OpenPGP-signed commit changed after signing is a bad signature' '
