@@ -111,8 +111,8 @@ trust_commit () {
 # setup_chg DIR: a repository (nothing committed yet) whose policy
 # requires signed approvals (the default), with cab (alice, carol),
 # managers (dave) and emergency (alice), and whose .chg/allowed_signers
-# trusts the keys of alice, carol, dave, jane (the requester) and erin
-# (in no group).  Trust changes need the default quorum, 2 from cab.
+# trusts the keys of alice, carol, dave, jane (the requester), and erin
+# and bob (in no group).  Trust changes need the default quorum, 2 from cab.
 setup_chg () {
 	chg_repo "$1" &&
 	sed -e "/require-signature/d" "$1/.chg/policy.yaml" >"$1/.chg/policy.yaml.new" &&
@@ -123,20 +123,22 @@ setup_chg () {
 		allowed carol carol@example.com &&
 		allowed dave dave@example.com &&
 		allowed jane jane@example.com &&
-		allowed erin erin@example.com
+		allowed erin erin@example.com &&
+		allowed bob bob@example.com
 	} >"$1/.chg/allowed_signers"
 }
 
-# root_and_request DIR: commits DIR's .chg/ as the root of trust (Jane,
-# unsigned), then the change request on standard input as
-# changes/CHG-0001.yaml, by Jane, signed with her key.
+# root_and_request DIR [NAME EMAIL KEY]: commits DIR's .chg/ as the root
+# of trust (Jane, unsigned), then the change request on standard input as
+# changes/CHG-0001.yaml, by NAME <EMAIL> (default Jane, the requester),
+# signed with KEY.key (default jane).
 root_and_request () {
 	printf 'Set up the change repository\n' >msg &&
 	git -C "$1" add .chg &&
 	as "Jane Doe" jane@example.com git -C "$1" commit -q -F "$PWD/msg" &&
 	cat >"$1/changes/CHG-0001.yaml" &&
 	printf 'Request CHG-0001\n' >msg &&
-	as "Jane Doe" jane@example.com commit_in "$1" jane msg
+	as "${2:-Jane Doe}" "${3:-jane@example.com}" commit_in "$1" "${4:-jane}" msg
 }
 
 # srepo DIR: setup_chg and root_and_request of CHG-0001 (approved, medium
@@ -176,7 +178,7 @@ finding () {
 }
 
 test_expect_success 'setup: SSH keys' '
-	for who in alice carol dave jane erin mallory shared
+	for who in alice carol dave jane erin mallory shared bob
 	do
 		ssh-keygen -q -t ed25519 -N "" -C "$who" -f $who.key || return 1
 	done
@@ -470,6 +472,304 @@ test_expect_success 'attack 9, control: a rejection in Dave'"'"'s name signed wi
 	as "Dave Miller" dave@example.com commit_in forged-signed mallory msg &&
 	lint 0 forged-signed &&
 	! grep "missing-approval" actual
+'
+
+# ---- attack 10: separation of duties across a merge, for trust changes ----
+#
+# Separation of duties covers every commit that contributed to a trust
+# change, on whatever branch: a trust change Mallory wrote on a branch and
+# Jane merged is still Mallory's, and Mallory cannot approve it.
+
+# mallory_trust_change DIR: DIR's policy with Mallory in cab, her key
+# trusted; on the branch keys, Mallory (author, committer, signer) trusts
+# Bob's key for bob2@example.com; Jane merges keys with --no-ff.
+# Prints the short id of Mallory's commit.
+mallory_trust_change () {
+	setup_chg "$1" &&
+	sed -e "s/cab: \\[alice@example.com, carol@example.com\\]/cab: [alice@example.com, carol@example.com, mallory@example.com]/" \
+		"$1/.chg/policy.yaml" >"$1/.chg/policy.yaml.new" &&
+	mv "$1/.chg/policy.yaml.new" "$1/.chg/policy.yaml" &&
+	grep "mallory@example.com\\]" "$1/.chg/policy.yaml" >/dev/null &&
+	allowed mallory mallory@example.com >>"$1/.chg/allowed_signers" &&
+	chg_normal_cr CHG-0001 requested | root_and_request "$1" &&
+	git -C "$1" checkout -q -b keys &&
+	allowed bob bob2@example.com >>"$1/.chg/allowed_signers" &&
+	printf "Trust Bob${SQ}s key for his second address\\n" >msg &&
+	as "Mallory Evil" mallory@example.com commit_in "$1" mallory msg &&
+	short "$1" &&
+	git -C "$1" checkout -q main &&
+	chg_normal_cr CHG-0002 requested >"$1/changes/CHG-0002.yaml" &&
+	printf "Request CHG-0002\\n" >msg &&
+	as "Jane Doe" jane@example.com commit_in "$1" jane msg &&
+	merge_in "$1" keys &&
+	test $(git -C "$1" rev-parse HEAD^2 | cut -c1-7) = $(short "$1" keys) &&
+	git -C "$1" show HEAD:.chg/allowed_signers | grep "^bob2@example.com " >/dev/null
+}
+
+test_expect_success 'attack 10: the author of a trust change merged by someone else cannot approve it' '
+	t=$(mallory_trust_change sod-merge) &&
+	git -C sod-merge log -1 --format="%ae %ce" $t >who &&
+	echo "mallory@example.com mallory@example.com" >expect &&
+	test_cmp expect who &&
+	git -C sod-merge log -1 --format="%ae %ce" >who &&
+	echo "jane@example.com jane@example.com" >expect &&
+	test_cmp expect who &&
+	m=$(trust_approve sod-merge mallory "Mallory Evil" mallory@example.com) &&
+	a=$(trust_approve sod-merge alice "Alice Example" alice@example.com) &&
+	lint 1 sod-merge &&
+	grep "^\\.chg/allowed_signers: error: .*1 of the 2 required approvals.*\\[trust-change-unapproved\\]\$" actual &&
+	finding $m self-approval
+'
+
+test_expect_success 'attack 10: nor when the approvals were made on the branch before the merge' '
+	t=$(mallory_trust_change sod-branch) &&
+	git -C sod-branch reset -q --hard HEAD^ &&
+	git -C sod-branch checkout -q keys &&
+	m=$(trust_approve sod-branch mallory "Mallory Evil" mallory@example.com) &&
+	a=$(trust_approve sod-branch alice "Alice Example" alice@example.com) &&
+	merge_in sod-branch keys &&
+	lint 1 sod-branch &&
+	grep "^\\.chg/allowed_signers: error: .*\\[trust-change-unapproved\\]\$" actual &&
+	finding $m self-approval
+'
+
+test_expect_success 'attack 10, control: approved by alice and carol, the merged trust change is approved' '
+	mallory_trust_change sod-control >/dev/null &&
+	trust_approve sod-control alice "Alice Example" alice@example.com >/dev/null &&
+	trust_approve sod-control carol "Carol Nguyen" carol@example.com >/dev/null &&
+	lint 0 sod-control &&
+	test_must_be_empty actual
+'
+
+# ---- attack 11: a waiver lowers the quorum ----
+#
+# The approval rule is chosen from the assessed risk, never from what a
+# waiver excuses (rule 3): a change scored high but declared medium, with
+# risk-understated waived, still needs 2 approvals from cab.
+
+# understated_cr: CHG-0001 (approved) scored high (15), declared medium,
+# with risk-understated waived.
+understated_cr () {
+	chg_normal_cr CHG-0001 approved | sed \
+		-e "s/^  assessment: {.*}/  assessment: {users-affected: 3, system-criticality: 3, security: 3, rollback-difficulty: 3, timing: 3}/" &&
+	cat <<-\EOF
+	rollback-tested: true
+	waivers:
+	  - rule: risk-understated
+	    reason: scored high only because of the timing
+	EOF
+}
+
+test_expect_success 'attack 11: a waived risk-understated does not let one manager approve a high-risk change' '
+	setup_chg understated &&
+	understated_cr | root_and_request understated &&
+	grep "level: medium" understated/changes/CHG-0001.yaml &&
+	d=$(approve understated dave "Dave Miller" dave@example.com) &&
+	lint 1 understated &&
+	counted 0 2 &&
+	grep "(from cab)" summary
+'
+
+test_expect_success 'attack 11, control: with two cab approvals the waiver counts and the change passes' '
+	setup_chg understated-cab &&
+	understated_cr | root_and_request understated-cab &&
+	approve understated-cab alice "Alice Example" alice@example.com >/dev/null &&
+	approve understated-cab carol "Carol Nguyen" carol@example.com >/dev/null &&
+	lint 0 understated-cab &&
+	grep "note: waived (scored high only because of the timing): .*\\[risk-understated\\]\$" actual &&
+	! grep "missing-approval" actual
+'
+
+# ---- attack 12: a waiver skips approvers ----
+#
+# A change is standard (no approval needed) only with a valid catalog
+# entry (rule 3): a standard change whose template is unknown, with
+# unknown-template waived, needs the approvals of a normal change.
+
+# standard_cr TEMPLATE [WAIVE]: an approved standard change CHG-0001
+# following TEMPLATE, with a waiver of rule WAIVE when given.
+standard_cr () {
+	cat <<-EOF &&
+	id: CHG-0001
+	title: Reset the password of jdoe
+	type: standard
+	state: approved
+	requested-by: Jane Doe <jane@example.com>
+	owner: Bob Ops <bob@example.com>
+	standard-template: $1
+	description: |
+	  Reset the password of jdoe after a lockout.
+	systems: [ad-01]
+	impact: {users: 1, scope: individual}
+	risk:
+	  level: low
+	  assessment: {users-affected: 1, system-criticality: 2, security: 2, rollback-difficulty: 1, timing: 1}
+	window: {start: 2026-12-05T22:00:00Z, end: 2026-12-05T23:00:00Z}
+	EOF
+	if test -n "$2"
+	then
+		printf "waivers:\\n  - rule: %s\\n    reason: the catalog entry is under review\\n" "$2"
+	fi
+}
+
+# catalog_repo DIR: setup_chg with the catalog entry password-reset (low
+# risk, one account).
+catalog_repo () {
+	setup_chg "$1" &&
+	mkdir -p "$1/.chg/catalog" &&
+	cat >"$1/.chg/catalog/password-reset.yaml" <<-\EOF
+	title: Reset the password of a single directory account
+	description: One account, one directory, no change to groups.
+	procedure: |
+	  Verify the requester by call-back, reset, force a change at next logon.
+	constraints:
+	  risk.level: [low]
+	  impact.scope: [none, individual]
+	EOF
+}
+
+test_expect_success 'attack 12: a waived unknown-template does not make an unapproved change standard' '
+	catalog_repo notemplate &&
+	standard_cr vpn-reset unknown-template | root_and_request notemplate &&
+	test_path_is_missing notemplate/.chg/catalog/vpn-reset.yaml &&
+	lint 1 notemplate &&
+	counted 0 1
+'
+
+test_expect_success 'attack 12: nor does an approval by a trusted key in no group' '
+	e=$(approve notemplate erin "Erin Example" erin@example.com) &&
+	lint 1 notemplate &&
+	counted 0 1 &&
+	grep "$e approver-not-allowed" summary
+'
+
+test_expect_success 'attack 12, control: a standard change meeting its catalog entry needs no approval' '
+	catalog_repo template &&
+	standard_cr password-reset | root_and_request template &&
+	lint 0 template &&
+	test_must_be_empty actual
+'
+
+# ---- attack 13: an unparseable requester skips separation of duties ----
+#
+# The requester may never approve; a requested-by that is not an identity
+# names nobody, so no approval counts (rule 4), whatever waives the
+# invalid-value finding.  The request is committed by Bob here, so that
+# only requested-by connects Jane to the change.
+
+# unparseable_repo DIR: Jane in managers; CHG-0001 (approved) requested by
+# "Jane Doe (jane@example.com)" with invalid-value waived, committed by Bob.
+unparseable_repo () {
+	setup_chg "$1" &&
+	sed -e "s/managers: \\[dave@example.com\\]/managers: [dave@example.com, jane@example.com]/" \
+		"$1/.chg/policy.yaml" >"$1/.chg/policy.yaml.new" &&
+	mv "$1/.chg/policy.yaml.new" "$1/.chg/policy.yaml" &&
+	grep "jane@example.com\\]" "$1/.chg/policy.yaml" >/dev/null &&
+	{
+		chg_normal_cr CHG-0001 approved |
+		sed -e "s/^requested-by: .*/requested-by: Jane Doe (jane@example.com)/" &&
+		printf "waivers:\\n  - rule: invalid-value\\n    reason: written by hand\\n"
+	} | root_and_request "$1" "Bob Ops" bob@example.com bob
+}
+
+test_expect_success 'attack 13: a requester who is not an identity cannot approve their own change' '
+	unparseable_repo unparseable &&
+	lint 1 unparseable &&
+	grep "requested-by.*\\[invalid-value\\]\$" actual &&
+	j=$(approve unparseable jane "Jane Doe" jane@example.com) &&
+	lint 1 unparseable &&
+	counted 0 1 &&
+	finding $j self-approval
+'
+
+test_expect_success 'attack 13: with a requester that is not an identity no approval counts' '
+	unparseable_repo unparseable-dave &&
+	d=$(approve unparseable-dave dave "Dave Miller" dave@example.com) &&
+	lint 1 unparseable-dave &&
+	counted 0 1 &&
+	finding $d self-approval
+'
+
+test_expect_success 'attack 13, control: requested by Jane Doe <jane@example.com>, committed by Bob, approved by Dave' '
+	setup_chg parseable &&
+	chg_normal_cr CHG-0001 approved | root_and_request parseable "Bob Ops" bob@example.com bob &&
+	approve parseable dave "Dave Miller" dave@example.com >/dev/null &&
+	lint 0 parseable &&
+	test_must_be_empty actual
+'
+
+# ---- attack 14: unsigned edits ----
+#
+# Author and committer of an edit are taken at their word: Carol can
+# commit an edit as Jane and then approve.  A policy with
+# approvals.require-signed-edits makes every commit that changes covered
+# content need a verified signature (unsigned-edit otherwise, naming the
+# commit), and then only verified signers disqualify (rule 4).
+
+# edits_repo DIR [POLICY-LINE]: srepo with CHG-0001 requested (its request
+# commit signed by Jane) and POLICY-LINE added under approvals.
+edits_repo () {
+	setup_chg "$1" &&
+	if test -n "$2"
+	then
+		echo "  $2" >>"$1/.chg/policy.yaml"
+	fi &&
+	chg_normal_cr CHG-0001 approved | root_and_request "$1"
+}
+
+# edit_rollback DIR KEY: Carol edits the rollback plan of CHG-0001, the
+# commit authored and committed as Jane, signed with KEY.key (none:
+# unsigned); prints its short id.
+edit_rollback () {
+	sed -e "s/^  Switch the listener back/  Switch both listeners back/" \
+		"$1/changes/CHG-0001.yaml" >"$1/changes/CHG-0001.yaml.new" &&
+	mv "$1/changes/CHG-0001.yaml.new" "$1/changes/CHG-0001.yaml" &&
+	grep "Switch both listeners back" "$1/changes/CHG-0001.yaml" >/dev/null &&
+	printf "CHG-0001: both listeners\\n" >msg &&
+	as "Jane Doe" jane@example.com commit_in "$1" "$2" msg &&
+	short "$1"
+}
+
+test_expect_success 'attack 14: with require-signed-edits, an unsigned edit is unsigned-edit, naming the commit' '
+	edits_repo unsigned-edit "require-signed-edits: true" &&
+	grep "^  require-signed-edits: true\$" unsigned-edit/.chg/policy.yaml &&
+	lint 1 unsigned-edit &&
+	counted 0 1 &&
+	! grep "unsigned-edit" actual &&
+	e=$(edit_rollback unsigned-edit none) &&
+	c=$(approve unsigned-edit carol "Carol Nguyen" carol@example.com) &&
+	lint 1 unsigned-edit &&
+	finding $e unsigned-edit &&
+	grep "CHG-0001.*\\[unsigned-edit\\]\$" actual
+'
+
+test_expect_success 'attack 14: with require-signed-edits, the verified signer of an edit cannot approve it' '
+	edits_repo signed-edit "require-signed-edits: true" &&
+	e=$(edit_rollback signed-edit carol) &&
+	c=$(approve signed-edit carol "Carol Nguyen" carol@example.com) &&
+	lint 1 signed-edit &&
+	counted 0 1 &&
+	finding $c self-approval &&
+	! grep "unsigned-edit" actual
+'
+
+test_expect_success 'attack 14, control: with require-signed-edits, edits signed by others leave Carol free to approve' '
+	edits_repo signed-by-jane "require-signed-edits: true" &&
+	edit_rollback signed-by-jane jane >/dev/null &&
+	approve signed-by-jane carol "Carol Nguyen" carol@example.com >/dev/null &&
+	lint 0 signed-by-jane &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'attack 14, control: without require-signed-edits an unsigned edit is taken at its word' '
+	# Jane is its author and committer, so Carol'"'"'s approval counts:
+	# the attack that require-signed-edits exists to stop
+	edits_repo taken-at-its-word &&
+	! grep "require-signed-edits" taken-at-its-word/.chg/policy.yaml &&
+	e=$(edit_rollback taken-at-its-word none) &&
+	approve taken-at-its-word carol "Carol Nguyen" carol@example.com >/dev/null &&
+	lint 0 taken-at-its-word &&
+	test_must_be_empty actual
 '
 
 test_done
