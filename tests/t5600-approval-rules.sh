@@ -284,8 +284,7 @@ test_expect_success 'attack 6a: an approval dated in the future, to reach a key'
 	counted 0 1 &&
 	finding $f invalid-value &&
 	# the real clock moves nothing: without --now it is still the future
-	chg-lint -C future >actual 2>stderr
-	test $? = 1 &&
+	test_expect_code 1 chg-lint -C future >actual 2>stderr &&
 	counted 0 1 &&
 	finding $f invalid-value
 '
