@@ -1444,6 +1444,63 @@ static int names_trust_change(const struct chg_approval *a,
 }
 
 /*
+ * Adds to `out` the author, the committer and (when signatures are
+ * required) the verified signer of every commit that contributed to the
+ * trust change `commit`: itself and each commit it brings in (reachable
+ * from it, not from its first parent) that changed the trust files
+ * relative to its own first parent, on whatever branch (DESIGN section
+ * 5).  Signatures are verified against `trust`, named `origin`.
+ */
+static int trust_change_makers(struct chg_strlist *out, struct walk *w,
+			       git_commit *commit, const struct chg_policy *policy,
+			       const git_oid *trust, const char *origin)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	struct chg_signature_result sig = CHG_SIGNATURE_RESULT_INIT;
+	git_revwalk *walk = NULL;
+	git_oid oid;
+	int error = 0, rc;
+
+	if (git_revwalk_new(&walk, w->repo) < 0 ||
+	    git_revwalk_push(walk, git_commit_id(commit)) < 0 ||
+	    (git_commit_parentcount(commit) > 0 &&
+	     git_revwalk_hide(walk, git_commit_parent_id(commit, 0)) < 0)) {
+		git_revwalk_free(walk);
+		return CHG_EGIT;
+	}
+	while (!error && (rc = git_revwalk_next(&oid, walk)) == 0) {
+		size_t r = chg_trust_log_find(log, &oid);
+		const git_signature *who;
+		git_commit *c;
+
+		if (r == CHG_TRUST_NONE || !log->records[r].changed)
+			continue;
+		if (git_commit_lookup(&c, w->repo, &oid) < 0) {
+			error = CHG_EGIT;
+			break;
+		}
+		if ((who = git_commit_author(c)) && who->email)
+			error = chg_strlist_add(out, who->email);
+		if (!error && (who = git_commit_committer(c)) && who->email)
+			error = chg_strlist_add(out, who->email);
+		if (!error && policy->require_signature) {
+			error = chg_trust_verify_commit(&sig, w->verifier, w->repo, c,
+							trust, origin, NULL);
+			if (!error)
+				error = add_signers(out, &sig);
+			else if (error == CHG_ENOTFOUND)
+				error = 0;
+			chg_signature_result_release(&sig);
+		}
+		git_commit_free(c);
+	}
+	if (!error && rc != GIT_ITEROVER && rc != 0)
+		error = CHG_EGIT;
+	git_revwalk_free(walk);
+	return error;
+}
+
+/*
  * Judges the approvals of the trust change `tc` (commit `commit`) under
  * `policy` and the trust files of record `judge`, named `origin` in
  * messages.  An approval that is already in the history the change was
@@ -1458,8 +1515,6 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 	const struct chg_history *h = w->h;
 	const struct chg_approval_rule *rule = &policy->trust_rule;
 	const git_oid *trust = judge != CHG_TRUST_NONE ? &h->trust.records[judge].commit : NULL;
-	const git_signature *author = git_commit_author(commit);
-	const git_signature *committer = git_commit_committer(commit);
 	const git_oid *parent = git_commit_parentcount(commit) > 0 ?
 				git_commit_parent_id(commit, 0) : NULL;
 	struct chg_signature_result sig = CHG_SIGNATURE_RESULT_INIT;
@@ -1473,19 +1528,7 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 	    (error = chg_signature_verifier_new(&w->verifier, NULL)) < 0)
 		return error;
 	/* separation of duties: who made the change does not approve it */
-	if (author && author->email)
-		error = chg_strlist_add(&signers, author->email);
-	if (!error && committer && committer->email)
-		error = chg_strlist_add(&signers, committer->email);
-	if (!error && policy->require_signature) {
-		error = chg_trust_verify_commit(&sig, w->verifier, w->repo, commit,
-						trust, origin, NULL);
-		if (!error)
-			error = add_signers(&signers, &sig);
-		else if (error == CHG_ENOTFOUND)
-			error = 0;
-		chg_signature_result_release(&sig);
-	}
+	error = trust_change_makers(&signers, w, commit, policy, trust, origin);
 	for (i = j = 0; i < h->napprovals; i++)
 		j += names_trust_change(&h->approvals[i], tc);
 	if (!error && !(tc->verdicts = calloc(j + 1, sizeof(*tc->verdicts))))
