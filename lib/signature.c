@@ -1063,18 +1063,27 @@ static void unescape_colons(char *s)
 }
 
 /* The emails of the user ids of key `fpr` that are not revoked, expired
- * or invalid. */
+ * or invalid, at the time `faked` (gpg's --faked-system-time; NULL:
+ * now). */
 static int gpg_principals(struct chg_signature_result *r,
-			  struct chg_signature_verifier *v, const char *fpr)
+			  struct chg_signature_verifier *v, const char *fpr,
+			  const char *faked)
 {
 	const char *args[] = {
 		"--batch", "--no-tty", "--no-autostart", "--trust-model", "always",
-		"--with-colons", "--fixed-list-mode", "--list-keys", "--", fpr, NULL
+		"--with-colons", "--fixed-list-mode", "--list-keys", "--", fpr, NULL,
+		NULL, NULL
 	};
 	struct chg_buf line = CHG_BUF_INIT;
 	const char *p, *end;
 	int status, error;
 
+	if (faked) {
+		/* the same list, with gpg's clock set */
+		memmove(args + 7, args + 5, 6 * sizeof(*args));
+		args[5] = "--faked-system-time";
+		args[6] = faked;
+	}
 	error = run(v, &status, v->gpg, args, "data");
 	if (error < 0)
 		return error;
@@ -1120,25 +1129,67 @@ static int gpg_principals(struct chg_signature_result *r,
 	return error;
 }
 
+/*
+ * Whether the primary key `fpr` is revoked as of now: a revocation means
+ * compromise, so it reaches back to signatures made before it, whatever
+ * date they are judged at.  Returns 1, 0 or a negative code.
+ */
+static int gpg_revoked(struct chg_signature_verifier *v, const char *fpr)
+{
+	const char *args[] = {
+		"--batch", "--no-tty", "--no-autostart", "--trust-model", "always",
+		"--with-colons", "--fixed-list-mode", "--list-keys", "--", fpr, NULL
+	};
+	const char *p;
+	int status, error;
+
+	if ((error = run(v, &status, v->gpg, args, "data")) < 0)
+		return error;
+	for (p = v->out.ptr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (!strncmp(p, "pub:r:", 6))
+			return 1;
+	return 0;
+}
+
 static int verify_openpgp(struct chg_signature_result *r,
 			  struct chg_signature_verifier *v,
-			  const struct chg_signature_trust *trust)
+			  const struct chg_signature_trust *trust, int64_t when)
 {
-	static const char *const args[] = {
+	char faked[32];
+	const char *const args[] = {
 		"--batch", "--no-tty", "--no-autostart", "--no-auto-key-retrieve",
+		"--status-fd", "1", "--trust-model", "always",
+		"--verify", "sig", "data", NULL
+	};
+	const char *const args_then[] = {
+		"--batch", "--no-tty", "--no-autostart", "--no-auto-key-retrieve",
+		"--faked-system-time", faked,
 		"--status-fd", "1", "--trust-model", "always",
 		"--verify", "sig", "data", NULL
 	};
 	struct chg_buf why = CHG_BUF_INIT, key = CHG_BUF_INIT;
 	struct gpg_status st;
-	int status, error;
+	int status, error, revoked, then = 0;
 
+	snprintf(faked, sizeof(faked), "%lld!", (long long)(when > 0 ? when : 1));
 	if ((error = gpg_home(r, v, trust)) < 0 || r->detail)
 		return error;
 	error = run(v, &status, v->gpg, args, "data");
 	if (error < 0)
 		return tool_failed(r, v, error);
 	gpg_parse(&st, v->out.ptr);
+	/*
+	 * A key that has expired since is judged at the commit's date, as
+	 * SSH's validity is: verified again with gpg's clock set to it.  (Not
+	 * every signature: a key made after the commit's date, as test
+	 * fixtures are, would not verify at it.)  Revocation is judged now.
+	 */
+	if (st.expkeysig && !st.revkeysig && when > 0 && when < (int64_t)time(NULL)) {
+		if ((error = run(v, &status, v->gpg, args_then, "data")) < 0)
+			return tool_failed(r, v, error);
+		gpg_parse(&st, v->out.ptr);
+		then = 1;
+	}
 	if (st.primary[0] || st.keyid[0]) {
 		if (chg_buf_printf(&key, "OpenPGP key %s",
 				   st.primary[0] ? st.primary : st.keyid) < 0 ||
@@ -1186,8 +1237,15 @@ static int verify_openpgp(struct chg_signature_result *r,
 				"it is signed by %s, which has been revoked",
 				r->key ? r->key : "an OpenPGP key");
 	} else if (st.good && st.validsig == 1 && status == 0 && st.primary[0] &&
+		   (!strcmp(st.sigclass, "00") || !strcmp(st.sigclass, "01")) &&
+		   (revoked = gpg_revoked(v, st.primary)) != 0) {
+		error = revoked < 0 ? tool_failed(r, v, revoked) :
+			verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				"it is signed by %s, which has been revoked",
+				r->key ? r->key : "an OpenPGP key");
+	} else if (st.good && st.validsig == 1 && status == 0 && st.primary[0] &&
 		   (!strcmp(st.sigclass, "00") || !strcmp(st.sigclass, "01"))) {
-		error = gpg_principals(r, v, st.primary);
+		error = gpg_principals(r, v, st.primary, then ? faked : NULL);
 		if (error == CHG_ERROR)
 			error = tool_failed(r, v, error);
 		else if (!error)
@@ -1249,7 +1307,7 @@ int chg_signature_verify(struct chg_signature_result *out,
 	if (out->kind == CHG_SIGNATURE_SSH)
 		error = verify_ssh(out, v, trust, when, principal);
 	else
-		error = verify_openpgp(out, v, trust);
+		error = verify_openpgp(out, v, trust, when);
 	if (!error && out->verdict != CHG_SIGNATURE_GOOD)
 		chg_strlist_release(&out->principals);
 	if (!error && !out->detail)

@@ -14,7 +14,7 @@
  *   -----BEGIN PGP SIGNATURE-----  OpenPGP (RFC 4880), verified by gpg(1)
  *	in a throwaway GNUPGHOME that holds only the given armored keys; the
  *	signer's principals are the emails of the signing key's user ids;
- *	an expired or revoked key does not verify;
+ *	a key expired at the commit's date or revoked does not verify;
  *   -----BEGIN SIGNED MESSAGE-----  X.509 (CMS): not supported.
  *
  * Nothing is taken from the user's configuration: the programs run without
@@ -189,8 +189,10 @@ const char *chg_signature_kind_name(enum chg_signature_kind kind);
  * a bad signature good.  For OpenPGP it is not used.
  *
  * SSH validity (valid-after, valid-before, certificates) is judged at
- * `when`; OpenPGP key expiry and revocation are GnuPG's, as of now: an
- * expired or revoked key does not verify, whatever `when` is.
+ * `when`; so is OpenPGP key expiry (a key that has expired since is
+ * verified again with GnuPG's --faked-system-time set to `when`), while
+ * an OpenPGP revocation is judged now: a revoked key does not verify,
+ * whatever `when` is.
  *
  * Returns 0 with out->verdict set; CHG_ENOMEM.  A program that cannot be
  * run or a file that cannot be written is CHG_SIGNATURE_ERROR, not an
