@@ -185,8 +185,9 @@ static const struct check checks[] = {
 	{ "signer-mismatch", NULL,
 	  "Nobody approves in another person's name: when the policy requires "
 	  "signed approvals, the signer's principals do not include the email "
-	  "of the Approved-by trailer; when it does not, the approval commit's "
-	  "author is not the person Approved-by names.",
+	  "of the Approved-by trailer; and in any case the approval commit's "
+	  "author and committer must be the person Approved-by names (a "
+	  "cherry-pick or rebase by someone else does not carry an approval).",
 	  "# approval commit by Bob Ops <bob@example.com>:\n"
 	  "# Approved-by: Alice Example <alice@example.com>\n",
 	  "# approval commit by Alice Example <alice@example.com>:\n"
@@ -203,10 +204,13 @@ static const struct check checks[] = {
 	  "Change-Digest: sha256:8a821f6ded3d...\n"
 	  "# chg digest CHG-0042 prints sha256:8a821f6ded3d...\n" },
 	{ "self-approval", NULL,
-	  "The approver requested the change (requested-by) or authored or "
-	  "committed a commit that changed its covered content, and the "
-	  "policy requires separation of duties "
-	  "(approvals.separation-of-duties).",
+	  "The approver requested the change (requested-by) or authored, "
+	  "committed or signed a commit that changed its covered content, and "
+	  "the policy requires separation of duties "
+	  "(approvals.separation-of-duties).  When requested-by is not an "
+	  "identity 'Name <email>', no approval counts.  With "
+	  "approvals.require-signed-edits only verified signers of edits are "
+	  "excluded.",
 	  "requested-by: Jane Doe <jane@example.com>\n"
 	  "# approval commit by Jane Doe <jane@example.com>:\n"
 	  "# Approved-by: Jane Doe <jane@example.com>\n",
@@ -238,14 +242,32 @@ static const struct check checks[] = {
 	{ "unknown-signer", NULL,
 	  "The policy requires signed approvals and the approval commit is "
 	  "signed with a key that .chg/allowed_signers (SSH) or .chg/keys.asc "
-	  "(OpenPGP) does not hold as they were in the commit's first parent: "
-	  "a commit cannot trust the key it adds.",
+	  "(OpenPGP) does not hold as they were in the commit's first parent, "
+	  "or as they were where the commit entered the protected chain (the "
+	  "first commit of the first-parent chain that contains it): a commit "
+	  "cannot trust the key it adds, and a key removed before the "
+	  "approval was merged does not count.  Validity (valid-after, "
+	  "valid-before, OpenPGP expiry) is judged at the commit's date; a "
+	  "revoked key counts for nothing.",
 	  "# .chg/allowed_signers, before the approval commit:\n"
 	  "#   alice@example.com ssh-ed25519 AAAA...alice\n"
 	  "# approval commit signed with Erin's key\n",
 	  "# .chg/allowed_signers, before the approval commit:\n"
 	  "#   alice@example.com ssh-ed25519 AAAA...alice\n"
 	  "# approval commit signed with Alice's key\n" },
+	{ "unsigned-edit", "error",
+	  "The policy requires signed edits (approvals.require-signed-edits) "
+	  "and a commit that changed the covered content of the change "
+	  "request has no signature that verifies against the trust files: "
+	  "who made it cannot be told, so separation of duties cannot keep "
+	  "its maker from approving.  The message names the commit.  Under "
+	  "this rule only the verified signers of edits are kept from "
+	  "approving, not their author and committer fields.",
+	  "# approvals: {require-signed-edits: true}\n"
+	  "# git commit -m 'CHG-0042: test the rollback' (not signed)\n",
+	  "# approvals: {require-signed-edits: true}\n"
+	  "# git commit -S -m 'CHG-0042: test the rollback'\n"
+	  "# signed with a key that .chg/allowed_signers trusts\n" },
 	{ "trust-change-unapproved", "error; a note names the root of trust",
 	  "A commit changed the trust files (.chg/policy.yaml, "
 	  ".chg/allowed_signers, .chg/keys.asc, .chg/revoked_keys, anything "
