@@ -883,12 +883,6 @@ static void join_principals(struct chg_buf *b, const struct chg_strlist *p)
 }
 
 /*
- * How far in the future an approval commit may be dated, in seconds: clock
- * skew between the approver's machine and the one evaluating.
- */
-#define CHG_APPROVAL_CLOCK_SKEW 300
-
-/*
  * The identity checks of approval `a` (approval.h: malformed, its dates,
  * signature, author and committer) at the time `now` (seconds since the
  * epoch; the real clock is used when it is later), with its signature

@@ -12,23 +12,43 @@
  *       construction: only reachable commits are walked);
  *   (2) its Change-Digest equals the change's digest now, else it is stale;
  *   (3) the approver is in a group that the first matching approval rule
- *       allows (`from`; no `from` allows anyone);
- *   (4) the approver is not the change's requested-by, nor the author or
- *       committer of a commit that changed its covered content, nor (when
- *       signatures are required) the verified signer of such a commit;
+ *       allows (`from`; no `from` allows anyone), the rule being chosen
+ *       from the change as assessed: its risk.level raised to the
+ *       assessed level (risk.h) and, unless it has a catalog entry it
+ *       meets (policy->catalog), a standard change taken as normal, so no
+ *       waiver lowers the quorum;
+ *   (4) the approver is not the change's requested-by (a requested-by
+ *       that is not an identity means no approval counts), nor the author
+ *       or committer of a commit that changed its covered content, nor the
+ *       verified signer of such a commit; with
+ *       approvals.require-signed-edits only verified signers are excluded,
+ *       and each such commit without a verified signature is an
+ *       unsigned-edit finding;
  *   (5) when the policy requires signatures, the commit is signed, the
  *       signature verifies (signature.h) against .chg/allowed_signers or
  *       .chg/keys.asc as they are in the commit's first parent (a commit
- *       cannot trust the key it adds; a root commit trusts none), and the
- *       Approved-by email is one of the signer's principals
+ *       cannot trust the key it adds; a root commit trusts none) and as
+ *       they are where the commit entered the protected chain (the first
+ *       commit of the revision's first-parent chain that contains it: a
+ *       key removed before the approval was merged does not count), and
+ *       the Approved-by email is one of the signer's principals
  *       (unsigned-approval, bad-signature, unknown-signer,
- *       signer-mismatch).  When signatures are not required, the approval
- *       commit's author must be the approver instead (signer-mismatch):
- *       the author field is the only, weaker, binding then;
- *   (6) each approver counts once.
+ *       signer-mismatch); validity is judged at the commit's date, and a
+ *       commit dated more than CHG_APPROVAL_CLOCK_SKEW seconds after the
+ *       clock (the later of the real one and `now`) or before one of its
+ *       parents approves nothing (invalid-value);
+ *   (6) the approval commit changes no file (its tree is its first
+ *       parent's) and its author and committer are the approver
+ *       (invalid-value, signer-mismatch);
+ *   (7) each approver counts once, and so does each key: a key that
+ *       already counted for one approver does not count for another;
+ *   (8) the approver's latest verdict stands: a genuine Rejected-by of the
+ *       same digest by the same person that is not an ancestor of the
+ *       approval withdraws it.
  *
- * The identity checks (malformed, signature or author) come first, then
- * separation of duties, groups and staleness.
+ * The identity checks (malformed, dates, signature, author and committer)
+ * come first, then separation of duties, groups, staleness and
+ * withdrawal, then repeats.
  *
  * Emails compare case-insensitively.  A commit with more than one
  * Approved-by, or with both Approved-by and Rejected-by, or without a
@@ -46,13 +66,13 @@
  *	Change-Digest: <the trust digest after the change (trust.h)>
  *	Approved-by: Name <email>
  *
- * judged as (1)-(6) above with these differences: the trust and policy it
+ * judged as (1)-(7) above with these differences: the trust and policy it
  * is judged under are the *last approved trust state before the change*
  * (below), not the approval commit's first parent, which may already hold
  * the new key; the approver must be in a group of that policy's
- * approvals.trust; and the author, the committer and the verified signer
- * of the trust change itself never count (whatever separation-of-duties
- * says).  Approvals name a trust state, not a commit, so they carry over
+ * approvals.trust; and the authors, committers and verified signers of
+ * the trust change and of every commit it brings in that changed the
+ * trust files never count (whatever separation-of-duties says).  Approvals name a trust state, not a commit, so they carry over
  * to a merge that brings the same trust state in.  "trust" is reserved:
  * a change request with that id approves nothing (invalid-value).
  *
@@ -88,6 +108,12 @@
 #include "repo.h"
 #include "signature.h"
 #include "trust.h"
+
+/*
+ * How far after the clock an approval commit may be dated, in seconds:
+ * the clock skew between the approver's machine and the evaluating one.
+ */
+#define CHG_APPROVAL_CLOCK_SKEW 300
 
 /* One commit carrying approval trailers. */
 struct chg_approval {
