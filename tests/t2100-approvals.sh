@@ -202,6 +202,24 @@ Approved-by: Dave Miller <dave@example.com>") &&
 	test_cmp expect actual
 '
 
+test_expect_success 'an approval committed by someone else does not count (signer-mismatch)' '
+	chg_normal_cr CHG-0001 approved | new_repo relayed CHG-0001 &&
+	digest=$(chg -C relayed digest CHG-0001) &&
+	GIT_AUTHOR_NAME="Dave Miller" GIT_AUTHOR_EMAIL=dave@example.com \
+	GIT_COMMITTER_NAME="Bob Ops" GIT_COMMITTER_EMAIL=bob@example.com \
+		git -C relayed commit -q --allow-empty -m "Approve CHG-0001" \
+		-m "Change-Request: CHG-0001
+Change-Digest: $digest
+Approved-by: Dave Miller <dave@example.com>" &&
+	b=$(short relayed) &&
+	chg_lint_status 1 -C relayed &&
+	cat >expect <<-EOF &&
+	changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 0 of the 1 required approval counted (from managers or cab): dave@example.com $b signer-mismatch [missing-approval]
+	changes/CHG-0001.yaml:4:8: error: approval in $b names dave@example.com but the commit${SQ}s committer is bob@example.com: an approval is committed by the approver (a cherry-pick or rebase by someone else does not carry it) [signer-mismatch]
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'trailer keys and emails compare case-insensitively' '
 	chg_normal_cr CHG-0001 approved | new_repo casing CHG-0001 &&
 	digest=$(chg -C casing digest CHG-0001) &&
