@@ -760,6 +760,21 @@ test_expect_success 'attack 14, control: with require-signed-edits, edits signed
 	test_must_be_empty actual
 '
 
+test_expect_success 'attack 14, control: with require-signed-edits, only the verified signer of an edit counts, not its author field' '
+	# the edit names Carol as author and committer but is signed by Jane:
+	# a name in a commit is anyone'"'"'s to write, a signature is not
+	edits_repo carol-named "require-signed-edits: true" &&
+	sed -e "s/^  Switch the listener back/  Switch both listeners back/" \
+		carol-named/changes/CHG-0001.yaml >carol-named/changes/CHG-0001.yaml.new &&
+	mv carol-named/changes/CHG-0001.yaml.new carol-named/changes/CHG-0001.yaml &&
+	printf "CHG-0001: both listeners\\n" >msg &&
+	as "Carol Nguyen" carol@example.com commit_in carol-named jane msg &&
+	test "$(git -C carol-named log -1 --format=%ae)" = carol@example.com &&
+	approve carol-named carol "Carol Nguyen" carol@example.com >/dev/null &&
+	lint 0 carol-named &&
+	test_must_be_empty actual
+'
+
 test_expect_success 'attack 14, control: without require-signed-edits an unsigned edit is taken at its word' '
 	# Jane is its author and committer, so Carol'"'"'s approval counts:
 	# the attack that require-signed-edits exists to stop
