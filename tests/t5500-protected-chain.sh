@@ -1,0 +1,229 @@
+#!/bin/sh
+
+test_description='the protected chain: re-rooting, trust rollback, replace refs, grafts and the pinned root of trust'
+
+. "$(dirname "$0")"/lib-chg.sh
+
+unset SSH_AUTH_SOCK CHG_TRUST_ROOT
+# the clock of chg-lint and of the hooks that git push runs
+CHG_NOW=$CHG_TEST_NOW
+export CHG_NOW
+SQ="'"
+
+# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
+short () {
+	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
+}
+
+# full DIR REV: the full id of REV in DIR.
+full () {
+	git -C "$1" rev-parse "$2"
+}
+
+# allowed NAME PRINCIPAL: an allowed_signers line for NAME.key.
+allowed () {
+	printf '%s %s\n' "$2" "$(cut -d" " -f1,2 "$1.key.pub")"
+}
+
+# trust_digest DIR: HEAD's trust digest, as trust.h documents it.
+trust_digest () {
+	printf "sha256:%s\n" "$(git -C "$1" ls-tree -r -z HEAD -- \
+		.chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml \
+		.chg/revoked_keys | sha256sum | cut -d" " -f1)"
+}
+
+# commit DIR NAME EMAIL MESSAGE: commits everything in DIR as NAME <EMAIL>.
+commit () {
+	(cd "$1" && chg_commit "$2" "$3" "$4")
+}
+
+# signed DIR KEY NAME EMAIL MESSAGE-FILE: an empty commit by NAME <EMAIL>
+# signed with KEY.key.
+signed () {
+	git -C "$1" add -A &&
+	GIT_AUTHOR_NAME="$3" GIT_AUTHOR_EMAIL="$4" \
+	GIT_COMMITTER_NAME="$3" GIT_COMMITTER_EMAIL="$4" \
+		git -C "$1" -c gpg.format=ssh -c user.signingkey="$PWD/$2.key" \
+		commit -q -S --allow-empty -F "$PWD/$5" &&
+	git -C "$1" cat-file commit HEAD | grep -q "^gpgsig -----BEGIN SSH SIGNATURE-----"
+}
+
+# approve DIR ID KEY NAME EMAIL: a signed approval of change request ID.
+approve () {
+	printf "Approve %s\n\nChange-Request: %s\nChange-Digest: %s\nApproved-by: %s <%s>\n" \
+		"$2" "$2" "$(chg -C "$1" digest "$2")" "$4" "$5" >msg &&
+	signed "$1" "$3" "$4" "$5" msg
+}
+
+# approve_trust DIR KEY NAME EMAIL: a signed approval of HEAD's trust.
+approve_trust () {
+	printf "Approve the trust files\n\nChange-Request: trust\nChange-Digest: %s\nApproved-by: %s <%s>\n" \
+		"$(trust_digest "$1")" "$3" "$4" >msg &&
+	signed "$1" "$2" "$3" "$4" msg
+}
+
+# new_approved DIR ID KEY NAME EMAIL: ID requested by Jane, approved by
+# NAME <EMAIL> with KEY, then moved to approved by Jane.
+new_approved () {
+	chg_normal_cr "$2" >"$1/changes/$2.yaml" &&
+	commit "$1" "Jane Doe" jane@example.com "Request $2" &&
+	approve "$1" "$2" "$3" "$4" "$5" &&
+	sed -i "s/^state: .*/state: approved/" "$1/changes/$2.yaml" &&
+	commit "$1" "Jane Doe" jane@example.com "$2: approved"
+}
+
+# push_fails DIR ARGS...: 'git push ARGS' from DIR is refused and changes
+# no ref of the server; the hook's lines (without "remote: ") in remote.
+push_fails () {
+	_dir=$1 &&
+	shift &&
+	git -C server.git for-each-ref >refs.before &&
+	test_must_fail git -C "$_dir" push "$@" 2>err &&
+	sed -n "s/^remote: //p" err | sed -e "s/ *$//" >remote &&
+	git -C server.git for-each-ref >refs.after &&
+	test_cmp refs.before refs.after
+}
+
+# chain_line A B [MERGED]: the finding about an update from A to B that
+# leaves A off B's first-parent chain (MERGED: A is merged in).
+chain_line () {
+	printf ".chg: error: the update from %s to %s rewrites or replaces the protected history: %s is not on the first-parent chain of %s%s [trust-change-unapproved]\n" \
+		"$1" "$2" "$1" "$2" \
+		"${3:+ (it is merged in as a later parent; merge the other history into $1 instead, so that it stays the first parent)}"
+}
+
+# pin_line TIP PIN ORIGIN HOW: the finding about TIP's chain that lacks
+# the pinned PIN (from ORIGIN); HOW is the hint.
+pin_line () {
+	printf ".chg: error: the first-parent chain of %s does not contain the pinned root of trust %s (%s); %s [trust-change-unapproved]\n" \
+		"$1" "$2" "$3" "$4"
+}
+
+test_expect_success 'setup: keys, a change repository and a server with the hook' '
+	for who in alice carol dave mallory
+	do
+		ssh-keygen -q -t ed25519 -N "" -C "$who" -f $who.key || return 1
+	done &&
+	chg_repo work &&
+	sed -i -e "/require-signature/d" work/.chg/policy.yaml &&
+	{ allowed alice alice@example.com && allowed carol carol@example.com &&
+	  allowed dave dave@example.com; } >work/.chg/allowed_signers &&
+	commit work "Jane Doe" jane@example.com "The root of trust" &&
+	new_approved work CHG-0001 dave "Dave Miller" dave@example.com &&
+	chg_lint_status 0 -C work &&
+	git init -q --bare -b main server.git &&
+	cp "$CHG_SRC_DIR/hooks/pre-receive" server.git/hooks/pre-receive &&
+	git -C work remote add origin "$PWD/server.git" &&
+	ROOT=$(full work main~3)
+'
+
+test_expect_success 'the first push that brings .chg/ pins the root of trust' '
+	git -C work push origin main 2>err &&
+	sed -n "s/^remote: //p" err | sed -e "s/ *$//" >remote &&
+	echo "pre-receive: pinned the root of trust: chg.trustRoot $ROOT" >expect &&
+	test_cmp expect remote &&
+	echo $ROOT >expect &&
+	git -C server.git config chg.trustRoot >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'setup: an orphan history with its own trust, main merged in as second parent' '
+	git -C work checkout -q --orphan evil main &&
+	allowed mallory mallory@example.com >work/.chg/allowed_signers &&
+	sed -i "s/managers: \[dave@example.com\]/managers: [mallory@example.com]/" \
+		work/.chg/policy.yaml &&
+	rm work/changes/CHG-0001.yaml &&
+	commit work Mallory mallory@example.com "A fresh start" &&
+	ORPHAN=$(full work evil) &&
+	git -C work merge -q -s ours --allow-unrelated-histories -m "Merge main" main &&
+	new_approved work CHG-0002 mallory Mallory mallory@example.com &&
+	git -C work merge-base --is-ancestor main evil &&
+	test "$(git -C work rev-parse evil~3^2)" = "$(git -C work rev-parse main)"
+'
+
+test_expect_success 're-rooting by a fast-forward: --range reports that main left the first-parent chain' '
+	chg_lint_status 1 -C work --range main..evil &&
+	chain_line $(short work main) $(short work evil) merged >expect &&
+	test_cmp expect actual
+'
+
+test_expect_success 're-rooting by a fast-forward: pre-receive rejects the push' '
+	push_fails work origin evil:main &&
+	{
+		chain_line $(short work main) $(short work evil) merged &&
+		pin_line $(short work evil) $ROOT chg.trustRoot \
+			"if the trust was re-rooted on purpose, pin the new root: git config chg.trustRoot $ORPHAN" &&
+		echo "chg-lint: 2 errors, 0 warnings in 1 file" &&
+		echo "pre-receive: rejecting refs/heads/main (chg-lint exited 1)"
+	} >expect &&
+	test_cmp expect remote
+'
+
+test_expect_success 'the pinned root: plain chg-lint, --rev, --range B and chg audit --verify' '
+	git -C work config chg.trustRoot $ROOT &&
+	test_when_finished "git -C work config --unset chg.trustRoot" &&
+	pin_line $(short work evil) $ROOT chg.trustRoot \
+		"if the trust was re-rooted on purpose, pin the new root: git config chg.trustRoot $ORPHAN" >expect &&
+	chg_lint_status 1 -C work &&
+	test_cmp expect actual &&
+	chg_lint_status 1 -C work --rev evil &&
+	test_cmp expect actual &&
+	chg_lint_status 1 -C work --range evil &&
+	test_cmp expect actual &&
+	test_expect_code 1 chg -C work audit --verify >actual 2>stderr &&
+	grep "^\.chg:" actual >pin &&
+	test_cmp expect pin &&
+	chg_lint_status 0 -C work --rev main &&
+	test_must_be_empty actual &&
+	chg -C work audit --verify --rev main >actual &&
+	test_must_be_empty actual
+'
+
+test_expect_success 'the option wins over CHG_TRUST_ROOT, which wins over git config' '
+	git -C work config chg.trustRoot $ROOT &&
+	test_when_finished "git -C work config --unset chg.trustRoot" &&
+	(CHG_TRUST_ROOT=$ORPHAN && export CHG_TRUST_ROOT &&
+	 chg_lint_status 0 -C work --rev evil) &&
+	test_must_be_empty actual &&
+	(CHG_TRUST_ROOT=$ORPHAN && export CHG_TRUST_ROOT &&
+	 chg_lint_status 1 -C work --rev evil --trust-root $ROOT) &&
+	pin_line $(short work evil) $ROOT --trust-root \
+		"if the trust was re-rooted on purpose, pin the new root: --trust-root $ORPHAN" >expect &&
+	test_cmp expect actual &&
+	git -C work config chg.trustRoot $ORPHAN &&
+	(CHG_TRUST_ROOT=$ROOT && export CHG_TRUST_ROOT &&
+	 chg_lint_status 1 -C work --rev evil) &&
+	pin_line $(short work evil) $ROOT CHG_TRUST_ROOT \
+		"if the trust was re-rooted on purpose, pin the new root: CHG_TRUST_ROOT=$ORPHAN" >expect &&
+	test_cmp expect actual &&
+	(CHG_TRUST_ROOT=$ROOT && export CHG_TRUST_ROOT &&
+	 test_expect_code 1 chg -C work audit --verify --rev evil >actual) &&
+	grep "^\.chg:" actual >pin &&
+	test_cmp expect pin
+'
+
+test_expect_success 'a pin that is not a commit id is a usage error; one that names no commit, could not run' '
+	chg_lint_status 2 -C work --trust-root main &&
+	echo "chg-lint: --trust-root ${SQ}main${SQ} is not a commit id (4 to 40 hex digits)" >expect &&
+	test_cmp expect stderr &&
+	(CHG_TRUST_ROOT=xyz && export CHG_TRUST_ROOT &&
+	 chg_lint_status 2 -C work) &&
+	echo "chg-lint: CHG_TRUST_ROOT ${SQ}xyz${SQ} is not a commit id (4 to 40 hex digits)" >expect &&
+	test_cmp expect stderr &&
+	chg_lint_status 3 -C work --trust-root 0123456789abcdef0123456789abcdef01234567 &&
+	echo "chg-lint: the pinned root of trust ${SQ}0123456789abcdef0123456789abcdef01234567${SQ} (--trust-root) names no commit of this repository" >expect &&
+	test_cmp expect stderr &&
+	git -C work config chg.trustRoot "the first one" &&
+	test_when_finished "git -C work config --unset chg.trustRoot" &&
+	chg_lint_status 3 -C work --range main~1..main &&
+	echo "chg-lint: the pinned root of trust ${SQ}the first one${SQ} (chg.trustRoot) is not a commit id" >expect &&
+	test_cmp expect stderr &&
+	test_expect_code 3 chg -C work audit --verify 2>stderr &&
+	echo "chg audit: the pinned root of trust ${SQ}the first one${SQ} (chg.trustRoot) is not a commit id" >expect &&
+	test_cmp expect stderr &&
+	test_expect_code 2 chg -C work audit --verify --trust-root HEAD 2>stderr &&
+	echo "chg audit: --trust-root ${SQ}HEAD${SQ} is not a commit id (4 to 40 hex digits)" >expect &&
+	test_cmp expect stderr
+'
+
+test_done
