@@ -109,7 +109,7 @@ test_expect_success 'setup: keys, a change repository and a server with the hook
 	{ allowed alice alice@example.com && allowed carol carol@example.com &&
 	  allowed dave dave@example.com; } >work/.chg/allowed_signers &&
 	commit work "Jane Doe" jane@example.com "The root of trust" &&
-	new_approved work CHG-0001 dave "Dave Miller" dave@example.com &&
+	new_approved work CHG-0001 carol "Carol Example" carol@example.com &&
 	chg_lint_status 0 -C work &&
 	git init -q --bare -b main server.git &&
 	cp "$CHG_SRC_DIR/hooks/pre-receive" server.git/hooks/pre-receive &&
@@ -224,6 +224,152 @@ test_expect_success 'a pin that is not a commit id is a usage error; one that na
 	test_expect_code 2 chg -C work audit --verify --trust-root HEAD 2>stderr &&
 	echo "chg audit: --trust-root ${SQ}HEAD${SQ} is not a commit id (4 to 40 hex digits)" >expect &&
 	test_cmp expect stderr
+'
+
+test_expect_success 'setup: an approved revocation of dave'"'"'s key reaches the server' '
+	git -C work checkout -q main &&
+	cp dave.key.pub work/.chg/revoked_keys &&
+	commit work "Jane Doe" jane@example.com "Revoke dave'"'"'s key" &&
+	approve_trust work alice "Alice Example" alice@example.com &&
+	approve_trust work carol "Carol Example" carol@example.com &&
+	chg_lint_status 0 -C work &&
+	git -C work push origin main 2>err &&
+	! grep "^remote: " err
+'
+
+test_expect_success 'trust rollback: a merge whose first parent predates the revocation is rejected' '
+	git -C work checkout -q -b rollback main~3 &&
+	git -C work merge -q -s ours -m "Merge main" main &&
+	! test -e work/.chg/revoked_keys &&
+	new_approved work CHG-0002 dave "Dave Miller" dave@example.com &&
+	git -C work merge-base --is-ancestor main rollback &&
+	chg_lint_status 1 -C work --range main..rollback &&
+	chain_line $(short work main) $(short work rollback) merged >expect &&
+	test_cmp expect actual &&
+	push_fails work origin rollback:main &&
+	{
+		cat expect &&
+		echo "chg-lint: 1 error, 0 warnings in 2 files" &&
+		echo "pre-receive: rejecting refs/heads/main (chg-lint exited 1)"
+	} >expect.push &&
+	test_cmp expect.push remote
+'
+
+test_expect_success 'the revoked key approves nothing on the protected chain (control)' '
+	git -C work checkout -q -b forward main &&
+	new_approved work CHG-0002 dave "Dave Miller" dave@example.com &&
+	chg_lint_status 1 -C work --range main..forward &&
+	grep "revoked" actual &&
+	! grep "^\.chg:" actual
+'
+
+test_expect_success 'pre-receive rejects replace refs' '
+	git -C work replace --graft $ORPHAN main &&
+	push_fails work origin "refs/replace/*:refs/replace/*" &&
+	echo "pre-receive: rejecting refs/replace/$ORPHAN: replace refs make git show another history than the one stored" >expect &&
+	test_cmp expect remote &&
+	git -C work replace -d $ORPHAN
+'
+
+test_expect_success 'setup: a replace ref on the server grafts an unrelated history onto main' '
+	git -C server.git fetch -q "$PWD/work" evil &&
+	git -C server.git replace --graft $ORPHAN main &&
+	git -C server.git merge-base --is-ancestor main $ORPHAN &&
+	! git -C server.git --no-replace-objects merge-base --is-ancestor main $ORPHAN
+'
+
+test_expect_success 'a force-push over main is not a fast-forward, whatever the replace ref says' '
+	push_fails work --force origin $ORPHAN:main &&
+	echo "pre-receive: rejecting refs/heads/main: not a fast-forward; its history is the audit trail and is never rewritten" >expect &&
+	test_cmp expect remote
+'
+
+test_expect_success 'chg-lint reads the history as stored, not as the replace ref says' '
+	test_expect_code 1 chg-lint -C server.git --range main..$ORPHAN >actual 2>stderr &&
+	{
+		chain_line $(short server.git main) $(short server.git $ORPHAN) &&
+		pin_line $(short server.git $ORPHAN) $ROOT chg.trustRoot \
+			"if the trust was re-rooted on purpose, pin the new root: git config chg.trustRoot $ORPHAN"
+	} >expect &&
+	test_cmp expect actual &&
+	git -C server.git replace -d $ORPHAN
+'
+
+test_expect_success 'a grafts file: pre-receive refuses every update' '
+	echo "$ORPHAN $(full work main)" >server.git/info/grafts &&
+	test_when_finished "rm -f server.git/info/grafts" &&
+	git -C work checkout -q main &&
+	echo "# Changes" >work/README.md &&
+	commit work "Jane Doe" jane@example.com "A README" &&
+	push_fails work origin main &&
+	echo "pre-receive: refusing every update: ${SQ}info/grafts${SQ} rewrites the history git reads; remove it (or convert it with ${SQ}git replace --convert-graft-file${SQ})" >expect &&
+	# git itself warns that grafts are deprecated
+	grep -v "^hint:" remote >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'a grafts file: chg-lint refuses to run' '
+	echo "$ORPHAN $(full work main)" >work/.git/info/grafts &&
+	test_when_finished "rm -f work/.git/info/grafts" &&
+	chg_lint_status 3 -C work &&
+	echo "chg-lint: ${SQ}$PWD/work/.git/info/grafts${SQ} rewrites the parents git reads and chg reads history as stored; remove it (or convert it with ${SQ}git replace --convert-graft-file${SQ}, whose replace refs chg ignores)" >expect &&
+	test_cmp expect stderr &&
+	chg_lint_status 3 -C work --range main~1..main &&
+	test_cmp expect stderr &&
+	test_expect_code 3 chg -C work audit --verify 2>stderr &&
+	sed -e "s/^chg-lint:/chg audit:/" expect >expect.audit &&
+	test_cmp expect.audit stderr
+'
+
+test_expect_success 'without a grafts file the push goes through (control)' '
+	git -C work push origin main 2>err &&
+	! grep "^remote: " err
+'
+
+test_expect_success 'the default branch is not deleted' '
+	push_fails work origin :main &&
+	echo "pre-receive: rejecting the deletion of refs/heads/main: its history is the audit trail" >expect &&
+	test_cmp expect remote
+'
+
+test_expect_success 'chg.protect: a release branch is protected as main is' '
+	git -C server.git config --add chg.protect "refs/heads/release/*" &&
+	git -C work push -q origin main:refs/heads/release/1 &&
+	git -C work checkout -q -b splice main~1 &&
+	git -C work merge -q -s ours -m "Merge main" main &&
+	push_fails work origin splice:refs/heads/release/1 &&
+	{
+		chain_line $(short work main) $(short work splice) merged &&
+		echo "chg-lint: 1 error, 0 warnings in 1 file" &&
+		echo "pre-receive: rejecting refs/heads/release/1 (chg-lint exited 1)"
+	} >expect &&
+	test_cmp expect remote &&
+	push_fails work origin :refs/heads/release/1 &&
+	echo "pre-receive: rejecting the deletion of refs/heads/release/1: its history is the audit trail" >expect &&
+	test_cmp expect remote
+'
+
+test_expect_success 'an unprotected branch is checked for its new commits only, as before' '
+	git -C work push -q origin main:refs/heads/topic &&
+	git -C work checkout -q -b topic2 main~1 &&
+	git -C work merge -q -s ours -m "Merge main" main &&
+	git -C work push origin topic2:refs/heads/topic 2>err &&
+	! grep "^remote: " err &&
+	test "$(full server.git topic)" = "$(full work topic2)"
+'
+
+test_expect_success 'pull-request CI: a branch that merged main into itself passes the test merge' '
+	git -C work checkout -q -b feature main~1 &&
+	chg_normal_cr CHG-0003 >work/changes/CHG-0003.yaml &&
+	commit work "Jane Doe" jane@example.com "Request CHG-0003" &&
+	git -C work merge -q -m "Merge main into feature" main &&
+	git -C work checkout -q -b test-merge main &&
+	git -C work merge -q --no-ff -m "Merge feature" feature &&
+	chg_lint_status 0 -C work --range main..test-merge &&
+	test_must_be_empty actual &&
+	chg_lint_status 1 -C work --range main..feature &&
+	chain_line $(short work main) $(short work feature) merged >expect &&
+	test_cmp expect actual
 '
 
 test_done
