@@ -358,6 +358,32 @@ test_expect_success 'an unprotected branch is checked for its new commits only, 
 	test "$(full server.git topic)" = "$(full work topic2)"
 '
 
+test_expect_success 'pre-push: the remote'"'"'s default branch keeps its first-parent chain' '
+	cp "$CHG_SRC_DIR/hooks/pre-push" work/.git/hooks/pre-push &&
+	test_when_finished "rm -f work/.git/hooks/pre-push" &&
+	git -C work fetch -q origin &&
+	git -C work remote set-head origin main &&
+	git -C work checkout -q -b rollback2 main~1 &&
+	git -C work merge -q -s ours -m "Merge main" main &&
+	push_fails work origin rollback2:main &&
+	test_must_be_empty remote &&
+	{
+		chain_line $(short work main) $(short work rollback2) merged &&
+		echo "chg-lint: 1 error, 0 warnings in 1 file" &&
+		echo "pre-push: not pushing refs/heads/rollback2 to refs/heads/main (chg-lint exited 1)"
+	} >expect &&
+	grep -v "^error: failed to push some refs" err >actual &&
+	test_cmp expect actual
+'
+
+test_expect_success 'pre-push: another branch may be rewound, as the server allows' '
+	cp "$CHG_SRC_DIR/hooks/pre-push" work/.git/hooks/pre-push &&
+	test_when_finished "rm -f work/.git/hooks/pre-push" &&
+	git -C work push --force origin main~1:refs/heads/topic 2>err &&
+	! grep "chg-lint\|^remote: " err &&
+	test "$(full server.git topic)" = "$(full work main~1)"
+'
+
 test_expect_success 'pull-request CI: a branch that merged main into itself passes the test merge' '
 	git -C work checkout -q -b feature main~1 &&
 	chg_normal_cr CHG-0003 >work/changes/CHG-0003.yaml &&
