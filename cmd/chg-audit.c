@@ -12,14 +12,16 @@
 #include "banned.h"
 
 static const char usage_text[] =
-	"usage: %s --verify [--rev REV] [--since DATE] [--format text|json]\n"
+	"usage: %s --verify [--rev REV] [--since DATE] [--trust-root ID]\n"
+	"          [--format text|json]\n"
 	"\n"
 	"Replays the history and reports, as diagnostics, each change request\n"
 	"that entered an approved state without its quorum at that commit\n"
 	"(missing-approval), whose review came after its deadline\n"
 	"(review-overdue) or never (missing-review), that was closed without a\n"
 	"review (missing-review), or that was implemented outside its window\n"
-	"(implemented-outside-window).\n"
+	"(implemented-outside-window), and a first-parent chain that does not\n"
+	"contain the pinned root of trust (trust-change-unapproved).\n"
 	"\n"
 	"  --verify         replay the history (required)\n"
 	"  --rev REV        the history of REV (default HEAD)\n"
@@ -27,6 +29,8 @@ static const char usage_text[] =
 	"                   (YYYY-MM-DD, a UTC day, or an RFC 3339 date-time)\n"
 	"  --format FORMAT  text (default) or json\n"
 	"  --now DATETIME   the clock for review deadlines (also CHG_NOW)\n"
+	"  --trust-root ID  the pinned root of trust (also CHG_TRUST_ROOT; default:\n"
+	"                   git config chg.trustRoot)\n"
 	"\n"
 	"Exit status: 0 no errors, 1 findings, 2 usage error, 3 could not run.\n";
 
@@ -44,6 +48,7 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "since", required_argument, NULL, 's' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "trust-root", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -51,6 +56,7 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_buf err = CHG_BUF_INIT;
 	const char *since = NULL, *now_text = NULL, *format = "text";
+	const char *trust_root = NULL;
 	int c, rc, verify = 0, status;
 
 	optind = 1;
@@ -62,6 +68,7 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 		case 's': since = optarg; break;
 		case 'f': format = optarg; break;
 		case 'n': now_text = optarg; break;
+		case 'T': trust_root = optarg; break;
 		case 'h':
 			return usage(cmd, stdout, CHG_EXIT_OK);
 		case ':':
@@ -92,7 +99,9 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 		}
 		opts.has_since = 1;
 	}
-	if (chg_cmd_now(&opts.now, cmd, now_text) < 0)
+	if (chg_cmd_now(&opts.now, cmd, now_text) < 0 ||
+	    chg_cmd_trust_root(&opts.trust_root, &opts.trust_root_origin, cmd,
+			       trust_root) < 0)
 		return CHG_EXIT_USAGE;
 	opts.dir = cmd->dir;
 

@@ -15,9 +15,9 @@
 
 static const char usage_text[] =
 	"usage: %s [-C DIR] [--rev REV | --staged] [--policy FILE] [--now DATETIME]\n"
-	"          [--strict] [--format text|json] [PATH...]\n"
+	"          [--trust-root ID] [--strict] [--format text|json] [PATH...]\n"
 	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]... [--policy FILE]\n"
-	"          [--now DATETIME] [--strict] [--format text|json]\n"
+	"          [--now DATETIME] [--trust-root ID] [--strict] [--format text|json]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"\n"
 	"Lints change requests (default: every file the policy's paths match) and\n"
@@ -29,12 +29,16 @@ static const char usage_text[] =
 	"  --range A..B       check each commit reachable from B and not from A: the\n"
 	"                     change request versions it introduces, their state\n"
 	"                     changes and approvals as of that commit; then lint B\n"
-	"                     (B alone: all of B's history; for hooks and CI)\n"
+	"                     (B alone: all of B's history; for hooks and CI); A\n"
+	"                     must be on B's first-parent chain\n"
 	"  --exclude-refs PATTERN\n"
 	"                     with --range, leave out the commits that the refs\n"
 	"                     matching PATTERN reach ('refs/*': a new branch)\n"
 	"  --policy FILE      use FILE instead of the repository's .chg/policy.yaml\n"
 	"  --now DATETIME     the clock for time rules (also CHG_NOW)\n"
+	"  --trust-root ID    the pinned root of trust: the first-parent chain of the\n"
+	"                     revision must contain commit ID (also CHG_TRUST_ROOT;\n"
+	"                     default: git config chg.trustRoot)\n"
 	"  --strict           warnings fail too\n"
 	"  --format FORMAT    text (default) or json\n"
 	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
@@ -200,6 +204,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 		{ "explain", required_argument, NULL, 'x' },
 		{ "range", required_argument, NULL, 'R' },
 		{ "exclude-refs", required_argument, NULL, 'E' },
+		{ "trust-root", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -211,6 +216,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	struct chg_lint_stats stats = { 0 };
 	struct chg_buf err = CHG_BUF_INIT;
 	const char *now = NULL, *format = "text", *explain = NULL, *range = NULL;
+	const char *trust_root = NULL;
 	int c, strict = 0, status, rc;
 
 	opts.dir = cmd->dir;
@@ -227,6 +233,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 		case 'f': format = optarg; break;
 		case 'x': explain = optarg; break;
 		case 'R': range = optarg; break;
+		case 'T': trust_root = optarg; break;
 		case 'E':
 			exclude[nexclude++] = optarg;
 			break;
@@ -234,7 +241,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			printf(usage_text, cmd->name, cmd->name, cmd->name);
 			return CHG_EXIT_OK;
 		default:
-			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRE", optopt)))
+			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRET", optopt)))
 				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -270,7 +277,9 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			return CHG_EXIT_FAILURE;
 		}
 	}
-	if (chg_cmd_now(&opts.now, cmd, now) < 0)
+	if (chg_cmd_now(&opts.now, cmd, now) < 0 ||
+	    chg_cmd_trust_root(&opts.trust_root, &opts.trust_root_origin, cmd,
+			       trust_root) < 0)
 		return CHG_EXIT_USAGE;
 	if (explain) {
 		if (optind < argc || strcmp(format, "text")) {

@@ -73,4 +73,16 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
  */
 int chg_cmd_now(int64_t *out, const struct chg_cmd *cmd, const char *text);
 
+/*
+ * Picks the pinned root of trust: `text` (the --trust-root value), else
+ * the CHG_TRUST_ROOT environment variable when set and not empty, else
+ * NULL (the library then reads the git config chg.trustRoot).  Stores the
+ * value in *out and where it came from ("--trust-root", "CHG_TRUST_ROOT")
+ * in *origin; both point into argv or the environment.  Returns 0, or -1
+ * with an error printed when the value is not a commit id of 4 to 40 hex
+ * digits (a usage error).
+ */
+int chg_cmd_trust_root(const char **out, const char **origin,
+		       const struct chg_cmd *cmd, const char *text);
+
 #endif

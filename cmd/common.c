@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "chain.h"
 #include "cmd.h"
 #include "datetime.h"
 #include "error.h"
@@ -36,6 +37,29 @@ int chg_cmd_now(int64_t *out, const struct chg_cmd *cmd, const char *text)
 	if (chg_datetime_parse(out, text) < 0) {
 		chg_cmd_error(cmd, "%s '%s' is not an RFC 3339 date-time such as 2026-12-05T22:00:00Z",
 			      from, text);
+		return -1;
+	}
+	return 0;
+}
+
+int chg_cmd_trust_root(const char **out, const char **origin,
+		       const struct chg_cmd *cmd, const char *text)
+{
+	*origin = "--trust-root";
+	if (!text) {
+		text = getenv("CHG_TRUST_ROOT");
+		*origin = "CHG_TRUST_ROOT";
+		if (text && !*text)
+			text = NULL;
+	}
+	*out = text;
+	if (!text) {
+		*origin = NULL;
+		return 0;
+	}
+	if (!chg_chain_pin_is_valid(text)) {
+		chg_cmd_error(cmd, "%s '%s' is not a commit id (4 to 40 hex digits)",
+			      *origin, text);
 		return -1;
 	}
 	return 0;

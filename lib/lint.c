@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "approval.h"
+#include "chain.h"
 #include "change.h"
 #include "check.h"
 #include "error.h"
@@ -515,6 +516,10 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	/* about every file's evaluation, so not filtered */
 	if (!error)
 		error = chg_approval_trust_check(&l.history, diags);
+	if (!error)
+		error = chg_chain_check(diags, err, l.repo, l.history.trust.n ?
+					&l.history.trust.records[l.history.trust.tip].commit :
+					NULL, opts->trust_root, opts->trust_root_origin);
 cleanup:
 	return finish(&l, error);
 }

@@ -30,22 +30,31 @@ struct chg_lint_options {
 	const char *const *paths; /* lint only these files (relative to
 				     `dir`; with rev, to the repository) */
 	size_t npaths;
+	const char *trust_root;   /* the pinned root of trust (chain.h), a
+				     commit id; NULL: the git config
+				     chg.trustRoot; "": none */
+	const char *trust_root_origin; /* where trust_root comes from, for
+				     messages ("--trust-root"), or NULL */
 };
 
-#define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0 }
+#define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
 };
 
 /*
- * Runs the linter.  Findings are appended to `diags`, sorted.
+ * Runs the linter.  Findings are appended to `diags`, sorted.  The
+ * protected chain of the revision whose history is read (HEAD, or rev) is
+ * checked as chg_chain_check does (chain.h): a repository with a grafts
+ * file cannot be linted, and a pinned root of trust must be on the chain.
  *
  * Returns 0 when the run completed (whatever it found).  Returns
  * CHG_EINVALID when the policy or catalog is invalid (its diagnostics, rule
  * invalid-policy or the loader's, are in `diags`: chg-lint exits 3), and
  * other negative codes when it could not run (not a repository, no such
- * revision, unreadable file, libgit2 failure): then `err` holds a one-line
+ * revision, unreadable file, libgit2 failure, a pinned root of trust that
+ * is not a commit): then `err` holds a one-line
  * explanation.  `stats` may be NULL.
  */
 int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "chain.h"
 #include "error.h"
 #include "repo.h"
 #include "trust.h"
@@ -396,6 +397,7 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 	lo.staged = 0;
 	lo.paths = NULL;
 	lo.npaths = 0;
+	lo.trust_root = "";  /* the pin is B's to hold */
 	error = chg_lint(&found, &err, &lo, NULL);
 	if (error < 0 && error != CHG_EINVALID) {
 		chg_buf_clear(r->err);
@@ -433,6 +435,31 @@ cleanup:
 	return error;
 }
 
+/*
+ * The protected chain: an update from `from` to `tip` keeps `from` on the
+ * first-parent chain of `tip`, or is reported.
+ */
+static int check_chain(struct chg_diag_list *diags, struct range *r,
+		       const git_oid *from, const git_oid *tip)
+{
+	char a[8], b[8];
+	int on, merged;
+
+	if (chg_chain_contains(&on, r->repo, tip, from) < 0)
+		return fail_git(r, "cannot read the first-parent chain");
+	if (on)
+		return 0;
+	merged = git_graph_descendant_of(r->repo, tip, from) == 1;
+	chg_oid_short(a, from);
+	chg_oid_short(b, tip);
+	return chg_diag_add(diags, CHG_CHAIN_PATH, 0, 0, CHG_SEV_ERROR,
+			    CHG_CHAIN_RULE,
+			    "the update from %s to %s rewrites or replaces the protected history: %s is not on the first-parent chain of %s%s%s%s",
+			    a, b, a, b,
+			    merged ? " (it is merged in as a later parent; merge the other history into " : "",
+			    merged ? a : "", merged ? " instead, so that it stays the first parent)" : "");
+}
+
 int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		   const struct chg_range_options *opts,
 		   struct chg_lint_stats *stats)
@@ -464,8 +491,10 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = fail(&r, CHG_ENOTFOUND, "not a git repository: '%s'", dir);
 		goto cleanup;
 	}
-	if ((error = resolve(&tip, &r, ends.to)) < 0 ||
+	if ((error = chg_chain_check_repo(err, r.repo)) < 0 ||
+	    (error = resolve(&tip, &r, ends.to)) < 0 ||
 	    (ends.from && (error = resolve(&from, &r, ends.from)) < 0) ||
+	    (ends.from && (error = check_chain(diags, &r, &from, &tip)) < 0) ||
 	    (ends.from && (error = hide(&r, &from)) < 0))
 		goto cleanup;
 	h.r = &r;
@@ -476,8 +505,10 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 			h.error = fail_git(&r, "cannot list the refs");
 		error = h.error;
 	}
-	if (error || (error = walk(&r, &tip)) < 0 || !r.order.n)
+	if (error || (error = walk(&r, &tip)) < 0 || !r.order.n) {
+		chg_diag_list_sort(diags);
 		goto cleanup;
+	}
 
 	/* the tip in full, then what each earlier commit introduced */
 	git_oid_tostr(hex, sizeof(hex), &tip);

@@ -20,6 +20,23 @@
  * (depth first, first parent first), never by their dates: a commit's date
  * is whatever its author set.
  *
+ * The protected chain (chain.h): A must lie on B's first-parent chain, or
+ * the range is an update that rewrites or replaces the protected history
+ * (a force-push; a fast-forward that merges A in as a later parent of a
+ * history with other trust files; a merge whose first parent is older than
+ * A, rolling the trust back; a reversed range), reported as an error about
+ * ".chg", line 0, rule trust-change-unapproved, naming A and B:
+ *
+ *	.chg: error: the update from 1f0c2e7 to 9ab3d41 rewrites or replaces
+ *	the protected history: 1f0c2e7 is not on the first-parent chain of
+ *	9ab3d41 [trust-change-unapproved]
+ *
+ * The range is checked all the same.  B alone, or with excluded refs only,
+ * has no A and no such rule.  A pinned root of trust
+ * (opts->lint.trust_root, else chg.trustRoot) must be on B's first-parent
+ * chain (chg_lint reports it for B; the commits before B are not asked).
+ * A repository with a grafts file is not checked (CHG_ERROR).
+ *
  *	struct chg_range_options opts = CHG_RANGE_OPTIONS_INIT;
  *	opts.lint.now = time(NULL);
  *	opts.range = "1f0c2e7..refs/heads/main";
@@ -79,7 +96,8 @@ void chg_range_ends_release(struct chg_range_ends *ends);
  * opts->lint.dir (opened from git's environment as chg_lint does, so a
  * pre-receive hook reads the pushed objects from its quarantine).
  * Findings are appended to `diags`, sorted; `stats` (may be NULL) counts
- * the files of B.  An empty range checks nothing.
+ * the files of B.  An empty range checks nothing (A..A is fine; a
+ * reversed one is reported as above).
  *
  * Returns 0 when the run completed, whatever it found (an invalid policy
  * in a commit before B is a finding about that commit).  Returns

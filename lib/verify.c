@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "chain.h"
 #include "datetime.h"
 #include "error.h"
 #include "lint.h"
@@ -508,6 +509,10 @@ int chg_verify_audit(struct chg_diag_list *diags, struct chg_buf *err,
 			     "the repository is a shallow clone and an audit needs its whole history; run 'git fetch --unshallow'");
 		goto cleanup;
 	}
+	error = chg_chain_check(diags, err, a.s.repo, a.s.has_tip ? &a.s.tip : NULL,
+				opts->trust_root, opts->trust_root_origin);
+	if (error)
+		goto cleanup;
 	error = chg_audit_walk(a.s.repo, a.s.has_tip ? &a.s.tip : NULL, a.s.policy,
 			       NULL, collect, &a.recs, NULL);
 	if (error == CHG_EGIT) {

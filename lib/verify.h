@@ -22,6 +22,10 @@
  *   implemented-outside-window
  *                      review.actual-start or review.actual-end lies
  *                      outside window.start .. window.end
+ *   trust-change-unapproved
+ *                      the first-parent chain of the audited revision does
+ *                      not contain the pinned root of trust (chain.h:
+ *                      chg_chain_check; about ".chg", line 0)
  *
  * Reviews are asked of the types schedule.review-within lists (the default
  * policy: normal and emergency).  The policy is the one of the audited
@@ -59,9 +63,12 @@ struct chg_verify_options {
 	int64_t since;            /* only findings about commits at or after
 				     this committer time (seconds) */
 	int64_t now;              /* the clock, seconds since the epoch */
+	const char *trust_root;   /* audit: the pinned root of trust, as
+				     chg_lint_options has it (lint.h) */
+	const char *trust_root_origin;
 };
 
-#define CHG_VERIFY_OPTIONS_INIT { ".", NULL, 0, 0, 0 }
+#define CHG_VERIFY_OPTIONS_INIT { ".", NULL, 0, 0, 0, NULL, NULL }
 
 /* A revision's change requests, policy and history. */
 struct chg_verify_state {
@@ -98,7 +105,8 @@ void chg_verify_release(struct chg_verify_state *s);
  * Replays the history of opts->rev (or HEAD) and appends the findings
  * above to `diags`, sorted.  Returns 0 when the replay completed (whatever
  * it found); CHG_EINVALID (invalid policy: its diagnostics are in
- * `diags`); other negative codes with `err` set.
+ * `diags`); other negative codes with `err` set (among them a repository
+ * with a grafts file, and a pinned root of trust that is not a commit).
  */
 int chg_verify_audit(struct chg_diag_list *diags, struct chg_buf *err,
 		     const struct chg_verify_options *opts);

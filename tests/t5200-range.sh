@@ -95,9 +95,15 @@ test_expect_success 'B alone: all of B'\''s history' '
 test_expect_success 'an empty range checks nothing' '
 	chg_lint_status 0 -C repo --range HEAD..HEAD &&
 	test_must_be_empty actual &&
-	test_must_be_empty stderr &&
-	chg_lint_status 0 -C repo --range HEAD..HEAD~2 &&
-	test_must_be_empty actual
+	test_must_be_empty stderr
+'
+
+test_expect_success 'a reversed range checks nothing, and says it goes backwards' '
+	chg_lint_status 1 -C repo --range HEAD..HEAD~2 &&
+	cat >expect <<-EOF &&
+	.chg: error: the update from $(short repo HEAD) to $(short repo HEAD~2) rewrites or replaces the protected history: $(short repo HEAD) is not on the first-parent chain of $(short repo HEAD~2) [trust-change-unapproved]
+	EOF
+	test_cmp expect actual
 '
 
 test_expect_success 'a change moved to approved before its approval arrived' '
