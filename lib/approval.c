@@ -24,15 +24,7 @@ struct walk {
 	git_repository *repo;
 	const struct chg_policy *policy;
 	struct chg_signature_verifier *verifier; /* made at the first use */
-	/* The parents of each record other than its first, as (child,
-	 * parent) record pairs, child ascending: what the entries into the
-	 * protected chain are computed from. */
-	size_t (*merges)[2];
-	size_t nmerges, alloc_merges;
-	/* For each record, the record of the commit of the protected chain
-	 * (the evaluated revision's first-parent chain) where it entered that
-	 * chain: the first chain commit that contains it. */
-	size_t *entry;
+	size_t alloc_merges;
 };
 
 /*
@@ -470,10 +462,10 @@ static int verify_at_entry(struct walk *w, struct chg_approval *a,
 	char eid[8];
 	int error;
 
-	if (a->signature.verdict != CHG_SIGNATURE_GOOD || !w->entry ||
+	if (a->signature.verdict != CHG_SIGNATURE_GOOD || !w->h->entry ||
 	    a->record == CHG_TRUST_NONE ||
 	    (parent = log->records[a->record].parent) == CHG_TRUST_NONE ||
-	    (entry = w->entry[a->record]) == CHG_TRUST_NONE)
+	    (entry = w->h->entry[a->record]) == CHG_TRUST_NONE)
 		return 0;
 	used = log->records[parent].effective;
 	at = log->records[entry].effective;
@@ -585,29 +577,29 @@ static int note_merge(struct walk *w, const git_commit *commit)
 		parent = chg_trust_log_find(log, git_commit_parent_id(commit, i));
 		if (parent == CHG_TRUST_NONE)
 			continue;  /* beyond a shallow boundary */
-		if (w->nmerges == w->alloc_merges) {
+		if (w->h->nmerges == w->alloc_merges) {
 			size_t alloc = w->alloc_merges ? w->alloc_merges * 2 : 64;
-			size_t (*m)[2] = realloc(w->merges, alloc * sizeof(*m));
+			size_t (*m)[2] = realloc(w->h->merges, alloc * sizeof(*m));
 			if (!m)
 				return CHG_ENOMEM;
-			w->merges = m;
+			w->h->merges = m;
 			w->alloc_merges = alloc;
 		}
-		w->merges[w->nmerges][0] = child;
-		w->merges[w->nmerges][1] = parent;
-		w->nmerges++;
+		w->h->merges[w->h->nmerges][0] = child;
+		w->h->merges[w->h->nmerges][1] = parent;
+		w->h->nmerges++;
 	}
 	return 0;
 }
 
 /* The first of walk.merges whose child is `record` (binary search). */
-static size_t first_merge(const struct walk *w, size_t record)
+static size_t first_merge(const struct chg_history *h, size_t record)
 {
-	size_t lo = 0, hi = w->nmerges;
+	size_t lo = 0, hi = h->nmerges;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		if (w->merges[mid][0] < record)
+		if (h->merges[mid][0] < record)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -629,16 +621,16 @@ static int find_entries(struct walk *w)
 
 	if (!log->n || log->tip == CHG_TRUST_NONE)
 		return 0;
-	w->entry = malloc(log->n * sizeof(*w->entry));
+	w->h->entry = malloc(log->n * sizeof(*w->h->entry));
 	chain = malloc(log->n * sizeof(*chain));
 	/* each record is pushed at most once per parent edge */
-	stack = malloc((log->n + w->nmerges + 1) * sizeof(*stack));
-	if (!w->entry || !chain || !stack) {
+	stack = malloc((log->n + w->h->nmerges + 1) * sizeof(*stack));
+	if (!w->h->entry || !chain || !stack) {
 		error = CHG_ENOMEM;
 		goto cleanup;
 	}
 	for (i = 0; i < log->n; i++)
-		w->entry[i] = CHG_TRUST_NONE;
+		w->h->entry[i] = CHG_TRUST_NONE;
 	for (r = log->tip; r != CHG_TRUST_NONE; r = log->records[r].parent)
 		chain[nchain++] = r;
 	while (nchain--) {
@@ -647,15 +639,15 @@ static int find_entries(struct walk *w)
 		nstack = 1;
 		while (nstack) {
 			r = stack[--nstack];
-			if (w->entry[r] != CHG_TRUST_NONE)
+			if (w->h->entry[r] != CHG_TRUST_NONE)
 				continue;
-			w->entry[r] = c;
+			w->h->entry[r] = c;
 			if (log->records[r].parent != CHG_TRUST_NONE &&
-			    w->entry[log->records[r].parent] == CHG_TRUST_NONE)
+			    w->h->entry[log->records[r].parent] == CHG_TRUST_NONE)
 				stack[nstack++] = log->records[r].parent;
-			for (m = first_merge(w, r); m < w->nmerges && w->merges[m][0] == r; m++)
-				if (w->entry[w->merges[m][1]] == CHG_TRUST_NONE)
-					stack[nstack++] = w->merges[m][1];
+			for (m = first_merge(w->h, r); m < w->h->nmerges && w->h->merges[m][0] == r; m++)
+				if (w->h->entry[w->h->merges[m][1]] == CHG_TRUST_NONE)
+					stack[nstack++] = w->h->merges[m][1];
 		}
 	}
 cleanup:
@@ -707,11 +699,13 @@ static int find_withdrawals(struct walk *w)
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
-	struct walk w = { out, repo, policy, NULL, NULL, 0, 0, NULL };
+	struct walk w = { out, repo, policy, NULL, 0 };
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	int error = 0, rc;
 
+	if ((error = chg_digest_compute(out->policy_digest, policy->root, NULL)) < 0)
+		return error;
 	if (!tip)
 		return 0;
 	if (git_revwalk_new(&walk, repo) < 0 ||
@@ -760,8 +754,137 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 cleanup:
 	chg_signature_verifier_free(w.verifier);
 	git_revwalk_free(walk);
-	free(w.merges);
-	free(w.entry);
+	return error;
+}
+
+/*
+ * Whether the walk of `index` serves as the history as of record `r`:
+ * `r` is on the first-parent chain of the index's revision, so the
+ * commits it reaches entered the protected chain where they entered the
+ * index's, and its trust state and its last approved one are the
+ * revision's, so its policy and the revocations applied are the same.
+ */
+static int view_serves(const struct chg_history *index, size_t r)
+{
+	const struct chg_trust_log *log = &index->trust;
+	size_t i, tip = log->tip, e, et;
+
+	if (r == CHG_TRUST_NONE || tip == CHG_TRUST_NONE || !index->entry)
+		return 0;
+	for (i = tip; i != CHG_TRUST_NONE && i != r; i = log->records[i].parent)
+		;
+	if (i != r || log->records[r].state != log->records[tip].state)
+		return 0;
+	e = log->records[r].effective;
+	et = log->records[tip].effective;
+	return (e == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[e].state) ==
+	       (et == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[et].state);
+}
+
+/* Marks in `reach` (one byte a record) every record that `r` reaches. */
+static int mark_reachable(unsigned char *reach, const struct chg_history *h,
+			  size_t r)
+{
+	const struct chg_trust_log *log = &h->trust;
+	size_t *stack, n = 0, m, p;
+
+	if (!(stack = malloc((log->n + h->nmerges + 1) * sizeof(*stack))))
+		return CHG_ENOMEM;
+	stack[n++] = r;
+	while (n) {
+		r = stack[--n];
+		if (reach[r])
+			continue;
+		reach[r] = 1;
+		if ((p = log->records[r].parent) != CHG_TRUST_NONE && !reach[p])
+			stack[n++] = p;
+		for (m = first_merge(h, r); m < h->nmerges && h->merges[m][0] == r; m++)
+			if (!reach[h->merges[m][1]])
+				stack[n++] = h->merges[m][1];
+	}
+	free(stack);
+	return 0;
+}
+
+/* Fills the view `out` of `index` at record `r` (view_serves holds). */
+static int make_view(struct chg_history *out, const struct chg_history *index,
+		     size_t r)
+{
+	unsigned char *reach = calloc(index->trust.n ? index->trust.n : 1, 1);
+	size_t *map = malloc((index->napprovals + 1) * sizeof(*map));
+	size_t i, j, rec;
+	int error = 0;
+
+	out->view = 1;
+	out->trust = index->trust;
+	out->trust_changes = index->trust_changes;
+	out->ntrust_changes = index->ntrust_changes;
+	out->merges = index->merges;
+	out->nmerges = index->nmerges;
+	out->entry = index->entry;
+	if (!reach || !map ||
+	    !(out->approvals = calloc(index->napprovals + 1, sizeof(*out->approvals))) ||
+	    !(out->edits = calloc(index->nedits + 1, sizeof(*out->edits)))) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+	if ((error = mark_reachable(reach, index, r)) < 0)
+		goto cleanup;
+	for (i = 0; i < index->napprovals; i++) {
+		const struct chg_approval *a = &index->approvals[i];
+		map[i] = (size_t)-1;
+		if (a->record == CHG_TRUST_NONE || !reach[a->record])
+			continue;
+		map[i] = out->napprovals;
+		out->approvals[out->napprovals] = *a;
+		out->approvals[out->napprovals].rejected_after = NULL;
+		out->approvals[out->napprovals++].nrejected_after = 0;
+	}
+	/* the rejections that stand over an approval, among those it reaches */
+	for (i = 0; i < index->napprovals && !error; i++) {
+		const struct chg_approval *a = &index->approvals[i];
+		struct chg_approval *v;
+		if (map[i] == (size_t)-1 || !a->nrejected_after)
+			continue;
+		v = &out->approvals[map[i]];
+		if (!(v->rejected_after = malloc(a->nrejected_after * sizeof(*v->rejected_after)))) {
+			error = CHG_ENOMEM;
+			break;
+		}
+		for (j = 0; j < a->nrejected_after; j++)
+			if (map[a->rejected_after[j]] != (size_t)-1)
+				v->rejected_after[v->nrejected_after++] = map[a->rejected_after[j]];
+	}
+	for (i = 0; i < index->nedits && !error; i++) {
+		rec = chg_trust_log_find(&index->trust, &index->edits[i].commit);
+		if (rec != CHG_TRUST_NONE && reach[rec])
+			out->edits[out->nedits++] = index->edits[i];
+	}
+	out->alloc_approvals = index->napprovals + 1;
+	out->alloc_edits = index->nedits + 1;
+	out->trust.tip = r;
+cleanup:
+	free(reach);
+	free(map);
+	return error;
+}
+
+int chg_history_at(struct chg_history *out, const struct chg_history *index,
+		   git_repository *repo, const git_oid *at,
+		   const struct chg_policy *policy)
+{
+	char digest[CHG_DIGEST_SIZE];
+	size_t r;
+	int error;
+
+	r = index && at ? chg_trust_log_find(&index->trust, at) : CHG_TRUST_NONE;
+	if (!view_serves(index, r) ||
+	    (error = chg_digest_compute(digest, policy->root, NULL)) < 0 ||
+	    strcmp(digest, index->policy_digest))
+		return chg_history_load(out, repo, at, policy);
+	memcpy(out->policy_digest, digest, CHG_DIGEST_SIZE);
+	if ((error = make_view(out, index, r)) < 0)
+		chg_history_release(out);
 	return error;
 }
 
@@ -773,17 +896,19 @@ void chg_history_release(struct chg_history *h)
 	if (!h)
 		return;
 	for (i = 0; i < h->napprovals; i++) {
+		free(h->approvals[i].rejected_after);
+		if (h->view)
+			continue;
 		free(h->approvals[i].change_id);
 		free(h->approvals[i].digest);
 		free(h->approvals[i].identity);
 		free(h->approvals[i].email);
 		free(h->approvals[i].author_email);
 		free(h->approvals[i].committer_email);
-		free(h->approvals[i].rejected_after);
 		chg_signature_result_release(&h->approvals[i].signature);
 	}
 	free(h->approvals);
-	for (i = 0; i < h->nedits; i++) {
+	for (i = 0; i < h->nedits && !h->view; i++) {
 		free(h->edits[i].change_id);
 		free(h->edits[i].author_email);
 		free(h->edits[i].committer_email);
@@ -791,7 +916,7 @@ void chg_history_release(struct chg_history *h)
 		chg_strlist_release(&h->edits[i].signers);
 	}
 	free(h->edits);
-	for (i = 0; i < h->ntrust_changes; i++) {
+	for (i = 0; i < h->ntrust_changes && !h->view; i++) {
 		struct chg_trust_change *tc = &h->trust_changes[i];
 		for (j = 0; j < tc->n; j++)
 			free(tc->verdicts[j].reason);
@@ -799,8 +924,12 @@ void chg_history_release(struct chg_history *h)
 		free(tc->path);
 		free(tc->groups);
 	}
-	free(h->trust_changes);
-	chg_trust_log_release(&h->trust);
+	if (!h->view) {
+		free(h->trust_changes);
+		chg_trust_log_release(&h->trust);
+		free(h->merges);
+		free(h->entry);
+	}
 	*h = init;
 }
 

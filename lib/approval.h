@@ -200,9 +200,27 @@ struct chg_history {
 	struct chg_trust_log trust;      /* every commit walked */
 	struct chg_trust_change *trust_changes; /* parents first */
 	size_t ntrust_changes, alloc_trust_changes;
+	/* The graph: the parents of each record other than its first, as
+	 * (child, parent) record pairs, child ascending (the first parent is
+	 * trust.records[i].parent). */
+	size_t (*merges)[2];
+	size_t nmerges;
+	/* For each record, the record of the commit of the protected chain
+	 * (the evaluated revision's first-parent chain) where it entered that
+	 * chain: the first chain commit that contains it; NULL when nothing
+	 * was walked. */
+	size_t *entry;
+	/* A view (chg_history_at): its approvals and edits arrays (and the
+	 * approvals' rejected_after) are its own; everything they point to,
+	 * the trust log's records, the trust changes, the graph and the
+	 * entries are the index's, which must outlive it. */
+	int view;
+	/* The digest (digest.h) of the merged policy it was loaded under. */
+	char policy_digest[CHG_DIGEST_SIZE];
 };
 
-#define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0 }
+#define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0, \
+			   NULL, 0, NULL, 0, "" }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing
@@ -217,6 +235,23 @@ struct chg_history {
  */
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy);
+
+/*
+ * Fills `out` (which must be empty) with the history as of `at` under
+ * `policy`, for a command that evaluates several revisions of one walk
+ * (chg-lint --range): a view of `index` (loaded by chg_history_load at a
+ * descendant of `at`, which must outlive the view) when its walk serves -
+ * `at` is on the first-parent chain of the index's revision, its trust
+ * state and last approved trust state are that revision's, and `policy`
+ * is the one the index was loaded under - at the cost of one pass over the
+ * index's records; else a walk of its own with chg_history_load in `repo`.
+ * `index` may be NULL (always a walk).  Either way the result is what
+ * chg_history_load(out, repo, at, policy) gives.  Release it with
+ * chg_history_release.  Returns as chg_history_load.
+ */
+int chg_history_at(struct chg_history *out, const struct chg_history *index,
+		   git_repository *repo, const git_oid *at,
+		   const struct chg_policy *policy);
 
 /* Frees what `h` holds.  NULL-safe. */
 void chg_history_release(struct chg_history *h);

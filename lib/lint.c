@@ -302,7 +302,8 @@ static int load_history(struct lint *l)
 			return fail(l, CHG_EGIT, "cannot resolve HEAD: %s",
 				    git_error_last() ? git_error_last()->message : "unknown error");
 	}
-	error = chg_history_load(&l->history, l->repo, tip, l->policy);
+	error = chg_history_at(&l->history, l->opts->history_index, l->repo, tip,
+			       l->policy);
 	if (error == CHG_EGIT)
 		return fail(l, error, "cannot walk the history: %s",
 			    git_error_last() ? git_error_last()->message : "unknown error");
@@ -364,6 +365,10 @@ static int finish(struct lint *l, int error)
 	if (error == CHG_ENOMEM)
 		fail(l, error, "%s", "out of memory");
 	chg_diag_list_sort(l->diags);
+	if (!error && l->opts->history_out) {
+		*l->opts->history_out = l->history;
+		memset(&l->history, 0, sizeof(l->history));
+	}
 	chg_history_release(&l->history);
 	chg_change_set_release(&l->changes);
 	chg_strlist_release(&l->named);

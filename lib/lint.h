@@ -20,6 +20,8 @@
 #include "buf.h"
 #include "diag.h"
 
+struct chg_history;
+
 struct chg_lint_options {
 	const char *dir;          /* a directory inside the repository */
 	const char *rev;          /* lint the tree of this revision, or NULL */
@@ -35,9 +37,17 @@ struct chg_lint_options {
 				     chg.trustRoot; "": none */
 	const char *trust_root_origin; /* where trust_root comes from, for
 				     messages ("--trust-root"), or NULL */
+	/* One walk for several runs (approval.h, chg_history_at): history is
+	   read as a view of history_index (borrowed, loaded at a descendant
+	   of the revision) where it serves; and when history_out is not NULL
+	   the run's history is moved there (empty it was; the caller releases
+	   it with chg_history_release) instead of being freed. */
+	const struct chg_history *history_index;
+	struct chg_history *history_out;
 };
 
-#define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL }
+#define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL, \
+				NULL, NULL }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "approval.h"
 #include "chain.h"
 #include "error.h"
 #include "repo.h"
@@ -115,6 +116,7 @@ struct range {
 	const struct chg_range_options *opts;
 	struct chg_buf *err;
 	git_repository *repo;
+	struct chg_history index; /* B's history: the others are its views */
 	struct oidset hidden;   /* reachable from A or an excluded ref */
 	struct oidlist order;   /* the range, parents before children */
 };
@@ -398,6 +400,8 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 	lo.paths = NULL;
 	lo.npaths = 0;
 	lo.trust_root = "";  /* the pin is B's to hold */
+	lo.history_index = &r->index;
+	lo.history_out = NULL;
 	error = chg_lint(&found, &err, &lo, NULL);
 	if (error < 0 && error != CHG_EINVALID) {
 		chg_buf_clear(r->err);
@@ -476,6 +480,7 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	int error;
 
 	memset(&r, 0, sizeof(r));
+	r.index = (struct chg_history)CHG_HISTORY_INIT;
 	r.opts = opts;
 	r.err = err;
 	git_libgit2_init();
@@ -516,6 +521,8 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	lo.staged = 0;
 	lo.paths = NULL;
 	lo.npaths = 0;
+	lo.history_index = NULL;
+	lo.history_out = &r.index;  /* one walk: the others are views of it */
 	if ((error = chg_lint(diags, err, &lo, stats)) < 0)
 		goto cleanup;
 	for (i = first; i < diags->n && !error; i++)
@@ -535,6 +542,7 @@ cleanup:
 	chg_range_ends_release(&ends);
 	free(r.order.items);
 	oidset_release(&r.hidden);
+	chg_history_release(&r.index);
 	git_repository_free(r.repo);
 	git_libgit2_shutdown();
 	return error;
