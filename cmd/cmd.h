@@ -31,6 +31,15 @@ struct chg_cmd {
 	const char *dir;    /* -C DIR, or "." */
 };
 
+/*
+ * Sets libgit2 up for the whole process, as the mains do before a command
+ * runs: library code leaves libgit2's global options alone.  Objects are
+ * not hashed again when read (git does not either; fsck does), and when
+ * `walk_once` the object cache is off: a command that reads most objects
+ * once (chg log, chg report) gains nothing from it but its memory and time.
+ */
+void chg_cmd_setup_libgit2(int walk_once);
+
 int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd);

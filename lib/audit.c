@@ -2521,17 +2521,7 @@ int chg_audit_log(struct chg_diag_list *diags, struct chg_buf *err,
 		error = fail(err, CHG_ENOTFOUND, "unknown revision '%s'", rev);
 		goto cleanup;
 	}
-	/*
-	 * The walk reads most objects once: libgit2's object cache costs it
-	 * more than it saves (a third of the time on a long history, and
-	 * memory).  Nor does git hash the objects it reads; fsck does that.
-	 * Both are process-wide settings, restored to libgit2's defaults.
-	 */
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
 	error = chg_audit_walk(repo, from, policy, &opts->filter, fn, payload, stats);
-	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 1);
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	if (error == CHG_EGIT)
 		fail(err, error, "cannot walk the history: %s",
 		     git_error_last() ? git_error_last()->message : "unknown error");

@@ -436,9 +436,7 @@ int chg_report_build(struct chg_report *out, struct chg_diag_list *diags,
 	b.policy = policy;
 	if (r->n && !(b.tracks = calloc(r->n, sizeof(*b.tracks))))
 		goto nomem;
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 	error = chg_audit_walk(repo, &src.commit, policy, NULL, on_event, &b, NULL);
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 1);
 	if (error == CHG_ENOMEM)
 		goto nomem;
 	if (error < 0) {
