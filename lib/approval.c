@@ -758,27 +758,60 @@ cleanup:
 }
 
 /*
- * Whether the walk of `index` serves as the history as of record `r`:
- * `r` is on the first-parent chain of the index's revision, so the
- * commits it reaches entered the protected chain where they entered the
- * index's, and its trust state and its last approved one are the
- * revision's, so its policy and the revocations applied are the same.
+ * The id of .chg/revoked_keys in the tree of record `e` (CHG_TRUST_NONE:
+ * none) into `out`, zero when there is none.  Returns 0 or CHG_EGIT.
  */
-static int view_serves(const struct chg_history *index, size_t r)
+static int revoked_id(git_oid *out, git_repository *repo,
+		      const struct chg_trust_log *log, size_t e)
+{
+	git_commit *c = NULL;
+	git_tree *tree = NULL;
+	git_tree_entry *entry = NULL;
+	int error = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (e == CHG_TRUST_NONE)
+		return 0;
+	if (git_commit_lookup(&c, repo, &log->records[e].commit) < 0 ||
+	    git_commit_tree(&tree, c) < 0)
+		error = CHG_EGIT;
+	else if (git_tree_entry_bypath(&entry, tree, CHG_REVOKED_KEYS_PATH) == 0)
+		git_oid_cpy(out, git_tree_entry_id(entry));
+	git_tree_entry_free(entry);
+	git_tree_free(tree);
+	git_commit_free(c);
+	return error;
+}
+
+/*
+ * Whether the walk of `index` serves as the history as of record `r`: `r`
+ * is on the first-parent chain of the index's revision, so the commits it
+ * reaches entered the protected chain where they entered the index's (and
+ * the root of trust is the same), and the revocations of its last
+ * approved trust state are those the index applied, those of its
+ * revision's.  (The trust of each commit and the judgement of each trust
+ * change depend on its ancestors only.)  Returns 1, 0 or CHG_EGIT.
+ */
+static int view_serves(const struct chg_history *index, git_repository *repo,
+		       size_t r)
 {
 	const struct chg_trust_log *log = &index->trust;
 	size_t i, tip = log->tip, e, et;
+	git_oid a, b;
 
 	if (r == CHG_TRUST_NONE || tip == CHG_TRUST_NONE || !index->entry)
 		return 0;
 	for (i = tip; i != CHG_TRUST_NONE && i != r; i = log->records[i].parent)
 		;
-	if (i != r || log->records[r].state != log->records[tip].state)
+	if (i != r)
 		return 0;
 	e = log->records[r].effective;
 	et = log->records[tip].effective;
-	return (e == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[e].state) ==
-	       (et == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[et].state);
+	if (e == et)
+		return 1;
+	if (revoked_id(&a, repo, log, e) < 0 || revoked_id(&b, repo, log, et) < 0)
+		return CHG_EGIT;
+	return git_oid_equal(&a, &b);
 }
 
 /* Marks in `reach` (one byte a record) every record that `r` reaches. */
@@ -878,7 +911,9 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 	int error;
 
 	r = index && at ? chg_trust_log_find(&index->trust, at) : CHG_TRUST_NONE;
-	if (!view_serves(index, r) ||
+	if ((error = view_serves(index, repo, r)) < 0)
+		return error;
+	if (!error ||
 	    (error = chg_digest_compute(digest, policy->root, NULL)) < 0 ||
 	    strcmp(digest, index->policy_digest))
 		return chg_history_load(out, repo, at, policy);

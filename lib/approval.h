@@ -241,8 +241,8 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
  * `policy`, for a command that evaluates several revisions of one walk
  * (chg-lint --range): a view of `index` (loaded by chg_history_load at a
  * descendant of `at`, which must outlive the view) when its walk serves -
- * `at` is on the first-parent chain of the index's revision, its trust
- * state and last approved trust state are that revision's, and `policy`
+ * `at` is on the first-parent chain of the index's revision, its last
+ * approved trust state revokes the keys that revision's does, and `policy`
  * is the one the index was loaded under - at the cost of one pass over the
  * index's records; else a walk of its own with chg_history_load in `repo`.
  * `index` may be NULL (always a walk).  Either way the result is what

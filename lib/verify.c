@@ -219,10 +219,13 @@ struct audit {
 	struct chg_diag_list *diags;
 	struct chg_buf *err;
 	struct recs recs;
-	/* the history of the last commit evaluated */
+	/* the history of the last commit evaluated, a view of the index (the
+	   tip's history) where it serves */
 	struct chg_history history;
 	int has_history;
 	git_oid history_at;
+	struct chg_history index;
+	int has_index;
 };
 
 static int in_range(const struct audit *a, const struct rec *r)
@@ -321,7 +324,18 @@ static int check_entry(struct audit *a, size_t i)
 			chg_history_release(&a->history);
 		a->history = empty;
 		a->has_history = 0;
-		error = chg_history_load(&a->history, a->s.repo, &r->commit, a->s.policy);
+		if (!a->has_index && a->s.has_tip) {
+			a->index = empty;
+			error = chg_history_load(&a->index, a->s.repo, &a->s.tip, a->s.policy);
+			a->has_index = 1;
+			if (error == CHG_EGIT)
+				return fail(a->err, error, "cannot walk the history: %s",
+					    git_error_last() ? git_error_last()->message : "unknown error");
+			if (error < 0)
+				return error;
+		}
+		error = chg_history_at(&a->history, a->has_index ? &a->index : NULL,
+				       a->s.repo, &r->commit, a->s.policy);
 		a->has_history = 1;
 		if (error == CHG_EGIT)
 			return fail(a->err, error, "cannot walk the history: %s",
@@ -535,6 +549,8 @@ cleanup:
 		fail(err, error, "%s", "out of memory");
 	if (a.has_history)
 		chg_history_release(&a.history);
+	if (a.has_index)
+		chg_history_release(&a.index);
 	recs_release(&a.recs);
 	chg_verify_release(&a.s);
 	return error;
