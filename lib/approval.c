@@ -138,8 +138,99 @@ static int add_edit(struct chg_history *h, const char *id, git_commit *commit)
 	return 0;
 }
 
-/* Loads the change request in a blob: its id and digest ("" if none). */
-static int blob_change(char **id, char digest[CHG_DIGEST_SIZE],
+/*
+ * Is `state` final under the policy: one of its states from which
+ * lifecycle.transitions allows no other?  Without transitions none is.
+ */
+static int is_final(const struct chg_policy *policy, const char *state)
+{
+	const struct chg_node *states = policy->states;
+	size_t i;
+
+	if (!policy->transitions || !state || !chg_node_seq_has(states, state))
+		return 0;
+	for (i = 0; i < states->n; i++)
+		if (states->items[i]->type == CHG_NODE_SCALAR &&
+		    chg_policy_transition_allowed(policy, state, states->items[i]->value) &&
+		    strcmp(state, states->items[i]->value))
+			return 0;
+	return 1;
+}
+
+/* Records that `id` was in the final `state` in `commit` (the seq-th). */
+static int add_final(struct chg_history *h, const char *id, const char *state,
+		     git_commit *commit, size_t seq)
+{
+	struct chg_final_state *f;
+
+	if (h->nfinals == h->alloc_finals) {
+		size_t n = h->alloc_finals ? h->alloc_finals * 2 : 16;
+		f = realloc(h->finals, n * sizeof(*f));
+		if (!f)
+			return CHG_ENOMEM;
+		h->finals = f;
+		h->alloc_finals = n;
+	}
+	f = &h->finals[h->nfinals];
+	memset(f, 0, sizeof(*f));
+	git_oid_cpy(&f->commit, git_commit_id(commit));
+	chg_oid_short(f->short_id, &f->commit);
+	f->seq = seq;
+	f->change_id = strdup(id);
+	f->state = strdup(state);
+	h->nfinals++;
+	if (!f->change_id || !f->state)
+		return CHG_ENOMEM;
+	return 0;
+}
+
+static int cmp_final(const void *a, const void *b)
+{
+	const struct chg_final_state *x = a, *y = b;
+	int c = strcmp(x->change_id, y->change_id);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts the final states by id and keeps the first of each id. */
+static void sort_finals(struct chg_history *h)
+{
+	size_t i, k = 0;
+
+	if (!h->nfinals)
+		return;
+	qsort(h->finals, h->nfinals, sizeof(*h->finals), cmp_final);
+	for (i = 1; i < h->nfinals; i++) {
+		if (strcmp(h->finals[i].change_id, h->finals[k].change_id)) {
+			h->finals[++k] = h->finals[i];
+		} else {
+			free(h->finals[i].change_id);
+			free(h->finals[i].state);
+		}
+	}
+	h->nfinals = k + 1;
+}
+
+static int cmp_final_id(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct chg_final_state *)elem)->change_id);
+}
+
+const struct chg_final_state *chg_history_final(const struct chg_history *h,
+						const char *id)
+{
+	if (!h->nfinals || !id)
+		return NULL;
+	return bsearch(id, h->finals, h->nfinals, sizeof(*h->finals), cmp_final_id);
+}
+
+/*
+ * Loads the change request in a blob: its id and digest ("" if none) and,
+ * when `state` is not NULL, its state (NULL if none).
+ */
+static int blob_change(char **id, char digest[CHG_DIGEST_SIZE], char **state,
 		       git_repository *repo, const git_oid *oid,
 		       const struct chg_policy *policy)
 {
@@ -150,6 +241,8 @@ static int blob_change(char **id, char digest[CHG_DIGEST_SIZE],
 
 	*id = NULL;
 	digest[0] = '\0';
+	if (state)
+		*state = NULL;
 	if (git_blob_lookup(&blob, repo, oid) < 0)
 		return 0;
 	if (git_blob_rawsize(blob) > CHG_YAML_MAX_SIZE) {
@@ -164,6 +257,8 @@ static int blob_change(char **id, char digest[CHG_DIGEST_SIZE],
 		if (!(*id = strdup(c.id)))
 			error = CHG_ENOMEM;
 		memcpy(digest, c.digest, CHG_DIGEST_SIZE);
+		if (state && c.state && !(*state = strdup(c.state)))
+			error = CHG_ENOMEM;
 	}
 	chg_change_release(&c);
 	return error;
@@ -197,7 +292,11 @@ static int same_in_other_parent(git_commit *commit, const char *path,
 	return same;
 }
 
-static int scan_edits(struct walk *w, git_commit *commit)
+/*
+ * Records who changed the covered content of which change request in
+ * `commit` (the seq-th of the walk), and which ids reached a final state.
+ */
+static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 {
 	struct chg_history *h = w->h;
 	git_repository *repo = w->repo;
@@ -228,7 +327,7 @@ static int scan_edits(struct walk *w, git_commit *commit)
 	for (i = 0; i < n && !error; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
 		char old_digest[CHG_DIGEST_SIZE], new_digest[CHG_DIGEST_SIZE];
-		char *old_id = NULL, *new_id = NULL;
+		char *old_id = NULL, *new_id = NULL, *new_state = NULL;
 		int new_is = d->new_file.path && chg_policy_is_change_path(policy, d->new_file.path);
 		int old_is = d->old_file.path && chg_policy_is_change_path(policy, d->old_file.path);
 
@@ -239,9 +338,13 @@ static int scan_edits(struct walk *w, git_commit *commit)
 			continue;
 		old_digest[0] = new_digest[0] = '\0';
 		if (old_is && (d->old_file.flags & GIT_DIFF_FLAG_EXISTS))
-			error = blob_change(&old_id, old_digest, repo, &d->old_file.id, policy);
+			error = blob_change(&old_id, old_digest, NULL, repo,
+					    &d->old_file.id, policy);
 		if (!error && new_is && (d->new_file.flags & GIT_DIFF_FLAG_EXISTS))
-			error = blob_change(&new_id, new_digest, repo, &d->new_file.id, policy);
+			error = blob_change(&new_id, new_digest, &new_state, repo,
+					    &d->new_file.id, policy);
+		if (!error && new_id && is_final(policy, new_state))
+			error = add_final(h, new_id, new_state, commit, seq);
 		if (!error && new_id && strcmp(old_digest, new_digest))
 			error = add_edit(h, new_id, commit);
 		if (!error && old_id && (!new_id || strcmp(old_id, new_id)) &&
@@ -249,6 +352,7 @@ static int scan_edits(struct walk *w, git_commit *commit)
 			error = add_edit(h, old_id, commit);
 		free(old_id);
 		free(new_id);
+		free(new_state);
 	}
 cleanup:
 	git_diff_free(diff);
@@ -439,6 +543,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 	struct walk w = { out, repo, policy, NULL };
 	git_revwalk *walk = NULL;
 	git_oid oid;
+	size_t seq = 0;
 	int error = 0, rc;
 
 	if (!tip)
@@ -472,11 +577,12 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		}
 		chg_trailers_release(&t);
 		if (!error)
-			error = scan_edits(&w, commit);
+			error = scan_edits(&w, commit, seq++);
 		git_commit_free(commit);
 	}
 	if (error)
 		goto cleanup;
+	sort_finals(out);
 	chg_trust_log_find_root(&out->trust, tip);
 	if ((error = judge_trust(&w)) < 0)
 		goto cleanup;
@@ -520,6 +626,11 @@ void chg_history_release(struct chg_history *h)
 		free(tc->groups);
 	}
 	free(h->trust_changes);
+	for (i = 0; i < h->nfinals; i++) {
+		free(h->finals[i].change_id);
+		free(h->finals[i].state);
+	}
+	free(h->finals);
 	chg_trust_log_release(&h->trust);
 	*h = init;
 }
