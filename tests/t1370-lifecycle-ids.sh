@@ -99,6 +99,16 @@ test_expect_success '--range reports it in the commit that added it again' '
 	test_cmp expect actual
 '
 
+test_expect_success 'the first commit that finished the id is the one named' '
+	set_state readded/changes/CHG-0001.yaml requested &&
+	(cd readded && chg_commit "Jane Doe" jane@example.com "Reopen CHG-0001") &&
+	chg_lint_status 1 -C readded &&
+	cat >expect <<-EOF &&
+	changes/CHG-0001.yaml:4:8: error: CHG-0001 was cancelled in $(cat cancelled) and a change request id is never reused: give this change request a new id [invalid-transition]
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'a requested change may move to another directory' '
 	requested requested changes/acme/CHG-0001.yaml &&
 	mkdir requested/changes/globex &&
