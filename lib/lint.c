@@ -19,6 +19,27 @@
 #define POLICY_PATH ".chg/policy.yaml"
 #define CATALOG_DIR ".chg/catalog/"
 
+/* A change request file of a tree: its path and blob. */
+struct tree_file {
+	char *path;
+	git_oid blob;
+	/* the previous tree's files only: */
+	const struct chg_change *same;  /* the current change request at the
+					   same path with the same blob */
+	struct chg_change before;       /* else the blob loaded (before.root
+					   NULL when it was not) */
+};
+
+struct lint;
+
+/* Sorted by path. */
+struct tree_files {
+	struct tree_file *items;
+	size_t n, alloc;
+	struct lint *l;
+	int error;
+};
+
 struct lint {
 	const struct chg_lint_options *opts;
 	struct chg_diag_list *diags;
@@ -31,6 +52,7 @@ struct lint {
 	struct chg_change_set changes;
 	struct chg_strlist named;  /* repository-relative PATH arguments */
 	struct chg_history history;
+	struct tree_files src_files; /* CHG_SOURCE_TREE: its change requests */
 };
 
 static int fail(struct lint *l, int code, const char *fmt, const char *arg)
@@ -64,6 +86,94 @@ static int is_catalog(const char *path, void *payload)
 		(len > 4 && !strcmp(path + len - 4, ".yml")));
 }
 
+static int tree_file_cb(const char *root, const git_tree_entry *entry,
+			void *data)
+{
+	struct tree_files *t = data;
+	struct chg_buf path = CHG_BUF_INIT;
+	git_filemode_t mode = git_tree_entry_filemode(entry);
+	struct tree_file *f;
+
+	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
+	    mode != GIT_FILEMODE_LINK)
+		return 0;
+	if (chg_buf_printf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0)
+		goto nomem;
+	if (!is_change(path.ptr, t->l)) {
+		chg_buf_release(&path);
+		return 0;
+	}
+	if (t->n == t->alloc) {
+		size_t n = t->alloc ? t->alloc * 2 : 64;
+		f = realloc(t->items, n * sizeof(*f));
+		if (!f)
+			goto nomem;
+		t->items = f;
+		t->alloc = n;
+	}
+	f = &t->items[t->n];
+	memset(f, 0, sizeof(*f));
+	f->path = chg_buf_detach(&path);
+	if (!f->path)
+		goto nomem;
+	git_oid_cpy(&f->blob, git_tree_entry_id(entry));
+	t->n++;
+	return 0;
+nomem:
+	chg_buf_release(&path);
+	t->error = CHG_ENOMEM;
+	return -1;
+}
+
+static int cmp_tree_file(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_file *)a)->path,
+		      ((const struct tree_file *)b)->path);
+}
+
+static int cmp_tree_file_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct tree_file *)elem)->path);
+}
+
+/*
+ * Lists the change request files of `tree` (as is_change says) with their
+ * blobs, sorted by path: one walk of the tree, however many files.
+ */
+static int tree_files(struct tree_files *out, struct lint *l,
+		      const git_tree *tree)
+{
+	memset(out, 0, sizeof(*out));
+	out->l = l;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_file_cb, out) < 0)
+		return out->error ? out->error :
+		       fail(l, CHG_EGIT, "%s", "cannot list the files of a tree");
+	if (out->n)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_tree_file);
+	return 0;
+}
+
+static void tree_files_release(struct tree_files *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->items[i].path);
+		chg_change_release(&t->items[i].before);
+	}
+	free(t->items);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct tree_file *tree_files_find(const struct tree_files *t,
+					 const char *path)
+{
+	if (!t->n)
+		return NULL;
+	return bsearch(path, t->items, t->n, sizeof(*t->items),
+		       cmp_tree_file_path);
+}
+
 static int open_repo(struct lint *l, const char *dir, const char *rev,
 		     int staged)
 {
@@ -94,6 +204,33 @@ static int open_repo(struct lint *l, const char *dir, const char *rev,
 	return 0;
 }
 
+/*
+ * Reads a change request of a tree by the blob its listing found (as
+ * chg_source_read does by path, without looking the path up in the tree
+ * again: libgit2 does not cache a large tree, so each lookup would parse
+ * the whole directory).  Returns as chg_source_read; CHG_ENOTFOUND when
+ * the path is not listed.
+ */
+static int read_listed(struct chg_buf *out, size_t *size, struct lint *l,
+		       const char *path)
+{
+	const struct tree_file *f = tree_files_find(&l->src_files, path);
+	git_blob *blob;
+	int error = 0;
+
+	if (!f)
+		return CHG_ENOTFOUND;
+	if (git_blob_lookup(&blob, l->repo, &f->blob) < 0)
+		return CHG_EGIT;
+	*size = (size_t)git_blob_rawsize(blob);
+	if (git_blob_rawsize(blob) > CHG_YAML_MAX_SIZE)
+		error = CHG_ELIMIT;
+	else
+		error = chg_buf_put(out, git_blob_rawcontent(blob), *size);
+	git_blob_free(blob);
+	return error;
+}
+
 /* Reads a file of the source, turning size and I/O problems into errors. */
 static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
 		       int *too_large)
@@ -102,7 +239,10 @@ static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
 	int error;
 
 	*too_large = 0;
-	error = chg_source_read(buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
+	if (tree_files_find(&l->src_files, path))
+		error = read_listed(buf, &size, l, path);
+	else
+		error = chg_source_read(buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
 	if (error == CHG_ELIMIT) {
 		*too_large = 1;
 		return chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
@@ -252,6 +392,9 @@ static int load_changes(struct lint *l, struct chg_lint_stats *stats)
 	error = chg_source_list(&files, &l->src, is_change, l);
 	if (error == CHG_EGIT || error == CHG_EIO)
 		error = fail(l, error, "cannot list the files of '%s'", l->opts->dir);
+	/* their blobs, read without a lookup by path each */
+	if (!error && l->src.kind == CHG_SOURCE_TREE)
+		error = tree_files(&l->src_files, l, l->src.tree);
 	for (i = 0; i < l->named.n && !error; i++) {
 		for (j = 0; j < files.n; j++)
 			if (!strcmp(files.items[j], l->named.items[i]))
@@ -361,6 +504,7 @@ static int finish(struct lint *l, int error)
 		fail(l, error, "%s", "out of memory");
 	chg_diag_list_sort(l->diags);
 	chg_history_release(&l->history);
+	tree_files_release(&l->src_files);
 	chg_change_set_release(&l->changes);
 	chg_strlist_release(&l->named);
 	chg_catalog_release(&l->catalog);
@@ -405,118 +549,12 @@ static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
 	return error;
 }
 
-/* A change request file of a tree: its path and blob. */
-struct tree_file {
-	char *path;
-	git_oid blob;
-	/* the previous tree's files only: */
-	const struct chg_change *same;  /* the current change request at the
-					   same path with the same blob */
-	struct chg_change before;       /* else the blob loaded (before.root
-					   NULL when it was not) */
-};
-
-struct tree_files {
-	struct tree_file *items;
-	size_t n, alloc;
-	struct lint *l;
-	int error;
-};
-
-static int tree_file_cb(const char *root, const git_tree_entry *entry,
-			void *data)
-{
-	struct tree_files *t = data;
-	struct chg_buf path = CHG_BUF_INIT;
-	git_filemode_t mode = git_tree_entry_filemode(entry);
-	struct tree_file *f;
-
-	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
-		return 0;
-	if (chg_buf_printf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0)
-		goto nomem;
-	if (!is_change(path.ptr, t->l)) {
-		chg_buf_release(&path);
-		return 0;
-	}
-	if (t->n == t->alloc) {
-		size_t n = t->alloc ? t->alloc * 2 : 64;
-		f = realloc(t->items, n * sizeof(*f));
-		if (!f)
-			goto nomem;
-		t->items = f;
-		t->alloc = n;
-	}
-	f = &t->items[t->n];
-	memset(f, 0, sizeof(*f));
-	f->path = chg_buf_detach(&path);
-	if (!f->path)
-		goto nomem;
-	git_oid_cpy(&f->blob, git_tree_entry_id(entry));
-	t->n++;
-	return 0;
-nomem:
-	chg_buf_release(&path);
-	t->error = CHG_ENOMEM;
-	return -1;
-}
-
-static int cmp_tree_file(const void *a, const void *b)
-{
-	return strcmp(((const struct tree_file *)a)->path,
-		      ((const struct tree_file *)b)->path);
-}
-
-static int cmp_tree_file_path(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct tree_file *)elem)->path);
-}
-
-/*
- * Lists the change request files of `tree` (as is_change says) with their
- * blobs, sorted by path: one walk of the tree, however many files.
- */
-static int tree_files(struct tree_files *out, struct lint *l,
-		      const git_tree *tree)
-{
-	memset(out, 0, sizeof(*out));
-	out->l = l;
-	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_file_cb, out) < 0)
-		return out->error ? out->error :
-		       fail(l, CHG_EGIT, "%s", "cannot list the files of the previous tree");
-	if (out->n)
-		qsort(out->items, out->n, sizeof(*out->items), cmp_tree_file);
-	return 0;
-}
-
-static void tree_files_release(struct tree_files *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		free(t->items[i].path);
-		chg_change_release(&t->items[i].before);
-	}
-	free(t->items);
-	memset(t, 0, sizeof(*t));
-}
-
-static struct tree_file *tree_files_find(const struct tree_files *t,
-					 const char *path)
-{
-	if (!t->n)
-		return NULL;
-	return bsearch(path, t->items, t->n, sizeof(*t->items),
-		       cmp_tree_file_path);
-}
-
 /*
  * The blob of the current change request `c` as it would be stored: from
  * the tree or the index, or hashed from the working tree.  Returns 1 when
  * it is known, else 0 (nothing to compare: the file is read as changed).
  */
-static int current_blob(git_oid *out, struct lint *l,
-			const struct tree_files *cur, const char *path)
+static int current_blob(git_oid *out, struct lint *l, const char *path)
 {
 	const git_index_entry *e;
 	const struct tree_file *f;
@@ -525,7 +563,7 @@ static int current_blob(git_oid *out, struct lint *l,
 
 	switch (l->src.kind) {
 	case CHG_SOURCE_TREE:
-		if ((f = tree_files_find(cur, path)) != NULL) {
+		if ((f = tree_files_find(&l->src_files, path)) != NULL) {
 			git_oid_cpy(out, &f->blob);
 			known = 1;
 		}
@@ -598,22 +636,18 @@ static const struct tree_file *previous_of(const struct tree_files *prev,
 static int load_previous(struct tree_files *prev, unsigned char *unchanged,
 			 struct lint *l, const git_tree *tree)
 {
-	struct tree_files cur = { 0 };
 	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
 	size_t i;
 	int error;
 
 	if ((error = tree_files(prev, l, tree)) < 0)
 		return error;
-	if (l->src.kind == CHG_SOURCE_TREE &&
-	    (error = tree_files(&cur, l, l->src.tree)) < 0)
-		goto cleanup;
 	for (i = 0; i < l->changes.n; i++) {
 		const struct chg_change *c = &l->changes.items[i];
 		struct tree_file *f = tree_files_find(prev, c->path);
 		git_oid blob;
 
-		if (f && !f->same && current_blob(&blob, l, &cur, c->path) &&
+		if (f && !f->same && current_blob(&blob, l, c->path) &&
 		    git_oid_equal(&blob, &f->blob)) {
 			f->same = c;
 			unchanged[i] = 1;
@@ -634,8 +668,6 @@ static int load_previous(struct tree_files *prev, unsigned char *unchanged,
 		git_blob_free(blob);
 		chg_diag_list_release(&scratch);
 	}
-cleanup:
-	tree_files_release(&cur);
 	chg_diag_list_release(&scratch);
 	return error;
 }
