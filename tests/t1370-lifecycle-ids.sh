@@ -52,6 +52,8 @@ test_expect_success 'the commit that moved it is compared with the same id befor
 	cat >expect <<-EOF &&
 	changes/globex/CHG-0001.yaml:4:8: error: state changed from cancelled to approved (since $(cat cancelled)); the lifecycle allows cancelled to change to nothing: it is final [invalid-transition]
 	EOF
+	test_cmp expect actual &&
+	chg_lint_status 1 -C moved --range HEAD~1..HEAD &&
 	test_cmp expect actual
 '
 
