@@ -194,36 +194,34 @@ static int cmp_final(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* Sorts the final states by id and keeps the first of each id. */
+/*
+ * Sorts the final states by id, each id's in walk order.  All are kept, so
+ * that a history that holds only some of the commits (the ones a revision
+ * reaches) can keep its records in order and find its own first.
+ */
 static void sort_finals(struct chg_history *h)
 {
-	size_t i, k = 0;
-
-	if (!h->nfinals)
-		return;
-	qsort(h->finals, h->nfinals, sizeof(*h->finals), cmp_final);
-	for (i = 1; i < h->nfinals; i++) {
-		if (strcmp(h->finals[i].change_id, h->finals[k].change_id)) {
-			h->finals[++k] = h->finals[i];
-		} else {
-			free(h->finals[i].change_id);
-			free(h->finals[i].state);
-		}
-	}
-	h->nfinals = k + 1;
-}
-
-static int cmp_final_id(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct chg_final_state *)elem)->change_id);
+	if (h->nfinals)
+		qsort(h->finals, h->nfinals, sizeof(*h->finals), cmp_final);
 }
 
 const struct chg_final_state *chg_history_final(const struct chg_history *h,
 						const char *id)
 {
-	if (!h->nfinals || !id)
+	size_t lo = 0, hi = h->nfinals;
+
+	if (!id)
 		return NULL;
-	return bsearch(id, h->finals, h->nfinals, sizeof(*h->finals), cmp_final_id);
+	/* the first record of `id` */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(h->finals[mid].change_id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->nfinals && !strcmp(h->finals[lo].change_id, id) ?
+	       &h->finals[lo] : NULL;
 }
 
 /*

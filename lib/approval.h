@@ -172,7 +172,8 @@ struct chg_history {
 	struct chg_trust_log trust;      /* every commit walked */
 	struct chg_trust_change *trust_changes; /* parents first */
 	size_t ntrust_changes, alloc_trust_changes;
-	struct chg_final_state *finals;  /* one per id, sorted by id */
+	struct chg_final_state *finals;  /* every version in a final state,
+					    sorted by id, then walk order */
 	size_t nfinals, alloc_finals;
 };
 
