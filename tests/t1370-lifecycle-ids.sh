@@ -111,6 +111,19 @@ test_expect_success 'the first commit that finished the id is the one named' '
 	test_cmp expect actual
 '
 
+test_expect_success '--range judges each commit by the history it has, not by later commits' '
+	chg_repo later &&
+	chg_normal_cr CHG-0001 requested >later/changes/CHG-0001.yaml &&
+	(cd later && chg_commit "Jane Doe" jane@example.com "Request CHG-0001") &&
+	sed -i "s/^title: .*/title: Renew the TLS certificate of api.example.com/" \
+		later/changes/CHG-0001.yaml &&
+	(cd later && chg_commit "Jane Doe" jane@example.com "CHG-0001: title") &&
+	set_state later/changes/CHG-0001.yaml cancelled &&
+	(cd later && chg_commit "Jane Doe" jane@example.com "Cancel CHG-0001") &&
+	chg_lint_status 0 -C later --range HEAD~2..HEAD &&
+	test_must_be_empty actual
+'
+
 test_expect_success 'a requested change may move to another directory' '
 	requested requested changes/acme/CHG-0001.yaml &&
 	mkdir requested/changes/globex &&
