@@ -132,10 +132,11 @@ struct chg_content_edit {
 struct chg_final_state {
 	char *change_id;
 	char *state;           /* the final state it reached */
-	git_oid commit;        /* the first commit (parents first) that holds
-				  a version of it in that state */
+	git_oid commit;        /* a commit that added or modified a file of
+				  it, leaving it in that state */
 	char short_id[8];
-	size_t seq;            /* the commit's place in the walk */
+	size_t seq;            /* the commit's place in the walk (parents
+				  first) */
 };
 
 struct chg_approval_verdict;
