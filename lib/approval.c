@@ -201,8 +201,97 @@ static int add_edit(struct chg_history *h, const char *id, git_commit *commit)
 	return 0;
 }
 
-/* Loads the change request in a blob: its id and digest ("" if none). */
-static int blob_change(char **id, char digest[CHG_DIGEST_SIZE],
+/*
+ * Is `state` final under the policy: one of its states from which
+ * lifecycle.transitions allows no other?  Without transitions none is.
+ */
+static int is_final(const struct chg_policy *policy, const char *state)
+{
+	const struct chg_node *states = policy->states;
+	size_t i;
+
+	if (!policy->transitions || !state || !chg_node_seq_has(states, state))
+		return 0;
+	for (i = 0; i < states->n; i++)
+		if (states->items[i]->type == CHG_NODE_SCALAR &&
+		    chg_policy_transition_allowed(policy, state, states->items[i]->value) &&
+		    strcmp(state, states->items[i]->value))
+			return 0;
+	return 1;
+}
+
+/* Records that `id` was in the final `state` in `commit` (the seq-th). */
+static int add_final(struct chg_history *h, const char *id, const char *state,
+		     git_commit *commit, size_t seq)
+{
+	struct chg_final_state *f;
+
+	if (h->nfinals == h->alloc_finals) {
+		size_t n = h->alloc_finals ? h->alloc_finals * 2 : 16;
+		f = realloc(h->finals, n * sizeof(*f));
+		if (!f)
+			return CHG_ENOMEM;
+		h->finals = f;
+		h->alloc_finals = n;
+	}
+	f = &h->finals[h->nfinals];
+	memset(f, 0, sizeof(*f));
+	git_oid_cpy(&f->commit, git_commit_id(commit));
+	chg_oid_short(f->short_id, &f->commit);
+	f->seq = seq;
+	f->change_id = strdup(id);
+	f->state = strdup(state);
+	h->nfinals++;
+	if (!f->change_id || !f->state)
+		return CHG_ENOMEM;
+	return 0;
+}
+
+static int cmp_final(const void *a, const void *b)
+{
+	const struct chg_final_state *x = a, *y = b;
+	int c = strcmp(x->change_id, y->change_id);
+
+	if (c)
+		return c;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * Sorts the final states by id, each id's in walk order.  All are kept, so
+ * that a history that holds only some of the commits (the ones a revision
+ * reaches) can keep its records in order and find its own first.
+ */
+static void sort_finals(struct chg_history *h)
+{
+	if (h->nfinals)
+		qsort(h->finals, h->nfinals, sizeof(*h->finals), cmp_final);
+}
+
+const struct chg_final_state *chg_history_final(const struct chg_history *h,
+						const char *id)
+{
+	size_t lo = 0, hi = h->nfinals;
+
+	if (!id)
+		return NULL;
+	/* the first record of `id` */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(h->finals[mid].change_id, id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < h->nfinals && !strcmp(h->finals[lo].change_id, id) ?
+	       &h->finals[lo] : NULL;
+}
+
+/*
+ * Loads the change request in a blob: its id and digest ("" if none) and,
+ * when `state` is not NULL, its state (NULL if none).
+ */
+static int blob_change(char **id, char digest[CHG_DIGEST_SIZE], char **state,
 		       git_repository *repo, const git_oid *oid,
 		       const struct chg_policy *policy)
 {
@@ -213,6 +302,8 @@ static int blob_change(char **id, char digest[CHG_DIGEST_SIZE],
 
 	*id = NULL;
 	digest[0] = '\0';
+	if (state)
+		*state = NULL;
 	if (git_blob_lookup(&blob, repo, oid) < 0)
 		return 0;
 	if (git_blob_rawsize(blob) > CHG_YAML_MAX_SIZE) {
@@ -227,49 +318,240 @@ static int blob_change(char **id, char digest[CHG_DIGEST_SIZE],
 		if (!(*id = strdup(c.id)))
 			error = CHG_ENOMEM;
 		memcpy(digest, c.digest, CHG_DIGEST_SIZE);
+		if (state && c.state && !(*state = strdup(c.state)))
+			error = CHG_ENOMEM;
 	}
 	chg_change_release(&c);
 	return error;
 }
 
-/* Is the blob at `path` in commit's parent `n` (n >= 1) the same? */
-static int same_in_other_parent(git_commit *commit, const char *path,
-				const git_oid *oid)
+/* A file that differs between two trees. */
+struct file_change {
+	char *path;
+	git_oid old_id, new_id;  /* zero when the file is not there */
+};
+
+struct file_changes {
+	struct file_change *items;
+	size_t n, alloc;
+};
+
+static int add_file_change(struct file_changes *out, const char *path,
+			   const git_tree_entry *old, const git_tree_entry *new)
+{
+	struct file_change *f;
+
+	if (out->n == out->alloc) {
+		size_t n = out->alloc ? out->alloc * 2 : 16;
+		f = realloc(out->items, n * sizeof(*f));
+		if (!f)
+			return CHG_ENOMEM;
+		out->items = f;
+		out->alloc = n;
+	}
+	f = &out->items[out->n];
+	memset(f, 0, sizeof(*f));
+	if (!(f->path = strdup(path)))
+		return CHG_ENOMEM;
+	if (old)
+		git_oid_cpy(&f->old_id, git_tree_entry_id(old));
+	if (new)
+		git_oid_cpy(&f->new_id, git_tree_entry_id(new));
+	out->n++;
+	return 0;
+}
+
+static void file_changes_release(struct file_changes *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		free(c->items[i].path);
+	free(c->items);
+	memset(c, 0, sizeof(*c));
+}
+
+static int diff_trees(struct file_changes *out, git_repository *repo,
+		      const git_tree *old, const git_tree *new,
+		      struct chg_buf *prefix, int depth);
+
+/* The entries `old` and `new` (either may be NULL) of one name differ. */
+static int diff_entries(struct file_changes *out, git_repository *repo,
+			const git_tree_entry *old, const git_tree_entry *new,
+			struct chg_buf *prefix, int depth)
+{
+	const git_tree_entry *e = old ? old : new;
+	const git_tree_entry *old_blob = NULL, *new_blob = NULL;
+	git_tree *old_tree = NULL, *new_tree = NULL;
+	size_t mark = prefix->len;
+	int error = 0;
+
+	if (old && git_tree_entry_type(old) == GIT_OBJECT_BLOB)
+		old_blob = old;
+	if (new && git_tree_entry_type(new) == GIT_OBJECT_BLOB)
+		new_blob = new;
+	if (chg_buf_puts(prefix, git_tree_entry_name(e)) < 0)
+		return CHG_ENOMEM;
+	if ((old_blob || new_blob) &&
+	    !(old_blob && new_blob && git_oid_equal(git_tree_entry_id(old_blob),
+						     git_tree_entry_id(new_blob))))
+		error = add_file_change(out, prefix->ptr, old_blob, new_blob);
+	if (!error && old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&old_tree, repo, git_tree_entry_id(old)) < 0)
+		error = CHG_EGIT;
+	if (!error && new && git_tree_entry_type(new) == GIT_OBJECT_TREE &&
+	    git_tree_lookup(&new_tree, repo, git_tree_entry_id(new)) < 0)
+		error = CHG_EGIT;
+	if (!error && (old_tree || new_tree)) {
+		if (chg_buf_putc(prefix, '/') < 0)
+			error = CHG_ENOMEM;
+		else
+			error = diff_trees(out, repo, old_tree, new_tree, prefix,
+					   depth + 1);
+	}
+	git_tree_free(old_tree);
+	git_tree_free(new_tree);
+	prefix->len = mark;
+	prefix->ptr[mark] = '\0';
+	return error;
+}
+
+/*
+ * Appends to `out` the files (blobs) that differ between the trees `old`
+ * and `new` (either may be NULL: empty), their paths under `prefix`.  A
+ * subtree with the same id on both sides is not read: a commit that
+ * changes one file of a large directory costs that directory, not the
+ * whole tree, and one that changes nothing costs nothing.
+ */
+static int diff_trees(struct file_changes *out, git_repository *repo,
+		      const git_tree *old, const git_tree *new,
+		      struct chg_buf *prefix, int depth)
+{
+	size_t i, n;
+	int error = 0;
+
+	if (depth > 256)
+		return CHG_ELIMIT;
+	if (old && new && git_oid_equal(git_tree_id(old), git_tree_id(new)))
+		return 0;
+	n = old ? git_tree_entrycount(old) : 0;
+	for (i = 0; i < n && !error; i++) {
+		const git_tree_entry *o = git_tree_entry_byindex(old, i);
+		const git_tree_entry *e = new ?
+			git_tree_entry_byname(new, git_tree_entry_name(o)) : NULL;
+
+		if (e && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) &&
+		    git_tree_entry_type(o) == git_tree_entry_type(e))
+			continue;
+		error = diff_entries(out, repo, o, e, prefix, depth);
+	}
+	n = new ? git_tree_entrycount(new) : 0;
+	for (i = 0; i < n && !error; i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(new, i);
+
+		if (old && git_tree_entry_byname(old, git_tree_entry_name(e)))
+			continue;  /* compared above */
+		error = diff_entries(out, repo, NULL, e, prefix, depth);
+	}
+	return error;
+}
+
+static int tree_changes(struct file_changes *out, git_repository *repo,
+			const git_tree *old, const git_tree *new)
+{
+	struct chg_buf prefix = CHG_BUF_INIT;
+	int error;
+
+	memset(out, 0, sizeof(*out));
+	if (chg_buf_puts(&prefix, "") < 0)
+		return CHG_ENOMEM;
+	error = diff_trees(out, repo, old, new, &prefix, 0);
+	chg_buf_release(&prefix);
+	if (error < 0)
+		file_changes_release(out);
+	return error;
+}
+
+static int cmp_file_change(const void *a, const void *b)
+{
+	return strcmp(((const struct file_change *)a)->path,
+		      ((const struct file_change *)b)->path);
+}
+
+static int cmp_file_change_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct file_change *)elem)->path);
+}
+
+/*
+ * For a merge: the files in which `commit` differs from each parent after
+ * the first (`others`, one list per parent, sorted by path; *nothers
+ * lists), so that a file the merge took unchanged from another parent is
+ * known without a lookup per file.  A parent that is not here (a shallow
+ * clone) gets no list.
+ */
+static int merge_changes(struct file_changes **others, unsigned int *nothers,
+			 git_repository *repo, git_commit *commit,
+			 const git_tree *tree)
 {
 	unsigned int i, n = git_commit_parentcount(commit);
-	int same = 0;
+	int error = 0;
 
-	for (i = 1; i < n && !same; i++) {
+	*others = NULL;
+	*nothers = 0;
+	if (n < 2)
+		return 0;
+	if (!(*others = calloc(n - 1, sizeof(**others))))
+		return CHG_ENOMEM;
+	for (i = 1; i < n && !error; i++) {
 		git_commit *parent;
-		git_tree *tree;
-		git_tree_entry *entry;
+		git_tree *ptree;
 
 		if (git_commit_parent(&parent, commit, i) < 0)
 			continue;
-		if (git_commit_tree(&tree, parent) == 0) {
-			if (git_tree_entry_bypath(&entry, tree, path) == 0) {
-				same = git_oid_equal(git_tree_entry_id(entry), oid);
-				git_tree_entry_free(entry);
-			} else {
-				same = git_oid_is_zero(oid);
+		if (git_commit_tree(&ptree, parent) == 0) {
+			struct file_changes *c = &(*others)[*nothers];
+			if ((error = tree_changes(c, repo, ptree, tree)) == 0) {
+				(*nothers)++;
+				if (c->n)
+					qsort(c->items, c->n, sizeof(*c->items),
+					      cmp_file_change);
 			}
-			git_tree_free(tree);
+			git_tree_free(ptree);
 		}
 		git_commit_free(parent);
 	}
-	return same;
+	return error;
 }
 
-static int scan_edits(struct walk *w, git_commit *commit)
+/* Is the file at `path` the same in one of the other parents (n >= 1)? */
+static int same_in_other_parent(const struct file_changes *others,
+				unsigned int nothers, const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < nothers; i++)
+		if (!others[i].n ||
+		    !bsearch(path, others[i].items, others[i].n,
+			     sizeof(*others[i].items), cmp_file_change_path))
+			return 1;
+	return 0;
+}
+
+/*
+ * Records who changed the covered content of which change request in
+ * `commit` (the seq-th of the walk), and which ids reached a final state.
+ */
+static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 {
 	struct chg_history *h = w->h;
 	git_repository *repo = w->repo;
 	const struct chg_policy *policy = w->policy;
 	git_tree *tree = NULL, *ptree = NULL;
 	git_commit *parent = NULL;
-	git_diff *diff = NULL;
-	git_diff_options opts;
-	size_t i, n;
+	struct file_changes changes = { 0 }, *others = NULL;
+	unsigned int nothers = 0, k;
+	size_t i;
 	int error = 0;
 
 	if (git_commit_tree(&tree, commit) < 0)
@@ -281,30 +563,32 @@ static int scan_edits(struct walk *w, git_commit *commit)
 			ptree = NULL;
 		}
 	}
-	git_diff_options_init(&opts, GIT_DIFF_OPTIONS_VERSION);
-	opts.flags |= GIT_DIFF_SKIP_BINARY_CHECK;
-	if (git_diff_tree_to_tree(&diff, repo, ptree, tree, &opts) < 0) {
-		error = CHG_EGIT;
+	if ((error = tree_changes(&changes, repo, ptree, tree)) < 0) {
+		if (error == CHG_ELIMIT)
+			error = CHG_EGIT;
 		goto cleanup;
 	}
-	n = git_diff_num_deltas(diff);
-	for (i = 0; i < n && !error; i++) {
-		const git_diff_delta *d = git_diff_get_delta(diff, i);
+	for (i = 0; i < changes.n && !error; i++) {
+		const struct file_change *d = &changes.items[i];
 		char old_digest[CHG_DIGEST_SIZE], new_digest[CHG_DIGEST_SIZE];
-		char *old_id = NULL, *new_id = NULL;
-		int new_is = d->new_file.path && chg_policy_is_change_path(policy, d->new_file.path);
-		int old_is = d->old_file.path && chg_policy_is_change_path(policy, d->old_file.path);
+		char *old_id = NULL, *new_id = NULL, *new_state = NULL;
 
-		if (!new_is && !old_is)
+		if (!chg_policy_is_change_path(policy, d->path))
 			continue;
-		if (git_commit_parentcount(commit) > 1 &&
-		    same_in_other_parent(commit, d->new_file.path, &d->new_file.id))
+		if (git_commit_parentcount(commit) > 1 && !others &&
+		    (error = merge_changes(&others, &nothers, repo, commit, tree)) < 0)
+			break;
+		if (others && same_in_other_parent(others, nothers, d->path))
 			continue;
 		old_digest[0] = new_digest[0] = '\0';
-		if (old_is && (d->old_file.flags & GIT_DIFF_FLAG_EXISTS))
-			error = blob_change(&old_id, old_digest, repo, &d->old_file.id, policy);
-		if (!error && new_is && (d->new_file.flags & GIT_DIFF_FLAG_EXISTS))
-			error = blob_change(&new_id, new_digest, repo, &d->new_file.id, policy);
+		if (!git_oid_is_zero(&d->old_id))
+			error = blob_change(&old_id, old_digest, NULL, repo,
+					    &d->old_id, policy);
+		if (!error && !git_oid_is_zero(&d->new_id))
+			error = blob_change(&new_id, new_digest, &new_state, repo,
+					    &d->new_id, policy);
+		if (!error && new_id && is_final(policy, new_state))
+			error = add_final(h, new_id, new_state, commit, seq);
 		if (!error && new_id && strcmp(old_digest, new_digest))
 			error = add_edit(h, new_id, commit);
 		if (!error && old_id && (!new_id || strcmp(old_id, new_id)) &&
@@ -312,9 +596,13 @@ static int scan_edits(struct walk *w, git_commit *commit)
 			error = add_edit(h, old_id, commit);
 		free(old_id);
 		free(new_id);
+		free(new_state);
 	}
 cleanup:
-	git_diff_free(diff);
+	for (k = 0; k < nothers; k++)
+		file_changes_release(&others[k]);
+	free(others);
+	file_changes_release(&changes);
 	git_tree_free(ptree);
 	git_tree_free(tree);
 	git_commit_free(parent);
@@ -702,6 +990,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 	struct walk w = { out, repo, policy, NULL, 0 };
 	git_revwalk *walk = NULL;
 	git_oid oid;
+	size_t seq = 0;
 	int error = 0, rc;
 
 	if ((error = chg_digest_compute(out->policy_digest, policy->root, NULL)) < 0)
@@ -739,11 +1028,12 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		}
 		chg_trailers_release(&t);
 		if (!error)
-			error = scan_edits(&w, commit);
+			error = scan_edits(&w, commit, seq++);
 		git_commit_free(commit);
 	}
 	if (error)
 		goto cleanup;
+	sort_finals(out);
 	chg_trust_log_find_root(&out->trust, tip);
 	if ((error = find_entries(&w)) < 0 ||
 	    (error = judge_trust(&w)) < 0 ||
@@ -893,8 +1183,16 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 		if (rec != CHG_TRUST_NONE && reach[rec])
 			out->edits[out->nedits++] = index->edits[i];
 	}
+	if (!error && !(out->finals = calloc(index->nfinals + 1, sizeof(*out->finals))))
+		error = CHG_ENOMEM;
+	for (i = 0; i < index->nfinals && !error; i++) {
+		rec = chg_trust_log_find(&index->trust, &index->finals[i].commit);
+		if (rec != CHG_TRUST_NONE && reach[rec])
+			out->finals[out->nfinals++] = index->finals[i];
+	}
 	out->alloc_approvals = index->napprovals + 1;
 	out->alloc_edits = index->nedits + 1;
+	out->alloc_finals = index->nfinals + 1;
 	out->trust.tip = r;
 cleanup:
 	free(reach);
@@ -959,6 +1257,11 @@ void chg_history_release(struct chg_history *h)
 		free(tc->path);
 		free(tc->groups);
 	}
+	for (i = 0; i < h->nfinals && !h->view; i++) {
+		free(h->finals[i].change_id);
+		free(h->finals[i].state);
+	}
+	free(h->finals);
 	if (!h->view) {
 		free(h->trust_changes);
 		chg_trust_log_release(&h->trust);

@@ -166,6 +166,22 @@ struct chg_content_edit {
 	char short_id[8];
 };
 
+/*
+ * A change request id that reached a final state: one from which the
+ * policy's lifecycle.transitions allows no other state (closed, rejected,
+ * cancelled).  An id never leaves it (DESIGN section 3): moving or
+ * deleting the file does not reset the lifecycle.
+ */
+struct chg_final_state {
+	char *change_id;
+	char *state;           /* the final state it reached */
+	git_oid commit;        /* a commit that added or modified a file of
+				  it, leaving it in that state */
+	char short_id[8];
+	size_t seq;            /* the commit's place in the walk (parents
+				  first) */
+};
+
 struct chg_approval_verdict;
 
 /* A trust change (trust.h) and how its approvals were judged. */
@@ -217,14 +233,20 @@ struct chg_history {
 	int view;
 	/* The digest (digest.h) of the merged policy it was loaded under. */
 	char policy_digest[CHG_DIGEST_SIZE];
+	struct chg_final_state *finals;  /* every version in a final state,
+					    sorted by id, then walk order
+					    (a view: those it reaches) */
+	size_t nfinals, alloc_finals;
 };
 
 #define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0, \
-			   NULL, 0, NULL, 0, "" }
+			   NULL, 0, NULL, 0, "", NULL, 0, 0 }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing
- * to walk) and fills `out`, which must be empty (CHG_HISTORY_INIT).
+ * to walk) and fills `out`, which must be empty (CHG_HISTORY_INIT): its
+ * approvals, the edits of covered content and, when the policy has
+ * lifecycle.transitions, the final states ids reached (chg_history_final).
  * Change requests are the files the policy's paths match.  When the policy
  * requires signatures, the signatures of the well-formed approval and
  * rejection commits and of the commits that changed covered content are
@@ -255,6 +277,16 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 
 /* Frees what `h` holds.  NULL-safe. */
 void chg_history_release(struct chg_history *h);
+
+/*
+ * Returns where the change request `id` first reached a final state in
+ * the history `h` (the first commit, parents first, that added or modified
+ * a file of that id holding a final state of the policy chg_history_load
+ * was given), or NULL when it never did.  The result is owned by `h`.
+ * Costs O(log n) in the number of ids recorded.
+ */
+const struct chg_final_state *chg_history_final(const struct chg_history *h,
+						const char *id);
 
 enum chg_verdict {
 	CHG_VERDICT_COUNTED = 0,

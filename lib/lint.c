@@ -20,6 +20,27 @@
 #define POLICY_PATH ".chg/policy.yaml"
 #define CATALOG_DIR ".chg/catalog/"
 
+/* A change request file of a tree: its path and blob. */
+struct tree_file {
+	char *path;
+	git_oid blob;
+	/* the previous tree's files only: */
+	const struct chg_change *same;  /* the current change request at the
+					   same path with the same blob */
+	struct chg_change before;       /* else the blob loaded (before.root
+					   NULL when it was not) */
+};
+
+struct lint;
+
+/* Sorted by path. */
+struct tree_files {
+	struct tree_file *items;
+	size_t n, alloc;
+	struct lint *l;
+	int error;
+};
+
 struct lint {
 	const struct chg_lint_options *opts;
 	struct chg_diag_list *diags;
@@ -31,6 +52,7 @@ struct lint {
 	struct chg_change_set changes;
 	struct chg_strlist named;  /* repository-relative PATH arguments */
 	struct chg_history history;
+	struct tree_files src_files; /* CHG_SOURCE_TREE: its change requests */
 };
 
 static int fail(struct lint *l, int code, const char *fmt, const char *arg)
@@ -64,6 +86,94 @@ static int is_catalog(const char *path, void *payload)
 		(len > 4 && !strcmp(path + len - 4, ".yml")));
 }
 
+static int tree_file_cb(const char *root, const git_tree_entry *entry,
+			void *data)
+{
+	struct tree_files *t = data;
+	struct chg_buf path = CHG_BUF_INIT;
+	git_filemode_t mode = git_tree_entry_filemode(entry);
+	struct tree_file *f;
+
+	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
+	    mode != GIT_FILEMODE_LINK)
+		return 0;
+	if (chg_buf_printf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0)
+		goto nomem;
+	if (!is_change(path.ptr, t->l)) {
+		chg_buf_release(&path);
+		return 0;
+	}
+	if (t->n == t->alloc) {
+		size_t n = t->alloc ? t->alloc * 2 : 64;
+		f = realloc(t->items, n * sizeof(*f));
+		if (!f)
+			goto nomem;
+		t->items = f;
+		t->alloc = n;
+	}
+	f = &t->items[t->n];
+	memset(f, 0, sizeof(*f));
+	f->path = chg_buf_detach(&path);
+	if (!f->path)
+		goto nomem;
+	git_oid_cpy(&f->blob, git_tree_entry_id(entry));
+	t->n++;
+	return 0;
+nomem:
+	chg_buf_release(&path);
+	t->error = CHG_ENOMEM;
+	return -1;
+}
+
+static int cmp_tree_file(const void *a, const void *b)
+{
+	return strcmp(((const struct tree_file *)a)->path,
+		      ((const struct tree_file *)b)->path);
+}
+
+static int cmp_tree_file_path(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct tree_file *)elem)->path);
+}
+
+/*
+ * Lists the change request files of `tree` (as is_change says) with their
+ * blobs, sorted by path: one walk of the tree, however many files.
+ */
+static int tree_files(struct tree_files *out, struct lint *l,
+		      const git_tree *tree)
+{
+	memset(out, 0, sizeof(*out));
+	out->l = l;
+	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_file_cb, out) < 0)
+		return out->error ? out->error :
+		       fail(l, CHG_EGIT, "%s", "cannot list the files of a tree");
+	if (out->n)
+		qsort(out->items, out->n, sizeof(*out->items), cmp_tree_file);
+	return 0;
+}
+
+static void tree_files_release(struct tree_files *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++) {
+		free(t->items[i].path);
+		chg_change_release(&t->items[i].before);
+	}
+	free(t->items);
+	memset(t, 0, sizeof(*t));
+}
+
+static struct tree_file *tree_files_find(const struct tree_files *t,
+					 const char *path)
+{
+	if (!t->n)
+		return NULL;
+	return bsearch(path, t->items, t->n, sizeof(*t->items),
+		       cmp_tree_file_path);
+}
+
 static int open_repo(struct lint *l, const char *dir, const char *rev,
 		     int staged)
 {
@@ -94,6 +204,33 @@ static int open_repo(struct lint *l, const char *dir, const char *rev,
 	return 0;
 }
 
+/*
+ * Reads a change request of a tree by the blob its listing found (as
+ * chg_source_read does by path, without looking the path up in the tree
+ * again: libgit2 does not cache a large tree, so each lookup would parse
+ * the whole directory).  Returns as chg_source_read; CHG_ENOTFOUND when
+ * the path is not listed.
+ */
+static int read_listed(struct chg_buf *out, size_t *size, struct lint *l,
+		       const char *path)
+{
+	const struct tree_file *f = tree_files_find(&l->src_files, path);
+	git_blob *blob;
+	int error = 0;
+
+	if (!f)
+		return CHG_ENOTFOUND;
+	if (git_blob_lookup(&blob, l->repo, &f->blob) < 0)
+		return CHG_EGIT;
+	*size = (size_t)git_blob_rawsize(blob);
+	if (git_blob_rawsize(blob) > CHG_YAML_MAX_SIZE)
+		error = CHG_ELIMIT;
+	else
+		error = chg_buf_put(out, git_blob_rawcontent(blob), *size);
+	git_blob_free(blob);
+	return error;
+}
+
 /* Reads a file of the source, turning size and I/O problems into errors. */
 static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
 		       int *too_large)
@@ -102,7 +239,10 @@ static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
 	int error;
 
 	*too_large = 0;
-	error = chg_source_read(buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
+	if (tree_files_find(&l->src_files, path))
+		error = read_listed(buf, &size, l, path);
+	else
+		error = chg_source_read(buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
 	if (error == CHG_ELIMIT) {
 		*too_large = 1;
 		return chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
@@ -256,6 +396,9 @@ static int load_changes(struct lint *l, struct chg_lint_stats *stats)
 	error = chg_source_list(&files, &l->src, is_change, l);
 	if (error == CHG_EGIT || error == CHG_EIO)
 		error = fail(l, error, "cannot list the files of '%s'", l->opts->dir);
+	/* their blobs, read without a lookup by path each */
+	if (!error && l->src.kind == CHG_SOURCE_TREE)
+		error = tree_files(&l->src_files, l, l->src.tree);
 	for (i = 0; i < l->named.n && !error; i++) {
 		for (j = 0; j < files.n; j++)
 			if (!strcmp(files.items[j], l->named.items[i]))
@@ -370,6 +513,7 @@ static int finish(struct lint *l, int error)
 		memset(&l->history, 0, sizeof(l->history));
 	}
 	chg_history_release(&l->history);
+	tree_files_release(&l->src_files);
 	chg_change_set_release(&l->changes);
 	chg_strlist_release(&l->named);
 	chg_policy_free(l->policy);
@@ -414,44 +558,193 @@ static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
 }
 
 /*
- * invalid-transition: each change request's state against its state in
- * the previous tree (same path), under lifecycle.transitions.  Every step
- * of a range of commits is --range's business; this checks the step being
- * made (pre-commit) or the one the linted revision made.
+ * The blob of the current change request `c` as it would be stored: from
+ * the tree or the index, or hashed from the working tree.  Returns 1 when
+ * it is known, else 0 (nothing to compare: the file is read as changed).
+ */
+static int current_blob(git_oid *out, struct lint *l, const char *path)
+{
+	const git_index_entry *e;
+	const struct tree_file *f;
+	struct chg_buf full = CHG_BUF_INIT;
+	int known = 0;
+
+	switch (l->src.kind) {
+	case CHG_SOURCE_TREE:
+		if ((f = tree_files_find(&l->src_files, path)) != NULL) {
+			git_oid_cpy(out, &f->blob);
+			known = 1;
+		}
+		break;
+	case CHG_SOURCE_INDEX:
+		if ((e = git_index_get_bypath(l->src.index, path, 0)) != NULL) {
+			git_oid_cpy(out, &e->id);
+			known = 1;
+		}
+		break;
+	case CHG_SOURCE_WORKTREE:
+		if (chg_buf_printf(&full, "%s%s", l->src.workdir, path) == 0)
+			known = git_odb_hashfile(out, full.ptr, GIT_OBJECT_BLOB) == 0;
+		chg_buf_release(&full);
+		break;
+	}
+	return known;
+}
+
+static const char *file_id(const struct tree_file *f)
+{
+	return f->same ? f->same->id : f->before.id;
+}
+
+static const char *file_state(const struct tree_file *f)
+{
+	return f->same ? f->same->state : f->before.state;
+}
+
+static int cmp_by_id(const void *a, const void *b)
+{
+	const struct tree_file *x = *(const struct tree_file *const *)a;
+	const struct tree_file *y = *(const struct tree_file *const *)b;
+	int c = strcmp(file_id(x), file_id(y));
+
+	return c ? c : strcmp(x->path, y->path);
+}
+
+static int cmp_id_key(const void *key, const void *elem)
+{
+	return strcmp(key, file_id(*(const struct tree_file *const *)elem));
+}
+
+/* The previous version of the change request with id `id`: the file at
+   `path` when it has that id, else the first by path that has it. */
+static const struct tree_file *previous_of(const struct tree_files *prev,
+					   struct tree_file **byid, size_t nbyid,
+					   const char *path, const char *id)
+{
+	const struct tree_file *f = tree_files_find(prev, path);
+	struct tree_file **hit;
+
+	if (f && file_id(f) && !strcmp(file_id(f), id))
+		return f;
+	if (!nbyid)
+		return NULL;
+	hit = bsearch(id, byid, nbyid, sizeof(*byid), cmp_id_key);
+	if (!hit)
+		return NULL;
+	while (hit > byid && !strcmp(file_id(hit[-1]), id))
+		hit--;
+	return *hit;
+}
+
+/*
+ * Loads the previous tree's change requests that the current ones do not
+ * show unchanged, and sets `same` on those they do, and `unchanged[i]` for
+ * each current change request at the same path with the same blob.
+ */
+static int load_previous(struct tree_files *prev, unsigned char *unchanged,
+			 struct lint *l, const git_tree *tree)
+{
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	size_t i;
+	int error;
+
+	if ((error = tree_files(prev, l, tree)) < 0)
+		return error;
+	for (i = 0; i < l->changes.n; i++) {
+		const struct chg_change *c = &l->changes.items[i];
+		struct tree_file *f = tree_files_find(prev, c->path);
+		git_oid blob;
+
+		if (f && !f->same && current_blob(&blob, l, c->path) &&
+		    git_oid_equal(&blob, &f->blob)) {
+			f->same = c;
+			unchanged[i] = 1;
+		}
+	}
+	for (i = 0; i < prev->n && !error; i++) {
+		struct tree_file *f = &prev->items[i];
+		git_blob *blob;
+
+		if (f->same || git_blob_lookup(&blob, l->repo, &f->blob) < 0)
+			continue;
+		/* too large before: nothing to compare */
+		if (git_blob_rawsize(blob) <= CHG_YAML_MAX_SIZE)
+			error = chg_change_load(&f->before, f->path,
+						git_blob_rawcontent(blob),
+						(size_t)git_blob_rawsize(blob),
+						l->policy, &scratch);
+		git_blob_free(blob);
+		chg_diag_list_release(&scratch);
+	}
+	chg_diag_list_release(&scratch);
+	return error;
+}
+
+/*
+ * invalid-transition, for each change request's id (DESIGN section 3: the
+ * lifecycle follows the id, whatever the path):
+ *
+ *  - its state against the state of the change request with the same id
+ *    in the previous tree, under lifecycle.transitions.  Every step of a
+ *    range of commits is --range's business; this checks the step being
+ *    made (pre-commit) or the one the linted revision made.  A file whose
+ *    blob did not change is not read again: its state did not change.
+ *  - an id that reached a final state anywhere in history (approval.h:
+ *    chg_history_final) and now holds another state: an id is never
+ *    reused, and deleting or moving the file does not reset it.
+ *
+ * Needs the history loaded.  Linear in the number of change requests: the
+ * previous tree is walked once and only its changed blobs are parsed.
  */
 static int check_transitions(struct lint *l)
 {
 	const struct chg_policy *p = l->policy;
-	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
-	struct chg_buf buf = CHG_BUF_INIT, allowed = CHG_BUF_INIT;
-	git_tree *prev = NULL;
+	struct tree_files prev = { 0 };
+	struct tree_file **byid = NULL;
+	struct chg_buf allowed = CHG_BUF_INIT;
+	unsigned char *unchanged = NULL;
+	git_tree *tree = NULL;
 	git_oid commit;
 	char sid[8];
-	size_t i, j, size;
+	size_t i, j, nbyid = 0;
 	int error;
 
-	if (!p->transitions || !p->state_field)
+	if (!p->transitions || !p->state_field || !l->changes.n)
 		return 0;
-	if ((error = previous_tree(&prev, &commit, l)) < 0 || !prev)
+	if ((error = previous_tree(&tree, &commit, l)) < 0)
 		return error;
-	chg_oid_short(sid, &commit);
+	if (!(unchanged = calloc(l->changes.n, 1))) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+	if (tree) {
+		chg_oid_short(sid, &commit);
+		if ((error = load_previous(&prev, unchanged, l, tree)) < 0)
+			goto cleanup;
+		if (prev.n && !(byid = malloc(prev.n * sizeof(*byid)))) {
+			error = CHG_ENOMEM;
+			goto cleanup;
+		}
+		for (i = 0; i < prev.n; i++)
+			if (file_id(&prev.items[i]) && file_state(&prev.items[i]))
+				byid[nbyid++] = &prev.items[i];
+		if (nbyid)
+			qsort(byid, nbyid, sizeof(*byid), cmp_by_id);
+	}
 	for (i = 0; i < l->changes.n && !error; i++) {
 		const struct chg_change *c = &l->changes.items[i];
+		const struct tree_file *before;
+		const struct chg_final_state *final;
 		const struct chg_node *next;
-		struct chg_change before;
+		const char *from;
 
-		if (!c->state)
+		if (!c->state || !c->id)
 			continue;
-		chg_buf_clear(&buf);
-		if (chg_tree_read(&buf, &size, l->repo, prev, c->path,
-				  CHG_YAML_MAX_SIZE) < 0)
-			continue;  /* new, moved, or too large before: nothing to compare */
-		if ((error = chg_change_load(&before, c->path, buf.ptr, buf.len, p,
-					     &scratch)) < 0)
-			break;
-		if (before.state && before.id && c->id && !strcmp(before.id, c->id) &&
-		    !chg_policy_transition_allowed(p, before.state, c->state)) {
-			next = chg_node_get(p->transitions, before.state);
+		before = tree && !unchanged[i] ?
+			 previous_of(&prev, byid, nbyid, c->path, c->id) : NULL;
+		from = before ? file_state(before) : NULL;
+		if (from && !chg_policy_transition_allowed(p, from, c->state)) {
+			next = chg_node_get(p->transitions, from);
 			chg_buf_clear(&allowed);
 			for (j = 0; next && j < next->n; j++)
 				chg_buf_printf(&allowed, "%s%s", j ? (j + 1 == next->n ? " or " : ", ") : "",
@@ -462,15 +755,24 @@ static int check_transitions(struct lint *l)
 					     "%s %s from %s to %s (since %s); the lifecycle allows %s to change to %s",
 					     p->state_field,
 					     l->src.kind == CHG_SOURCE_TREE ? "changed" : "changes",
-					     before.state, c->state, sid, before.state,
+					     from, c->state, sid, from,
 					     allowed.len ? allowed.ptr : "nothing: it is final");
+			continue;
 		}
-		chg_change_release(&before);
+		final = chg_history_final(&l->history, c->id);
+		if (final && strcmp(final->state, c->state))
+			error = chg_diag_add(l->diags, c->path, c->state_node->line,
+					     c->state_node->column, CHG_SEV_ERROR,
+					     "invalid-transition",
+					     "%s was %s in %s and a change request id is never reused: give this change request a new id",
+					     c->id, final->state, final->short_id);
 	}
-	git_tree_free(prev);
-	chg_buf_release(&buf);
+cleanup:
+	free(byid);
+	free(unchanged);
+	tree_files_release(&prev);
+	git_tree_free(tree);
 	chg_buf_release(&allowed);
-	chg_diag_list_release(&scratch);
 	return error;
 }
 
@@ -502,8 +804,6 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = chg_check_change(&ctx, &l.changes.items[i], diags);
 	if (!error)
 		error = chg_check_set(&ctx, diags);
-	if (!error)
-		error = check_transitions(&l);
 	/* what a waiver may excuse: the findings so far, not those about
 	   history that follow */
 	nwaivable = diags->n;
@@ -511,6 +811,8 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	   before them, and this one may be such a change */
 	if (!error)
 		error = load_history(&l);
+	if (!error)
+		error = check_transitions(&l);
 	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
 		error = chg_approval_check(l.policy, &l.changes.items[i],
 					   &l.history, opts->now, diags);

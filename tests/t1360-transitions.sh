@@ -83,6 +83,16 @@ test_expect_success 'moving an approved change back to requested is refused' '
 	test_cmp expect actual
 '
 
+# CHG-0001 was rejected above, and an id never leaves a final state
+# (t1370): the tests below start again from a requested CHG-0001.
+test_expect_success 'setup: a requested change in a new repository' '
+	rm -rf repo &&
+	chg_repo repo &&
+	echo "  trust: {required: 0}" >>repo/.chg/policy.yaml &&
+	chg_normal_cr CHG-0001 requested >$CR &&
+	(cd repo && chg_commit "Jane Doe" jane@example.com "Request CHG-0001")
+'
+
 test_expect_success 'a new change request may start in any state' '
 	chg_normal_cr CHG-0002 implementing >repo/changes/CHG-0002.yaml &&
 	chg_lint_status 1 -C repo &&
