@@ -36,7 +36,7 @@
 
 set -eu
 
-bench_here=$(cd "$(dirname "$0")" && pwd)
+bench_here=${bench_here:-$(cd "$(dirname "$0")" && pwd)}
 CHG_BUILD_DIR=${CHG_BUILD_DIR:-$(pwd)/build}
 CHG=${CHG:-$CHG_BUILD_DIR/chg}
 CHG_LINT=${CHG_LINT:-$CHG_BUILD_DIR/chg-lint}

@@ -29,6 +29,7 @@ CRS=${CRS:-2000}
 repo=$(bench_repo "$COMMITS" "$CR_COMMITS" "$CRS")
 echo "timing, best of $RUNS, timeout ${TIMEOUT}s per run"
 
+lint_t='' lint_rss='' git_t=''	# set by bench_time
 bench_time lint "$CHG_LINT" -C "$repo"
 bench_time git git -C "$repo" log --name-only -- changes/
 

@@ -34,6 +34,7 @@ touching=$(git -C "$repo" rev-list --count "HEAD~$PUSH..HEAD" -- changes/)
 echo "range HEAD~$PUSH..HEAD: $n commits, $touching touching changes/"
 echo "timing, best of $RUNS, timeout ${TIMEOUT}s per run"
 
+range_t='' lint_t=''	# set by bench_time
 bench_time range "$CHG_LINT" -C "$repo" --range "HEAD~$PUSH..HEAD"
 bench_time lint "$CHG_LINT" -C "$repo"
 

@@ -35,6 +35,7 @@ repo=$(bench_repo "$COMMITS" "$CR_COMMITS" "$CRS")
 }
 echo "timing, best of $RUNS, timeout ${TIMEOUT}s per run"
 
+show_t='' lint_t=''	# set by bench_time
 bench_time show "$CHG" -C "$repo" show "$ID"
 bench_time lint "$CHG_LINT" -C "$repo"
 
