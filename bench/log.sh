@@ -14,16 +14,30 @@
 # and prints both times and their ratio.  The goal: chg within 2x of git.
 # For a quick run: COMMITS=10000 CR_COMMITS=1000 CRS=200 sh bench/log.sh
 #
+# SIZE=enhancements makes the defaults those of a history the size of
+# kubernetes/enhancements (in 2026: 11,284 commits, of which 6,566 not
+# merges touch keps/, about 720 KEP files over the history): COMMITS=11300
+# CR_COMMITS=6600 CRS=720.  (Its merges of pull requests are not modelled:
+# gen-repo.sh merges one commit in 500.)
+#
 # Environment: CHG (the binary; default $CHG_BUILD_DIR/chg, else
 # ./build/chg), BENCH_DIR (where the repository is made, kept when given;
 # an existing repository there is reused; default a temporary directory,
-# removed afterwards), COMMITS, CR_COMMITS, CRS, RUNS.  Needs Perl (for the
+# removed afterwards), SIZE, COMMITS, CR_COMMITS, CRS, RUNS.  Needs Perl (for the
 # generator and the clock).
 
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
 CHG=${CHG:-"${CHG_BUILD_DIR:-$(pwd)/build}/chg"}
+case ${SIZE:-} in
+'') ;;
+enhancements)
+	COMMITS=${COMMITS:-11300}
+	CR_COMMITS=${CR_COMMITS:-6600}
+	CRS=${CRS:-720} ;;
+*) echo "log.sh: unknown SIZE '$SIZE' (known: enhancements)" >&2; exit 2 ;;
+esac
 COMMITS=${COMMITS:-100000}
 CR_COMMITS=${CR_COMMITS:-10000}
 CRS=${CRS:-2000}
