@@ -1041,11 +1041,106 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		goto cleanup;
 	if (policy->require_signature || policy->require_signed_edits)
 		error = verify_signatures(&w);
+	if (!error)
+		error = chg_history_index_ids(out);
 cleanup:
 	chg_signature_verifier_free(w.verifier);
 	git_revwalk_free(walk);
 	return error;
 }
+
+/* An index entry: the id it is ordered by and the item's index. */
+struct keyed {
+	const char *id;
+	size_t i;
+};
+
+static int cmp_keyed(const void *pa, const void *pb)
+{
+	const struct keyed *a = pa, *b = pb;
+	int c = strcmp(a->id, b->id);
+
+	return c ? c : a->i < b->i ? -1 : a->i > b->i;
+}
+
+/* Sorts `n` keyed items and stores their indices in a new array *out. */
+static int sort_keyed(size_t **out, struct keyed *k, size_t n)
+{
+	size_t i;
+
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	if (!(*out = malloc((n + 1) * sizeof(**out))))
+		return CHG_ENOMEM;
+	for (i = 0; i < n; i++)
+		(*out)[i] = k[i].i;
+	return 0;
+}
+
+int chg_history_index_ids(struct chg_history *h)
+{
+	size_t n = h->napprovals > h->nedits ? h->napprovals : h->nedits, i;
+	struct keyed *k = malloc((n + 1) * sizeof(*k));
+	int error;
+
+	free(h->approvals_by_id);
+	free(h->edits_by_id);
+	h->approvals_by_id = h->edits_by_id = NULL;
+	if (!k)
+		return CHG_ENOMEM;
+	for (i = 0; i < h->napprovals; i++) {
+		k[i].id = h->approvals[i].change_id;
+		k[i].i = i;
+	}
+	if ((error = sort_keyed(&h->approvals_by_id, k, h->napprovals)) == 0) {
+		for (i = 0; i < h->nedits; i++) {
+			k[i].id = h->edits[i].change_id;
+			k[i].i = i;
+		}
+		error = sort_keyed(&h->edits_by_id, k, h->nedits);
+	}
+	free(k);
+	return error;
+}
+
+/*
+ * The run of `index` (n items, ordered by id; `id_of` reads an item's id)
+ * holding `id`: stores its first position in *first and returns its
+ * length.  Without an index, the run is every item: the caller checks ids.
+ */
+static size_t id_run(size_t *first, const size_t *index, size_t n,
+		     const char *(*id_of)(const struct chg_history *, size_t),
+		     const struct chg_history *h, const char *id)
+{
+	size_t lo = 0, hi = n, end;
+
+	*first = 0;
+	if (!index)
+		return n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(id_of(h, index[mid]), id) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (end = lo; end < n && !strcmp(id_of(h, index[end]), id); end++)
+		;
+	*first = lo;
+	return end - lo;
+}
+
+static const char *approval_id(const struct chg_history *h, size_t i)
+{
+	return h->approvals[i].change_id;
+}
+
+static const char *edit_id(const struct chg_history *h, size_t i)
+{
+	return h->edits[i].change_id;
+}
+
+/* The i-th approval of the run from `first`, with or without an index. */
+#define RUN_ITEM(h, index, first, i) ((index) ? (index)[(first) + (i)] : (first) + (i))
 
 /*
  * The id of .chg/revoked_keys in the tree of record `e` (CHG_TRUST_NONE:
@@ -1194,6 +1289,8 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	out->alloc_edits = index->nedits + 1;
 	out->alloc_finals = index->nfinals + 1;
 	out->trust.tip = r;
+	if (!error)
+		error = chg_history_index_ids(out);
 cleanup:
 	free(reach);
 	free(map);
@@ -1257,6 +1354,8 @@ void chg_history_release(struct chg_history *h)
 		free(tc->path);
 		free(tc->groups);
 	}
+	free(h->approvals_by_id);
+	free(h->edits_by_id);
 	for (i = 0; i < h->nfinals && !h->view; i++) {
 		free(h->finals[i].change_id);
 		free(h->finals[i].state);
@@ -1316,10 +1415,10 @@ static const struct chg_content_edit *edited_by(const struct chg_history *h,
 						const char *id, const char *email,
 						int signed_only, int *signed_it)
 {
-	size_t i, j;
+	size_t first, n = id_run(&first, h->edits_by_id, h->nedits, edit_id, h, id), i, j;
 
-	for (i = 0; i < h->nedits; i++) {
-		const struct chg_content_edit *e = &h->edits[i];
+	for (i = 0; i < n; i++) {
+		const struct chg_content_edit *e = &h->edits[RUN_ITEM(h, h->edits_by_id, first, i)];
 		if (strcmp(e->change_id, id))
 			continue;
 		*signed_it = 0;
@@ -1569,7 +1668,7 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 	const struct chg_node *req;
 	const struct chg_approval *by;
 	char *requester = NULL;
-	size_t i, j;
+	size_t i, j, first, nrun;
 	int error = 0, rc, bad_requester = 0;
 
 	memset(out, 0, sizeof(*out));
@@ -1591,7 +1690,9 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 		}
 	}
 	chg_node_free(doc);
-	out->verdicts = calloc(history->napprovals + 1, sizeof(*out->verdicts));
+	nrun = id_run(&first, history->approvals_by_id, history->napprovals,
+		      approval_id, history, change->id);
+	out->verdicts = calloc(nrun + 1, sizeof(*out->verdicts));
 	if (!out->verdicts)
 		return CHG_ENOMEM;
 	req = chg_node_get(change->root, "requested-by");
@@ -1608,9 +1709,10 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 	}
 
 	/* "trust" is reserved: its approvals are those of trust changes */
-	for (i = 0; i < history->napprovals && !error &&
+	for (i = 0; i < nrun && !error &&
 		    strcmp(change->id, CHG_TRUST_CHANGE_REQUEST); i++) {
-		const struct chg_approval *a = &history->approvals[i];
+		const struct chg_approval *a =
+			&history->approvals[RUN_ITEM(history, history->approvals_by_id, first, i)];
 		const struct chg_content_edit *e;
 		struct chg_approval_verdict *v;
 		int signed_it = 0;
@@ -1703,11 +1805,13 @@ static int check_signed_edits(const struct chg_change *change,
 			      struct chg_diag_list *diags)
 {
 	const struct chg_node *at = change->id_node ? change->id_node : change->root;
-	size_t i;
+	size_t first, n = id_run(&first, history->edits_by_id, history->nedits,
+				 edit_id, history, change->id), i;
 	int error = 0;
 
-	for (i = 0; i < history->nedits && !error; i++) {
-		const struct chg_content_edit *e = &history->edits[i];
+	for (i = 0; i < n && !error; i++) {
+		const struct chg_content_edit *e =
+			&history->edits[RUN_ITEM(history, history->edits_by_id, first, i)];
 		if (e->verified || strcmp(e->change_id, change->id))
 			continue;
 		error = chg_diag_add(diags, change->path, at->line, at->column,

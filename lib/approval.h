@@ -237,10 +237,16 @@ struct chg_history {
 					    sorted by id, then walk order
 					    (a view: those it reaches) */
 	size_t nfinals, alloc_finals;
+	/* The indices of the approvals and of the edits, ordered by change
+	 * request id and then as they are (oldest first): what an evaluation
+	 * of one change request reads (chg_history_index_ids).  NULL: not
+	 * made, every approval and edit is looked at. */
+	size_t *approvals_by_id;
+	size_t *edits_by_id;
 };
 
 #define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0, \
-			   NULL, 0, NULL, 0, "", NULL, 0, 0 }
+			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing
@@ -274,6 +280,14 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 int chg_history_at(struct chg_history *out, const struct chg_history *index,
 		   git_repository *repo, const git_oid *at,
 		   const struct chg_policy *policy);
+
+/*
+ * Makes h->approvals_by_id and h->edits_by_id, so that evaluating a change
+ * request costs what its own approvals and edits cost, not the whole
+ * history's.  chg_history_load and chg_history_at call it; a caller that
+ * fills a history by hand may.  Returns 0 or CHG_ENOMEM.
+ */
+int chg_history_index_ids(struct chg_history *h);
 
 /* Frees what `h` holds.  NULL-safe. */
 void chg_history_release(struct chg_history *h);
