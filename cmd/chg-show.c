@@ -460,6 +460,7 @@ static int lint_file(struct show *sh, struct chg_buf *err, const char *dir,
 	lopts.now = now;
 	lopts.paths = paths;
 	lopts.npaths = 1;
+	lopts.history_index = &sh->s->history;  /* walked once */
 	error = chg_lint(&all, err, &lopts, NULL);
 	for (i = 0; i < all.n && error >= 0; i++) {
 		const struct chg_diag *d = &all.items[i];

@@ -34,11 +34,12 @@ struct chg_cmd {
 /*
  * Sets libgit2 up for the whole process, as the mains do before a command
  * runs: library code leaves libgit2's global options alone.  Objects are
- * not hashed again when read (git does not either; fsck does), and when
- * `walk_once` the object cache is off: a command that reads most objects
- * once (chg log, chg report) gains nothing from it but its memory and time.
+ * not hashed again when read (git does not either; fsck does), and the
+ * object cache is off: the history walk reads most objects once, and the
+ * cache cost it memory (730 MB at 100,000 commits, against 130 MB without)
+ * and time.
  */
-void chg_cmd_setup_libgit2(int walk_once);
+void chg_cmd_setup_libgit2(void);
 
 int cmd_lint(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd);

@@ -105,9 +105,9 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 	return status;
 }
 
-void chg_cmd_setup_libgit2(int walk_once)
+void chg_cmd_setup_libgit2(void)
 {
 	git_libgit2_init();
 	git_libgit2_opts(GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION, 0);
-	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, !walk_once);
+	git_libgit2_opts(GIT_OPT_ENABLE_CACHING, 0);
 }

@@ -5,6 +5,6 @@ int main(int argc, char **argv)
 {
 	struct chg_cmd cmd = { "chg-lint", "." };
 
-	chg_cmd_setup_libgit2(0);
+	chg_cmd_setup_libgit2();
 	return cmd_lint(argc, argv, &cmd);
 }

@@ -64,8 +64,7 @@ int main(int argc, char **argv)
 		if (strcmp(argv[0], commands[i].name))
 			continue;
 		snprintf(name, sizeof(name), "chg %s", commands[i].name);
-		chg_cmd_setup_libgit2(commands[i].fn == cmd_log ||
-				      commands[i].fn == cmd_report);
+		chg_cmd_setup_libgit2();
 		cmd.name = name;
 		return commands[i].fn(argc, argv, &cmd);
 	}
