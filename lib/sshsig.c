@@ -245,6 +245,25 @@ static int canonical_mpint(const struct rd *m)
 	return 1;
 }
 
+/* The bits of a canonical mpint. */
+static size_t mpint_bits(const struct rd *m)
+{
+	const unsigned char *p = m->p;
+	size_t len = m->len, bits;
+	unsigned v;
+
+	if (len && !p[0]) {
+		p++;
+		len--;
+	}
+	if (!len)
+		return 0;
+	bits = (len - 1) * 8;
+	for (v = p[0]; v; v >>= 1)
+		bits++;
+	return bits;
+}
+
 /* ---- keys ---- */
 
 enum key_read {
@@ -368,7 +387,7 @@ static enum key_read key_from_blob(enum chg_sshsig_keytype *type, struct rd b)
 			return KEY_READ_UNSUPPORTED;
 		/* a modulus under 1024 bits: OpenSSH skips such a key in
 		 * some places and refuses it in others */
-		if ((f2.len - (f2.p[0] == 0)) * 8 < RSA_MIN_BITS)
+		if (mpint_bits(&f2) < RSA_MIN_BITS)
 			return KEY_READ_UNSUPPORTED;
 		break;
 	case CHG_SSHSIG_KEY_NONE:

@@ -42,6 +42,10 @@
 /* its base64 one character too long */
 #define FX_PUB_BAD "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAWBkXCoFEv3TLUHlEHuTkaslXirbfse7FoWYG/5VIrDx fx"
 #define OTHER_PUB "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBMbfo49w2FWGr2LWYujnvJFhEnDjbh53pE/1mdZOPUhNtQ4sDDNwaQmspICYcMRHpaMHZCT2pTLWrRYIyaWGB54= o"
+/* ssh-rsa keys (e = 65537) whose modulus has 128 bytes: 1017 bits, and
+ * 1024 bits */
+#define RSA_1017 "AAAAB3NzaC1yc2EAAAADAQABAAAAgAH/////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////"
+#define RSA_1024 "AAAAB3NzaC1yc2EAAAADAQABAAAAgQCAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAQ=="
 #define DATA "data\n"
 #define WHEN 1793610000  /* 2026-11-02T09:00:00Z */
 
@@ -439,11 +443,19 @@ static void test_allowed_signers_uncertain(void **state)
 		"dave@example.com valid-after=\"2026 102\" " FX_PUB "\n",
 		/* the Ed25519 key with a lowercase type name inside */
 		"dave@example.com ssh-ed25519 AAAAB2VkMjU1MTkAAAAgBYGRcKgUS/dMtQeUQe5ORqyVeKtt+x7sWhZgb/lUisM=\n",
+		"dave@example.com ssh-rsa " RSA_1017 "\n",
 	};
 	struct chg_sshsig_signers *s;
 	size_t i;
 
 	(void)state;
+	/* an RSA modulus of 1024 bits is read, one of 1017 bits (in as
+	 * many bytes) is not */
+	s = signers("dave@example.com ssh-rsa " RSA_1024 "\n");
+	assert_false(s->uncertain);
+	assert_true(s->lines[0].valid);
+	assert_int_equal(s->lines[0].key.type, CHG_SSHSIG_KEY_RSA);
+	chg_sshsig_signers_free(s);
 	for (i = 0; i < sizeof(texts) / sizeof(*texts); i++) {
 		s = signers(texts[i]);
 		assert_true(s->uncertain);
