@@ -165,6 +165,43 @@ test_expect_success 'no allowed signers: the same result with and without the in
 	grep "^unknown-key|ED25519 key SHA256:[^|]*||it is signed by ED25519 key SHA256:[^,]*, and its first parent 1234567 has no .chg/allowed_signers$" check.out
 '
 
+# same SIG DATA ALLOWED REVOKED PRINCIPAL: chg's whole result is the same
+# with and without the in-process verifier.
+same () {
+	"$CHECK" "$@" $T >check.out &&
+	sed -n 2p check.out >check.fast &&
+	sed -n 3p check.out >check.slow &&
+	test_cmp check.slow check.fast
+}
+
+test_expect_success 'the principals found: the same result with and without the in-process verifier' '
+	for k in ed25519 ecdsa384 rsa
+	do
+		p=$(pub $k) &&
+		echo "Dave@Example.COM $p" >case.allowed &&
+		echo ",dave@example.com $p" >empty-first.allowed &&
+		echo "carol@example.com,dave@example.com,*@ops.example.com $p" >list.allowed &&
+		printf "%s\n" "dave@example.com namespaces=\"file\" $p" \
+			"dave@example.com $p" >ns-then-plain.allowed &&
+		printf "%s\n" "dave@example.com valid-before=\"20260101\" $p" \
+			"carol@example.com $p" >expired-then-other.allowed &&
+		printf "%s\n" "# a comment" "" "broken line" \
+			"dave@example.com ssh-ed25519 AAAA" "*,!mallory@example.com $p" >messy.allowed &&
+		for a in case.allowed empty-first.allowed list.allowed \
+			ns-then-plain.allowed expired-then-other.allowed messy.allowed \
+			$k.ns-file $k.patterns $k.expired
+		do
+			for who in dave@example.com DAVE@example.com carol@example.com \
+				mallory@example.com x@ops.example.com
+			do
+				same $k.sig data $a - $who &&
+				same $k.sig data $a $k.revoked $who &&
+				same $k.sig data $a $k.revoked-other $who || return 1
+			done
+		done || return 1
+	done
+'
+
 test_expect_success 'setup: signatures made by git (ssh signing)' '
 	git_sign ed25519 git-ed25519 &&
 	git_sign ecdsa256 git-ecdsa256 &&
