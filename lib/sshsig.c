@@ -305,39 +305,38 @@ static size_t key_index(enum chg_sshsig_keytype type)
  * Whether `point` is a public key OpenSSH accepts on the curve `nid`
  * (sshkey_ec_validate_public): on the curve, not infinity, of the group's
  * order, both coordinates longer than half the order and below order - 1.
+ * The NIST curves have cofactor 1, so every point on them but infinity is
+ * of the group's order: OpenSSH's check of order * Q is not repeated.
  * Returns 1, 0, or -1 when OpenSSL fails.
  */
 static int ec_point_ok(int nid, const unsigned char *point, size_t len)
 {
 	EC_GROUP *group = EC_GROUP_new_by_curve_name(nid);
-	EC_POINT *q = NULL, *nq = NULL;
+	EC_POINT *q = NULL;
 	BIGNUM *x = BN_new(), *y = BN_new(), *tmp = BN_new();
 	const BIGNUM *order;
 	int ok = -1;
 
-	if (!group || !x || !y || !tmp || !(q = EC_POINT_new(group)) ||
-	    !(nq = EC_POINT_new(group)))
+	if (!group || !x || !y || !tmp || !(q = EC_POINT_new(group)))
+		goto out;
+	if (!(order = EC_GROUP_get0_order(group)) || !BN_is_one(EC_GROUP_get0_cofactor(group)))
 		goto out;
 	ok = 0;
 	if (EC_POINT_oct2point(group, q, point, len, NULL) != 1 ||
 	    EC_POINT_is_at_infinity(group, q))
 		goto out;
 	ok = -1;
-	if (!(order = EC_GROUP_get0_order(group)) ||
-	    EC_POINT_get_affine_coordinates(group, q, x, y, NULL) != 1 ||
-	    EC_POINT_mul(group, nq, NULL, q, order, NULL) != 1 ||
+	if (EC_POINT_get_affine_coordinates(group, q, x, y, NULL) != 1 ||
 	    !BN_sub(tmp, order, BN_value_one()))
 		goto out;
 	ok = BN_num_bits(x) > BN_num_bits(order) / 2 &&
 	     BN_num_bits(y) > BN_num_bits(order) / 2 &&
-	     EC_POINT_is_at_infinity(group, nq) == 1 &&
 	     BN_cmp(x, tmp) < 0 && BN_cmp(y, tmp) < 0;
 out:
 	BN_free(x);
 	BN_free(y);
 	BN_free(tmp);
 	EC_POINT_free(q);
-	EC_POINT_free(nq);
 	EC_GROUP_free(group);
 	return ok;
 }
