@@ -42,6 +42,15 @@
 /* its base64 one character too long */
 #define FX_PUB_BAD "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIAWBkXCoFEv3TLUHlEHuTkaslXirbfse7FoWYG/5VIrDx fx"
 #define OTHER_PUB "ecdsa-sha2-nistp256 AAAAE2VjZHNhLXNoYTItbmlzdHAyNTYAAAAIbmlzdHAyNTYAAABBBMbfo49w2FWGr2LWYujnvJFhEnDjbh53pE/1mdZOPUhNtQ4sDDNwaQmspICYcMRHpaMHZCT2pTLWrRYIyaWGB54= o"
+/* FX_SIG with L added to S: OpenSSH's Ed25519 takes it (the same signer,
+ * the same data), OpenSSL does not; left to ssh-keygen */
+#define FX_MALLEATED_SIG \
+	"-----BEGIN SSH SIGNATURE-----\n" \
+	"U1NIU0lHAAAAAQAAADMAAAALc3NoLWVkMjU1MTkAAAAgBYGRcKgUS/dMtQeUQe5ORqyVeK\n" \
+	"tt+x7sWhZgb/lUisMAAAADZ2l0AAAAAAAAAAZzaGE1MTIAAABTAAAAC3NzaC1lZDI1NTE5\n" \
+	"AAAAQLWG+lf04MbnmtExJSlZEPugVnJVBbUmOstl6yExgWDaM1LpSBxmAHohIfR81MOI5y\n" \
+	"cXCQKIRAym1OsSbB+mSh0=\n" \
+	"-----END SSH SIGNATURE-----\n"
 /* ssh-rsa keys (e = 65537) whose modulus has 128 bytes: 1017 bits, and
  * 1024 bits */
 #define RSA_1017 "AAAAB3NzaC1yc2EAAAADAQABAAAAgAH/////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////////"
@@ -180,6 +189,8 @@ static void test_good_and_bad(void **state)
 	assert_int_equal(verify(FX_SIG, ""), CHG_SSHSIG_INCORRECT);
 	assert_int_equal(verify(FX_FILE_SIG, "data\n"), CHG_SSHSIG_NAMESPACE);
 	assert_int_equal(verify_ns(FX_FILE_SIG, strlen(FX_FILE_SIG), "file", "data\n"), CHG_SSHSIG_OK);
+	assert_int_equal(verify(FX_MALLEATED_SIG, "data\n"), CHG_SSHSIG_UNSUPPORTED);
+	assert_int_equal(verify(FX_MALLEATED_SIG, "Data\n"), CHG_SSHSIG_UNSUPPORTED);
 	/* the namespace is compared whole */
 	assert_int_equal(verify_ns(FX_SIG, strlen(FX_SIG), "gi", "data\n"), CHG_SSHSIG_NAMESPACE);
 	assert_int_equal(verify_ns(FX_SIG, strlen(FX_SIG), "git2", "data\n"), CHG_SSHSIG_NAMESPACE);
