@@ -61,6 +61,8 @@ CMD_OBJ = $(CMD_SRC:%.c=$(B)/%.o)
 CMD_COMMON = $(filter-out $(B)/cmd/main-%.o,$(CMD_OBJ))
 UNIT_SRC = $(wildcard tests/unit/t-*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
+# Programs the shell tests run (not tests themselves).
+TEST_HELPERS = $(B)/tests/unit/sshsig-check
 TEMPLATES = templates/policy.yaml templates/standard.yaml \
 	    templates/normal.yaml templates/emergency.yaml
 BINS = $(B)/chg $(B)/chg-lint
@@ -110,13 +112,13 @@ $(B)/tests/unit/%: tests/unit/%.c $(B)/libchg.a
 # A sanitizer's report must never look like chg-lint's "findings" (1).
 SAN_ENV = ASAN_OPTIONS=exitcode=99:detect_leaks=1 UBSAN_OPTIONS=exitcode=99:print_stacktrace=1
 
-check: all $(UNIT_BIN)
+check: all $(UNIT_BIN) $(TEST_HELPERS)
 	$(Q)$(SAN_ENV) CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN) $(SHELL_TESTS)
 
 check-unit: all $(UNIT_BIN)
 	$(Q)$(SAN_ENV) CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(UNIT_BIN)
 
-check-shell: all
+check-shell: all $(TEST_HELPERS)
 	$(Q)$(SAN_ENV) CHG_BUILD_DIR=$(abspath $(B)) $(PROVE) $(PROVE_OPTS) $(SHELL_TESTS)
 
 # The example's history is dated; the clock is set so that its emergency

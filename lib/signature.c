@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "error.h"
+#include "sshsig.h"
 #include "banned.h"
 
 #if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))) || \
@@ -35,6 +36,7 @@ struct chg_signature_verifier {
 	char *ssh_keygen;        /* the programs as given */
 	char *gpg;
 	char *tmpdir;            /* where to make it; NULL: the default */
+	int ssh_keygen_only;     /* no SSH signature in the process */
 	char *dir;               /* the private directory, absolute; NULL
 				    until the first verification */
 	char *env[6];            /* the programs' whole environment */
@@ -47,6 +49,10 @@ struct chg_signature_verifier {
 	/* chg_signature_verifier_set_revoked's revocations and origin */
 	struct chg_buf revoked_more, revoked_more_origin;
 	int have_revoked_more;
+	/* the allowed signers as parsed for sshsig.c, and their text */
+	struct chg_sshsig_signers *signers;
+	struct chg_buf signers_text;
+	int ssh_keygen_found;    /* 0 not yet looked for, 1 found, -1 not */
 };
 
 /* ---- files in the private directory ---- */
@@ -317,12 +323,14 @@ int chg_signature_verifier_new(struct chg_signature_verifier **out,
 	chg_buf_init(&v->keys);
 	chg_buf_init(&v->revoked_more);
 	chg_buf_init(&v->revoked_more_origin);
+	chg_buf_init(&v->signers_text);
 	if (!(v->ssh_keygen = strdup(opts->ssh_keygen ? opts->ssh_keygen : "ssh-keygen")) ||
 	    !(v->gpg = strdup(opts->gpg ? opts->gpg : "gpg")) ||
 	    (opts->tmpdir && !(v->tmpdir = strdup(opts->tmpdir)))) {
 		chg_signature_verifier_free(v);
 		return CHG_ENOMEM;
 	}
+	v->ssh_keygen_only = opts->ssh_keygen_only;
 	*out = v;
 	return 0;
 }
@@ -392,6 +400,8 @@ void chg_signature_verifier_free(struct chg_signature_verifier *v)
 	chg_buf_release(&v->keys);
 	chg_buf_release(&v->revoked_more);
 	chg_buf_release(&v->revoked_more_origin);
+	chg_sshsig_signers_free(v->signers);
+	chg_buf_release(&v->signers_text);
 	free(v);
 }
 
@@ -897,6 +907,219 @@ static int verify_ssh(struct chg_signature_result *r,
 	return good_ssh(r, v, which);
 }
 
+/*
+ * SSH signatures in the process (sshsig.c): the same verdicts, principals,
+ * keys and details as verify_ssh gets from ssh-keygen, without running
+ * it.  It judges a plain Ed25519, ECDSA or RSA key against allowed signers
+ * and plain revoked keys lists that sshsig.c reads exactly as OpenSSH
+ * does; for anything else -- a certificate, a KRL, a malformed signature,
+ * a line it does not read, a case whose detail is ssh-keygen's own words
+ * -- it returns 0 and ssh-keygen judges, as before.  It runs only when
+ * ssh-keygen can be found, so that no verdict depends on which of the two
+ * judged it.
+ *
+ * Returns 1 when it set the verdict, 0 to leave the signature to
+ * verify_ssh, or an error code.
+ */
+
+/* The verify-time ssh-keygen accepts: after the epoch, before year 10000. */
+#define SSH_TIME_MAX INT64_C(253402300800)
+
+static int ssh_keygen_found(struct chg_signature_verifier *v)
+{
+	struct chg_buf exe = CHG_BUF_INIT;
+	int error;
+
+	if (!v->ssh_keygen_found) {
+		error = resolve(&exe, v->ssh_keygen);
+		chg_buf_release(&exe);
+		if (error == CHG_ENOMEM)
+			return error;
+		v->ssh_keygen_found = error < 0 ? -1 : 1;
+	}
+	return v->ssh_keygen_found > 0;
+}
+
+static int fast_signers(const struct chg_sshsig_signers **out,
+			struct chg_signature_verifier *v,
+			const struct chg_signature_trust *trust)
+{
+	int error;
+
+	if (!v->signers || v->signers_text.len != trust->allowed_signers_len ||
+	    memcmp(v->signers_text.ptr, trust->allowed_signers, v->signers_text.len)) {
+		chg_sshsig_signers_free(v->signers);
+		v->signers = NULL;
+		chg_buf_clear(&v->signers_text);
+		if ((error = chg_sshsig_signers_parse(&v->signers, trust->allowed_signers,
+						      trust->allowed_signers_len)) < 0)
+			return error;
+		if ((error = chg_buf_put(&v->signers_text, trust->allowed_signers,
+					 trust->allowed_signers_len)) < 0) {
+			chg_sshsig_signers_free(v->signers);
+			v->signers = NULL;
+			return error;
+		}
+	}
+	*out = v->signers;
+	return 0;
+}
+
+static int set_key(struct chg_signature_result *r, const char *fingerprint)
+{
+	free(r->key);
+	return (r->key = strdup(fingerprint)) ? 0 : CHG_ENOMEM;
+}
+
+static int verify_ssh_fast(struct chg_signature_result *r,
+			   struct chg_signature_verifier *v,
+			   const struct chg_signature_trust *trust,
+			   const char *sig, size_t sig_len,
+			   const char *data, size_t data_len,
+			   int64_t when, const char *principal)
+{
+	struct chg_sshsig s = CHG_SSHSIG_INIT;
+	struct chg_sshsig_revoked *rk = NULL, *more = NULL;
+	const struct chg_sshsig_signers *signers;
+	const char *origin = trust->origin ? trust->origin : "its parent";
+	const char *which = NULL;
+	char shown[32];
+	size_t i;
+	int error, revoked, found, out_of_time;
+
+	if (v->ssh_keygen_only || (error = ssh_keygen_found(v)) <= 0)
+		return v->ssh_keygen_only ? 0 : error;
+	if (when <= 0 || when >= SSH_TIME_MAX)
+		return 0;
+	if ((error = chg_sshsig_verify(&s, sig, sig_len, "git", data, data_len)) < 0)
+		goto cleanup;
+	switch (s.status) {
+	case CHG_SSHSIG_MALFORMED:
+	case CHG_SSHSIG_UNSUPPORTED:
+		goto cleanup;
+	case CHG_SSHSIG_NAMESPACE:
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its SSH signature does not verify: it was not made for the namespace \"git\"");
+		goto decided;
+	case CHG_SSHSIG_INCORRECT:
+		error = verdict(r, CHG_SIGNATURE_BAD,
+				"its SSH signature does not verify: the commit's content does not match it");
+		goto decided;
+	case CHG_SSHSIG_OK:
+		break;
+	}
+
+	if (!trust->allowed_signers) {
+		if ((error = set_key(r, s.fingerprint)) < 0)
+			goto cleanup;
+		if (trust->origin)
+			error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					"it is signed by %s, and %s has no %s",
+					r->key, trust->origin, CHG_ALLOWED_SIGNERS_PATH);
+		else
+			error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					"it is signed by %s, and a root commit trusts no key: it has no parent to take %s from",
+					r->key, CHG_ALLOWED_SIGNERS_PATH);
+		goto decided;
+	}
+	if ((error = fast_signers(&signers, v, trust)) < 0 || signers->uncertain)
+		goto cleanup;
+	if (trust->revoked_keys &&
+	    ((error = chg_sshsig_revoked_parse(&rk, trust->revoked_keys,
+					       trust->revoked_keys_len)) < 0 || rk->uncertain))
+		goto cleanup;
+	if (v->have_revoked_more &&
+	    !(trust->revoked_keys && v->revoked_more.len == trust->revoked_keys_len &&
+	      !memcmp(v->revoked_more.ptr, trust->revoked_keys, v->revoked_more.len)) &&
+	    ((error = chg_sshsig_revoked_parse(&more, v->revoked_more.ptr,
+					       v->revoked_more.len)) < 0 || more->uncertain))
+		goto cleanup;
+
+	/* ssh-keygen -Y verify -I principal -r revoked_keys */
+	revoked = rk && chg_sshsig_revoked_has(rk, &s.key);
+	if (principal && !revoked &&
+	    chg_sshsig_signers_allow(signers, &s.key, principal, "git", when))
+		which = principal;
+
+	if (!which) {
+		/* ssh-keygen -Y find-principals */
+		found = chg_sshsig_signers_find(&r->principals, &out_of_time, signers,
+						&s.key, when);
+		if (found < 0) {
+			error = found;
+			goto cleanup;
+		}
+		if (!found || !r->principals.n) {
+			chg_strlist_release(&r->principals);
+			if ((error = set_key(r, s.fingerprint)) < 0)
+				goto cleanup;
+			show_time(shown, when);
+			if (out_of_time)
+				error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+						"it is signed by %s, which %s as of %s does not allow at the commit's time %s (valid-after, valid-before)",
+						r->key, CHG_ALLOWED_SIGNERS_PATH, origin, shown);
+			else
+				error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+						"it is signed by %s, which is not in %s as of %s",
+						r->key, CHG_ALLOWED_SIGNERS_PATH, origin);
+			goto decided;
+		}
+		for (i = 0; principal && i < r->principals.n; i++)
+			if (!strcasecmp(r->principals.items[i], principal))
+				break;
+		which = i < r->principals.n ? r->principals.items[i] : r->principals.items[0];
+		/* a key the principals name that does not verify for them:
+		 * ssh-keygen says why in its own words */
+		if (!chg_sshsig_signers_allow(signers, &s.key, which, "git", when)) {
+			chg_strlist_release(&r->principals);
+			goto cleanup;
+		}
+		if (revoked) {
+			chg_strlist_release(&r->principals);
+			if ((error = set_key(r, s.fingerprint)) < 0)
+				goto cleanup;
+			error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+					"it is signed by %s, which is revoked: %s as of %s revokes it",
+					r->key, CHG_REVOKED_KEYS_PATH, origin);
+			goto decided;
+		}
+	}
+
+	/* revocations since: revocation means compromise */
+	if (more && chg_sshsig_revoked_has(more, &s.key)) {
+		chg_strlist_release(&r->principals);
+		if ((error = set_key(r, s.fingerprint)) < 0)
+			goto cleanup;
+		error = verdict(r, CHG_SIGNATURE_UNKNOWN_KEY,
+				"it is signed by %s, which is revoked: %s as of %s revokes it",
+				r->key, CHG_REVOKED_KEYS_PATH, v->revoked_more_origin.ptr);
+		goto decided;
+	}
+
+	if ((error = set_key(r, s.fingerprint)) < 0)
+		goto cleanup;
+	for (i = 0; i < r->principals.n; i++)
+		if (!strcmp(r->principals.items[i], which))
+			break;
+	if (i == r->principals.n && (error = chg_strlist_add(&r->principals, which)) < 0)
+		goto cleanup;
+	error = verdict(r, CHG_SIGNATURE_GOOD, "good SSH signature for %s by %s",
+			which, r->key);
+decided:
+	if (!error)
+		error = 1;
+cleanup:
+	if (error == 0) {
+		/* left to ssh-keygen: nothing of this run stays */
+		free(r->key);
+		r->key = NULL;
+	}
+	chg_sshsig_revoked_free(rk);
+	chg_sshsig_revoked_free(more);
+	chg_sshsig_release(&s);
+	return error;
+}
+
 /* ---- OpenPGP ---- */
 
 struct gpg_status {
@@ -1293,6 +1516,14 @@ int chg_signature_verify(struct chg_signature_result *out,
 	case CHG_SIGNATURE_OPENPGP:
 		break;
 	}
+	if (out->kind == CHG_SIGNATURE_SSH &&
+	    (error = verify_ssh_fast(out, v, trust, sig, sig_len, data, data_len,
+				     when, principal)) != 0) {
+		if (error < 0)
+			return error;
+		error = 0;
+		goto done;
+	}
 	if ((error = setup(v)) < 0)
 		return tool_failed(out, v, error);
 	error = write_file(v, "sig", sig, sig_len);
@@ -1308,6 +1539,7 @@ int chg_signature_verify(struct chg_signature_result *out,
 		error = verify_ssh(out, v, trust, when, principal);
 	else
 		error = verify_openpgp(out, v, trust, when);
+done:
 	if (!error && out->verdict != CHG_SIGNATURE_GOOD)
 		chg_strlist_release(&out->principals);
 	if (!error && !out->detail)

@@ -6,11 +6,14 @@
  * signature).  The armor says what kind of signature it is:
  *
  *   -----BEGIN SSH SIGNATURE-----  SSH (OpenSSH PROTOCOL.sshsig), verified
- *	by running ssh-keygen(1) -Y find-principals and -Y verify with
- *	namespace "git" against an allowed signers file (ssh-keygen(1),
+ *	with namespace "git" against an allowed signers file (ssh-keygen(1),
  *	ALLOWED SIGNERS): the principals, cert-authority, namespaces=,
  *	valid-after= and valid-before= are OpenSSH's own semantics, evaluated
- *	at the commit's committer time;
+ *	at the commit's committer time.  Plain Ed25519, ECDSA and RSA keys are
+ *	verified in the process (sshsig.h), with the verdicts and details
+ *	ssh-keygen's would give; certificates, KRLs and whatever sshsig.c does
+ *	not read exactly as OpenSSH does are verified by running ssh-keygen
+ *	-Y find-principals and -Y verify;
  *   -----BEGIN PGP SIGNATURE-----  OpenPGP (RFC 4880), verified by gpg(1)
  *	in a throwaway GNUPGHOME that holds only the given armored keys; the
  *	signer's principals are the emails of the signing key's user ids;
@@ -110,9 +113,12 @@ struct chg_signature_options {
 	const char *gpg;        /* the program; NULL: "gpg" from PATH */
 	const char *tmpdir;     /* where the private directory is made; NULL:
 				   $TMPDIR, else /tmp */
+	int ssh_keygen_only;    /* 1: judge every SSH signature with
+				   ssh-keygen, none in the process (to compare
+				   the two) */
 };
 
-#define CHG_SIGNATURE_OPTIONS_INIT { NULL, NULL, NULL }
+#define CHG_SIGNATURE_OPTIONS_INIT { NULL, NULL, NULL, 0 }
 
 /* The trust a signature is verified against. */
 struct chg_signature_trust {
