@@ -7,12 +7,13 @@
 #include "yaml.h"
 #include "banned.h"
 
+static void bind_fields(struct chg_change *c, const struct chg_policy *policy);
+
 int chg_change_load(struct chg_change *out, const char *path, const char *buf,
 		    size_t len, const struct chg_policy *policy,
 		    struct chg_diag_list *diags)
 {
 	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
-	const struct chg_node *n;
 	int error;
 
 	memset(out, 0, sizeof(*out));
@@ -23,19 +24,27 @@ int chg_change_load(struct chg_change *out, const char *path, const char *buf,
 		return error;
 	if (error < 0 || !out->root)
 		return 0;
-	n = chg_node_get(out->root, policy->id_field);
-	if (n && n->type == CHG_NODE_SCALAR && !chg_node_is_null(n)) {
-		out->id = n->value;
-		out->id_node = n;
-	}
-	out->type = chg_node_str(chg_node_get(out->root, "type"));
-	if (policy->state_field) {
-		n = chg_node_get(out->root, policy->state_field);
-		out->state = chg_node_str(n);
-		out->state_node = n;
-	}
+	bind_fields(out, policy);
 	return chg_digest_compute(out->digest, out->root,
 				  policy->not_covered);
+}
+
+/* Points the fields of `c` into its tree, as the policy names them. */
+static void bind_fields(struct chg_change *c, const struct chg_policy *policy)
+{
+	const struct chg_node *n;
+
+	n = chg_node_get(c->root, policy->id_field);
+	if (n && n->type == CHG_NODE_SCALAR && !chg_node_is_null(n)) {
+		c->id = n->value;
+		c->id_node = n;
+	}
+	c->type = chg_node_str(chg_node_get(c->root, "type"));
+	if (policy->state_field) {
+		n = chg_node_get(c->root, policy->state_field);
+		c->state = chg_node_str(n);
+		c->state_node = n;
+	}
 }
 
 void chg_change_release(struct chg_change *c)
@@ -94,4 +103,191 @@ void chg_change_set_release(struct chg_change_set *set)
 	free(set->items);
 	set->items = NULL;
 	set->n = set->alloc = 0;
+}
+
+/* ---- the cache of parsed blobs ---- */
+
+struct cached {
+	git_oid blob;
+	struct chg_change c;          /* path "" */
+	struct chg_diag_list diags;   /* the loader's, with the path loaded */
+};
+
+struct chg_change_cache {
+	char policy[CHG_DIGEST_SIZE]; /* the digest of the policy they were
+					 loaded under */
+	struct cached *items;         /* open addressing, at most half full */
+	size_t n, alloc;              /* alloc: a power of two, or 0 */
+};
+
+int chg_change_cache_new(struct chg_change_cache **out)
+{
+	return (*out = calloc(1, sizeof(**out))) ? 0 : CHG_ENOMEM;
+}
+
+static void cache_clear(struct chg_change_cache *cache)
+{
+	size_t i;
+
+	for (i = 0; i < cache->alloc; i++) {
+		chg_change_release(&cache->items[i].c);
+		chg_diag_list_release(&cache->items[i].diags);
+	}
+	free(cache->items);
+	cache->items = NULL;
+	cache->n = cache->alloc = 0;
+}
+
+void chg_change_cache_free(struct chg_change_cache *cache)
+{
+	if (!cache)
+		return;
+	cache_clear(cache);
+	free(cache);
+}
+
+static size_t slot(const struct chg_change_cache *cache, const git_oid *blob)
+{
+	size_t h, i;
+
+	memcpy(&h, blob->id, sizeof(h));
+	for (i = h & (cache->alloc - 1); cache->items[i].c.path &&
+	     !git_oid_equal(&cache->items[i].blob, blob);
+	     i = (i + 1) & (cache->alloc - 1))
+		;
+	return i;
+}
+
+int chg_change_cache_begin(struct chg_change_cache *cache,
+			   const struct chg_policy *policy)
+{
+	char digest[CHG_DIGEST_SIZE];
+	int error;
+
+	if ((error = chg_digest_compute(digest, policy->root, NULL)) < 0)
+		return error;
+	if (strcmp(digest, cache->policy)) {
+		cache_clear(cache);
+		memcpy(cache->policy, digest, CHG_DIGEST_SIZE);
+	}
+	return 0;
+}
+
+/* A copy of `from` at `path` into `to`. */
+static int copy_change(struct chg_change *to, const struct chg_change *from,
+		       const char *path, const struct chg_policy *policy)
+{
+	memset(to, 0, sizeof(*to));
+	if (!(to->path = strdup(path)))
+		return CHG_ENOMEM;
+	memcpy(to->digest, from->digest, CHG_DIGEST_SIZE);
+	if (!from->root)
+		return 0;
+	if (!(to->root = chg_node_dup(from->root)))
+		return CHG_ENOMEM;
+	bind_fields(to, policy);
+	return 0;
+}
+
+/* Appends the diagnostics `from` to `to` with `path`. */
+static int copy_diags(struct chg_diag_list *to, const struct chg_diag_list *from,
+		      const char *path)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < from->n && !error; i++)
+		error = chg_diag_add(to, path, from->items[i].line, from->items[i].column,
+				     from->items[i].severity, from->items[i].rule, "%s",
+				     from->items[i].message);
+	return error;
+}
+
+static int set_grow(struct chg_change_set *set)
+{
+	if (set->n == set->alloc) {
+		size_t n = set->alloc ? set->alloc * 2 : 16;
+		struct chg_change *p = realloc(set->items, n * sizeof(*p));
+		if (!p)
+			return CHG_ENOMEM;
+		set->items = p;
+		set->alloc = n;
+	}
+	return 0;
+}
+
+int chg_change_set_add_cached(struct chg_change_set *set,
+			      struct chg_change_cache *cache,
+			      const git_oid *blob, const char *path,
+			      const struct chg_policy *policy,
+			      struct chg_diag_list *diags)
+{
+	const struct cached *hit;
+	int error;
+
+	if (!cache->n || !(hit = &cache->items[slot(cache, blob)])->c.path)
+		return CHG_ENOTFOUND;
+	if ((error = set_grow(set)) < 0)
+		return error;
+	if ((error = copy_change(&set->items[set->n], &hit->c, path, policy)) < 0) {
+		chg_change_release(&set->items[set->n]);
+		return error;
+	}
+	set->n++;
+	return copy_diags(diags, &hit->diags, path);
+}
+
+/* Keeps a copy of `c` and its loader diagnostics `d` for `blob`. */
+static int cache_put(struct chg_change_cache *cache, const git_oid *blob,
+		     const struct chg_change *c, const struct chg_diag_list *d,
+		     const struct chg_policy *policy)
+{
+	struct cached *e;
+	size_t i;
+	int error;
+
+	if (2 * (cache->n + 1) > cache->alloc) {
+		struct chg_change_cache bigger = { "", NULL, 0, 0 };
+		bigger.alloc = cache->alloc ? 2 * cache->alloc : 256;
+		if (!(bigger.items = calloc(bigger.alloc, sizeof(*bigger.items))))
+			return CHG_ENOMEM;
+		for (i = 0; i < cache->alloc; i++)
+			if (cache->items[i].c.path)
+				bigger.items[slot(&bigger, &cache->items[i].blob)] = cache->items[i];
+		free(cache->items);
+		cache->items = bigger.items;
+		cache->alloc = bigger.alloc;
+	}
+	e = &cache->items[slot(cache, blob)];
+	if (e->c.path)
+		return 0;
+	if ((error = copy_change(&e->c, c, "", policy)) < 0 ||
+	    (error = copy_diags(&e->diags, d, "")) < 0) {
+		chg_change_release(&e->c);
+		chg_diag_list_release(&e->diags);
+		return error;
+	}
+	git_oid_cpy(&e->blob, blob);
+	cache->n++;
+	return 0;
+}
+
+int chg_change_set_add_blob(struct chg_change_set *set,
+			    struct chg_change_cache *cache,
+			    const git_oid *blob, const char *path,
+			    const char *buf, size_t len,
+			    const struct chg_policy *policy,
+			    struct chg_diag_list *diags)
+{
+	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
+	int error;
+
+	if ((error = chg_change_set_add(set, path, buf, len, policy, &found)) < 0 ||
+	    (error = cache_put(cache, blob, &set->items[set->n - 1], &found, policy)) < 0 ||
+	    (error = copy_diags(diags, &found, path)) < 0) {
+		chg_diag_list_release(&found);
+		return error;
+	}
+	chg_diag_list_release(&found);
+	return 0;
 }

@@ -15,6 +15,8 @@
 
 #include <stddef.h>
 
+#include <git2.h>
+
 #include "diag.h"
 #include "digest.h"
 #include "node.h"
@@ -68,5 +70,65 @@ const struct chg_change *chg_change_set_find(const struct chg_change_set *set,
 
 /* Frees every change in the set and leaves it empty.  NULL-safe. */
 void chg_change_set_release(struct chg_change_set *set);
+
+/*
+ * A cache of change requests parsed from git blobs, by blob id, for a
+ * command that reads many revisions of one repository (chg-lint --range):
+ * a blob that two revisions share is parsed once.  What a cached load
+ * gives - the tree, fields, digest and the loader's diagnostics, with the
+ * path of the file now - is what chg_change_load gives for the same bytes
+ * under the same policy (compared by its digest: another policy empties
+ * the cache).
+ *
+ *	struct chg_change_cache *cache;
+ *	chg_change_cache_new(&cache);
+ *	chg_change_cache_begin(cache, policy);
+ *	if (chg_change_set_add_cached(&set, cache, &blob_id, path, policy, diags) == CHG_ENOTFOUND)
+ *		... read the blob, then chg_change_set_add_blob(&set, cache, &blob_id, path, buf, len, policy, diags);
+ *	chg_change_cache_free(cache);
+ *
+ * The cache owns copies of what it holds; the set's changes are copies
+ * too, so either may be freed first.
+ */
+struct chg_change_cache;
+
+/* Makes an empty cache.  Returns 0 or CHG_ENOMEM. */
+int chg_change_cache_new(struct chg_change_cache **out);
+
+/* Frees the cache and what it holds.  NULL-safe. */
+void chg_change_cache_free(struct chg_change_cache *cache);
+
+/*
+ * Says that the loads that follow are made under `policy`, which must stay
+ * the same until the next call: when it differs (by digest) from the one
+ * of the loads the cache holds, the cache is emptied.  Returns 0,
+ * CHG_ENOMEM or CHG_ERROR.
+ */
+int chg_change_cache_begin(struct chg_change_cache *cache,
+			   const struct chg_policy *policy);
+
+/*
+ * Appends to `set` the change request of blob `blob` at `path` as it was
+ * loaded before under `policy`, the one chg_change_cache_begin named (its
+ * loader diagnostics appended to `diags` with `path`).  Returns 0; CHG_ENOTFOUND when the cache does not hold it
+ * (nothing was appended: read the blob and call chg_change_set_add_blob);
+ * CHG_ENOMEM, CHG_ERROR (the hash library failed).
+ */
+int chg_change_set_add_cached(struct chg_change_set *set,
+			      struct chg_change_cache *cache,
+			      const git_oid *blob, const char *path,
+			      const struct chg_policy *policy,
+			      struct chg_diag_list *diags);
+
+/*
+ * As chg_change_set_add for the `len` bytes of blob `blob`, keeping a copy
+ * of the result in `cache`.  Returns as chg_change_set_add.
+ */
+int chg_change_set_add_blob(struct chg_change_set *set,
+			    struct chg_change_cache *cache,
+			    const git_oid *blob, const char *path,
+			    const char *buf, size_t len,
+			    const struct chg_policy *policy,
+			    struct chg_diag_list *diags);
 
 #endif

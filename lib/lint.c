@@ -407,13 +407,29 @@ static int load_changes(struct lint *l, struct chg_lint_stats *stats)
 			error = fail(l, CHG_ENOTFOUND, "cannot open '%s': No such file",
 				     l->named.items[i]);
 	}
+	if (!error && l->opts->change_cache)
+		error = chg_change_cache_begin(l->opts->change_cache, l->policy);
 	for (i = 0; i < files.n && !error; i++) {
+		const struct tree_file *f = l->opts->change_cache ?
+			tree_files_find(&l->src_files, files.items[i]) : NULL;
+		if (f && (error = chg_change_set_add_cached(&l->changes, l->opts->change_cache,
+							    &f->blob, files.items[i], l->policy,
+							    l->diags)) != CHG_ENOTFOUND) {
+			if (stats && !error)
+				stats->files++;
+			continue;
+		}
 		chg_buf_clear(&buf);
 		error = read_source(l, &buf, files.items[i], &too_large);
 		if (error || too_large)
 			continue;
-		error = chg_change_set_add(&l->changes, files.items[i], buf.ptr,
-					   buf.len, l->policy, l->diags);
+		if (f)
+			error = chg_change_set_add_blob(&l->changes, l->opts->change_cache,
+							&f->blob, files.items[i], buf.ptr,
+							buf.len, l->policy, l->diags);
+		else
+			error = chg_change_set_add(&l->changes, files.items[i], buf.ptr,
+						   buf.len, l->policy, l->diags);
 		if (stats)
 			stats->files++;
 	}

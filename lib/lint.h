@@ -21,6 +21,7 @@
 #include "diag.h"
 
 struct chg_history;
+struct chg_change_cache;
 
 struct chg_lint_options {
 	const char *dir;          /* a directory inside the repository */
@@ -44,10 +45,13 @@ struct chg_lint_options {
 	   it with chg_history_release) instead of being freed. */
 	const struct chg_history *history_index;
 	struct chg_history *history_out;
+	/* Change requests of a revision are taken from this cache of parsed
+	   blobs (change.h) and added to it, or NULL. */
+	struct chg_change_cache *change_cache;
 };
 
 #define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL, \
-				NULL, NULL }
+				NULL, NULL, NULL }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */

@@ -7,6 +7,7 @@
 
 #include "approval.h"
 #include "chain.h"
+#include "change.h"
 #include "error.h"
 #include "repo.h"
 #include "trust.h"
@@ -117,6 +118,7 @@ struct range {
 	struct chg_buf *err;
 	git_repository *repo;
 	struct chg_history index; /* B's history: the others are its views */
+	struct chg_change_cache *cache; /* change requests parsed, by blob */
 	struct oidset hidden;   /* reachable from A or an excluded ref */
 	struct oidlist order;   /* the range, parents before children */
 };
@@ -402,6 +404,7 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 	lo.trust_root = "";  /* the pin is B's to hold */
 	lo.history_index = &r->index;
 	lo.history_out = NULL;
+	lo.change_cache = r->cache;
 	error = chg_lint(&found, &err, &lo, NULL);
 	if (error < 0 && error != CHG_EINVALID) {
 		chg_buf_clear(r->err);
@@ -523,6 +526,9 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	lo.npaths = 0;
 	lo.history_index = NULL;
 	lo.history_out = &r.index;  /* one walk: the others are views of it */
+	if ((error = chg_change_cache_new(&r.cache)) < 0)
+		goto cleanup;
+	lo.change_cache = r.cache;
 	if ((error = chg_lint(diags, err, &lo, stats)) < 0)
 		goto cleanup;
 	for (i = first; i < diags->n && !error; i++)
@@ -543,6 +549,7 @@ cleanup:
 	free(r.order.items);
 	oidset_release(&r.hidden);
 	chg_history_release(&r.index);
+	chg_change_cache_free(r.cache);
 	git_repository_free(r.repo);
 	git_libgit2_shutdown();
 	return error;
