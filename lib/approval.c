@@ -25,6 +25,20 @@ struct walk {
 	const struct chg_policy *policy;
 	struct chg_signature_verifier *verifier; /* made at the first use */
 	size_t alloc_merges;
+	/* The change requests of the blobs parsed so far, by blob id: a
+	 * version is the new one of the commit that makes it and the old one
+	 * of the next that changes it, and is parsed once. */
+	struct parsed *parsed;
+	size_t nparsed, alloc_parsed;  /* alloc_parsed: a power of two, or 0 */
+};
+
+/* What the walk needs of a change request version. */
+struct parsed {
+	git_oid blob;
+	int used;
+	char *id;                      /* NULL: none, or it does not load */
+	char *state;                   /* NULL: none */
+	char digest[CHG_DIGEST_SIZE];  /* "" when it does not load */
 };
 
 /*
@@ -325,6 +339,72 @@ static int blob_change(char **id, char digest[CHG_DIGEST_SIZE], char **state,
 	return error;
 }
 
+static size_t parsed_slot(const struct walk *w, const git_oid *blob)
+{
+	size_t h, i;
+
+	memcpy(&h, blob->id, sizeof(h));
+	for (i = h & (w->alloc_parsed - 1); w->parsed[i].used &&
+	     !git_oid_equal(&w->parsed[i].blob, blob);
+	     i = (i + 1) & (w->alloc_parsed - 1))
+		;
+	return i;
+}
+
+/*
+ * The change request version of `blob`, parsed at its first use
+ * (blob_change) and kept for the walk: *out points into the walk's table,
+ * valid until the next call (its strings until the walk ends).  Returns 0, CHG_ENOMEM, CHG_ERROR.
+ */
+static int parse_blob(const struct parsed **out, struct walk *w,
+		      const git_oid *blob)
+{
+	struct parsed *p;
+	size_t i;
+	int error;
+
+	if (w->alloc_parsed && w->parsed[parsed_slot(w, blob)].used) {
+		*out = &w->parsed[parsed_slot(w, blob)];
+		return 0;
+	}
+	if (2 * (w->nparsed + 1) > w->alloc_parsed) {
+		struct walk bigger;
+		bigger.alloc_parsed = w->alloc_parsed ? 2 * w->alloc_parsed : 1024;
+		if (!(bigger.parsed = calloc(bigger.alloc_parsed, sizeof(*bigger.parsed))))
+			return CHG_ENOMEM;
+		for (i = 0; i < w->alloc_parsed; i++)
+			if (w->parsed[i].used)
+				bigger.parsed[parsed_slot(&bigger, &w->parsed[i].blob)] = w->parsed[i];
+		free(w->parsed);
+		w->parsed = bigger.parsed;
+		w->alloc_parsed = bigger.alloc_parsed;
+	}
+	p = &w->parsed[parsed_slot(w, blob)];
+	if ((error = blob_change(&p->id, p->digest, &p->state, w->repo, blob,
+				 w->policy)) < 0) {
+		free(p->id);
+		free(p->state);
+		p->id = p->state = NULL;
+		return error;
+	}
+	git_oid_cpy(&p->blob, blob);
+	p->used = 1;
+	w->nparsed++;
+	*out = p;
+	return 0;
+}
+
+static void parsed_release(struct walk *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->alloc_parsed; i++) {
+		free(w->parsed[i].id);
+		free(w->parsed[i].state);
+	}
+	free(w->parsed);
+}
+
 /* A file that differs between two trees. */
 struct file_change {
 	char *path;
@@ -570,8 +650,11 @@ static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 	}
 	for (i = 0; i < changes.n && !error; i++) {
 		const struct file_change *d = &changes.items[i];
-		char old_digest[CHG_DIGEST_SIZE], new_digest[CHG_DIGEST_SIZE];
-		char *old_id = NULL, *new_id = NULL, *new_state = NULL;
+		/* the ids and states are the table's strings, which a rehash
+		   keeps; the digests are copied out of its slots */
+		char old_digest[CHG_DIGEST_SIZE] = "", new_digest[CHG_DIGEST_SIZE] = "";
+		const char *old_id = NULL, *new_id = NULL, *new_state = NULL;
+		const struct parsed *v;
 
 		if (!chg_policy_is_change_path(policy, d->path))
 			continue;
@@ -580,13 +663,17 @@ static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 			break;
 		if (others && same_in_other_parent(others, nothers, d->path))
 			continue;
-		old_digest[0] = new_digest[0] = '\0';
-		if (!git_oid_is_zero(&d->old_id))
-			error = blob_change(&old_id, old_digest, NULL, repo,
-					    &d->old_id, policy);
-		if (!error && !git_oid_is_zero(&d->new_id))
-			error = blob_change(&new_id, new_digest, &new_state, repo,
-					    &d->new_id, policy);
+		if (!git_oid_is_zero(&d->old_id) &&
+		    (error = parse_blob(&v, w, &d->old_id)) == 0) {
+			old_id = v->id;
+			memcpy(old_digest, v->digest, CHG_DIGEST_SIZE);
+		}
+		if (!error && !git_oid_is_zero(&d->new_id) &&
+		    (error = parse_blob(&v, w, &d->new_id)) == 0) {
+			new_id = v->id;
+			memcpy(new_digest, v->digest, CHG_DIGEST_SIZE);
+			new_state = v->state;
+		}
 		if (!error && new_id && is_final(policy, new_state))
 			error = add_final(h, new_id, new_state, commit, seq);
 		if (!error && new_id && strcmp(old_digest, new_digest))
@@ -594,9 +681,6 @@ static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 		if (!error && old_id && (!new_id || strcmp(old_id, new_id)) &&
 		    strcmp(old_digest, new_digest))
 			error = add_edit(h, old_id, commit);
-		free(old_id);
-		free(new_id);
-		free(new_state);
 	}
 cleanup:
 	for (k = 0; k < nothers; k++)
@@ -987,7 +1071,7 @@ static int find_withdrawals(struct walk *w)
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
-	struct walk w = { out, repo, policy, NULL, 0 };
+	struct walk w = { out, repo, policy, NULL, 0, NULL, 0, 0 };
 	git_revwalk *walk = NULL;
 	git_oid oid;
 	size_t seq = 0;
@@ -1045,6 +1129,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		error = chg_history_index_ids(out);
 cleanup:
 	chg_signature_verifier_free(w.verifier);
+	parsed_release(&w);
 	git_revwalk_free(walk);
 	return error;
 }
