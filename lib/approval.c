@@ -414,7 +414,27 @@ struct file_change {
 struct file_changes {
 	struct file_change *items;
 	size_t n, alloc;
+	/* only the directories that may hold its change requests are read */
+	const struct chg_policy *policy;
 };
+
+/*
+ * Whether the directory `dir` ("a/b/", from the top) may hold a file that
+ * one of the policy's change request globs matches: the glob's literal
+ * part (up to its first wildcard) and `dir` agree as far as both go.
+ */
+static int may_hold_changes(const struct chg_policy *policy, const char *dir)
+{
+	size_t i, lit, dlen = strlen(dir);
+
+	for (i = 0; i < policy->npaths; i++) {
+		const char *g = policy->paths[i];
+		lit = strcspn(g, "*?[\\{");
+		if (!strncmp(g, dir, lit < dlen ? lit : dlen))
+			return 1;
+	}
+	return 0;
+}
 
 static int add_file_change(struct file_changes *out, const char *path,
 			   const git_tree_entry *old, const git_tree_entry *new)
@@ -476,6 +496,15 @@ static int diff_entries(struct file_changes *out, git_repository *repo,
 	    !(old_blob && new_blob && git_oid_equal(git_tree_entry_id(old_blob),
 						     git_tree_entry_id(new_blob))))
 		error = add_file_change(out, prefix->ptr, old_blob, new_blob);
+	/* a directory no change request can be in is not read */
+	if (!error && out->policy && (!old_blob || !new_blob)) {
+		if (chg_buf_putc(prefix, '/') < 0)
+			error = CHG_ENOMEM;
+		else if (!may_hold_changes(out->policy, prefix->ptr))
+			old = new = NULL;
+		prefix->len--;
+		prefix->ptr[prefix->len] = '\0';
+	}
 	if (!error && old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
 	    git_tree_lookup(&old_tree, repo, git_tree_entry_id(old)) < 0)
 		error = CHG_EGIT;
@@ -537,12 +566,14 @@ static int diff_trees(struct file_changes *out, git_repository *repo,
 }
 
 static int tree_changes(struct file_changes *out, git_repository *repo,
-			const git_tree *old, const git_tree *new)
+			const git_tree *old, const git_tree *new,
+			const struct chg_policy *policy)
 {
 	struct chg_buf prefix = CHG_BUF_INIT;
 	int error;
 
 	memset(out, 0, sizeof(*out));
+	out->policy = policy;
 	if (chg_buf_puts(&prefix, "") < 0)
 		return CHG_ENOMEM;
 	error = diff_trees(out, repo, old, new, &prefix, 0);
@@ -572,7 +603,7 @@ static int cmp_file_change_path(const void *key, const void *elem)
  */
 static int merge_changes(struct file_changes **others, unsigned int *nothers,
 			 git_repository *repo, git_commit *commit,
-			 const git_tree *tree)
+			 const git_tree *tree, const struct chg_policy *policy)
 {
 	unsigned int i, n = git_commit_parentcount(commit);
 	int error = 0;
@@ -591,7 +622,7 @@ static int merge_changes(struct file_changes **others, unsigned int *nothers,
 			continue;
 		if (git_commit_tree(&ptree, parent) == 0) {
 			struct file_changes *c = &(*others)[*nothers];
-			if ((error = tree_changes(c, repo, ptree, tree)) == 0) {
+			if ((error = tree_changes(c, repo, ptree, tree, policy)) == 0) {
 				(*nothers)++;
 				if (c->n)
 					qsort(c->items, c->n, sizeof(*c->items),
@@ -643,7 +674,7 @@ static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 			ptree = NULL;
 		}
 	}
-	if ((error = tree_changes(&changes, repo, ptree, tree)) < 0) {
+	if ((error = tree_changes(&changes, repo, ptree, tree, policy)) < 0) {
 		if (error == CHG_ELIMIT)
 			error = CHG_EGIT;
 		goto cleanup;
@@ -659,7 +690,7 @@ static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
 		if (!chg_policy_is_change_path(policy, d->path))
 			continue;
 		if (git_commit_parentcount(commit) > 1 && !others &&
-		    (error = merge_changes(&others, &nothers, repo, commit, tree)) < 0)
+		    (error = merge_changes(&others, &nothers, repo, commit, tree, policy)) < 0)
 			break;
 		if (others && same_in_other_parent(others, nothers, d->path))
 			continue;
