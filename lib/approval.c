@@ -1011,30 +1011,33 @@ static size_t first_merge(const struct chg_history *h, size_t record)
 }
 
 /*
- * Finds, for every commit walked, where it entered the protected chain
- * (walk.entry): the chain's commits are visited oldest first, and each
- * takes every commit it reaches that no earlier one did.  Every commit is
- * visited once.
+ * Finds, for every commit of `h` that record `tip` reaches, where it
+ * entered the protected chain of `tip` (its first-parent chain) into a new
+ * array *out (CHG_TRUST_NONE for the others): the chain's commits are
+ * visited oldest first, and each takes every commit it reaches that no
+ * earlier one did.  Every commit is visited once.
  */
-static int find_entries(struct walk *w)
+static int compute_entries(size_t **out, const struct chg_history *h, size_t tip)
 {
-	const struct chg_trust_log *log = &w->h->trust;
-	size_t *chain = NULL, *stack = NULL, nchain = 0, nstack, i, r, m;
+	const struct chg_trust_log *log = &h->trust;
+	size_t *entry, *chain = NULL, *stack = NULL, nchain = 0, nstack, i, r, m;
 	int error = 0;
 
-	if (!log->n || log->tip == CHG_TRUST_NONE)
+	*out = NULL;
+	if (!log->n || tip == CHG_TRUST_NONE)
 		return 0;
-	w->h->entry = malloc(log->n * sizeof(*w->h->entry));
+	entry = malloc(log->n * sizeof(*entry));
 	chain = malloc(log->n * sizeof(*chain));
 	/* each record is pushed at most once per parent edge */
-	stack = malloc((log->n + w->h->nmerges + 1) * sizeof(*stack));
-	if (!w->h->entry || !chain || !stack) {
+	stack = malloc((log->n + h->nmerges + 1) * sizeof(*stack));
+	if (!entry || !chain || !stack) {
+		free(entry);
 		error = CHG_ENOMEM;
 		goto cleanup;
 	}
 	for (i = 0; i < log->n; i++)
-		w->h->entry[i] = CHG_TRUST_NONE;
-	for (r = log->tip; r != CHG_TRUST_NONE; r = log->records[r].parent)
+		entry[i] = CHG_TRUST_NONE;
+	for (r = tip; r != CHG_TRUST_NONE; r = log->records[r].parent)
 		chain[nchain++] = r;
 	while (nchain--) {
 		size_t c = chain[nchain];
@@ -1042,21 +1045,28 @@ static int find_entries(struct walk *w)
 		nstack = 1;
 		while (nstack) {
 			r = stack[--nstack];
-			if (w->h->entry[r] != CHG_TRUST_NONE)
+			if (entry[r] != CHG_TRUST_NONE)
 				continue;
-			w->h->entry[r] = c;
+			entry[r] = c;
 			if (log->records[r].parent != CHG_TRUST_NONE &&
-			    w->h->entry[log->records[r].parent] == CHG_TRUST_NONE)
+			    entry[log->records[r].parent] == CHG_TRUST_NONE)
 				stack[nstack++] = log->records[r].parent;
-			for (m = first_merge(w->h, r); m < w->h->nmerges && w->h->merges[m][0] == r; m++)
-				if (w->h->entry[w->h->merges[m][1]] == CHG_TRUST_NONE)
-					stack[nstack++] = w->h->merges[m][1];
+			for (m = first_merge(h, r); m < h->nmerges && h->merges[m][0] == r; m++)
+				if (entry[h->merges[m][1]] == CHG_TRUST_NONE)
+					stack[nstack++] = h->merges[m][1];
 		}
 	}
+	*out = entry;
 cleanup:
 	free(chain);
 	free(stack);
 	return error;
+}
+
+/* The entries into the protected chain of the walk's revision. */
+static int find_entries(struct walk *w)
+{
+	return compute_entries(&w->h->entry, w->h, w->h->trust.tip);
 }
 
 /*
@@ -1284,28 +1294,69 @@ static int revoked_id(git_oid *out, git_repository *repo,
 	return error;
 }
 
+/* The state of the last approved trust at record `r`. */
+static size_t effective_state(const struct chg_trust_log *log, size_t r)
+{
+	size_t e = r == CHG_TRUST_NONE ? CHG_TRUST_NONE : log->records[r].effective;
+
+	return e == CHG_TRUST_NONE ? CHG_TRUST_EMPTY_STATE : log->records[e].state;
+}
+
+/* The root of trust of the first-parent chain of record `r`, as
+ * chg_trust_log_find_root finds it. */
+static size_t chain_root(const struct chg_trust_log *log, size_t r)
+{
+	size_t root = CHG_TRUST_NONE, p;
+
+	for (; r != CHG_TRUST_NONE; r = p) {
+		p = log->records[r].parent;
+		if (log->records[r].state != CHG_TRUST_EMPTY_STATE &&
+		    (p == CHG_TRUST_NONE || log->records[p].state == CHG_TRUST_EMPTY_STATE))
+			root = r;
+	}
+	return root;
+}
+
 /*
- * Whether the walk of `index` serves as the history as of record `r`: `r`
- * is on the first-parent chain of the index's revision, so the commits it
- * reaches entered the protected chain where they entered the index's (and
- * the root of trust is the same), and the revocations of its last
- * approved trust state are those the index applied, those of its
- * revision's.  (The trust of each commit and the judgement of each trust
- * change depend on its ancestors only.)  Returns 1, 0 or CHG_EGIT.
+ * Whether the walk of `index` serves as the history as of record `r`,
+ * whose entries into its own protected chain are `entry`: the root of
+ * trust of its chain is the index's, and every approval that counted for
+ * a trust change it reaches is one it reaches too (the trust of each
+ * commit and the judgement of each trust change then are what a walk from
+ * `r` makes of them); each approval it reaches was verified against the
+ * trust where it entered the index's chain, which must be the trust where
+ * it enters r's (the same entry, or one with the same last approved
+ * trust); and the revocations of its last approved trust are those the
+ * index applied, its revision's.  Returns 1, 0 or CHG_EGIT.
  */
 static int view_serves(const struct chg_history *index, git_repository *repo,
-		       size_t r)
+		       size_t r, const size_t *entry)
 {
 	const struct chg_trust_log *log = &index->trust;
-	size_t i, tip = log->tip, e, et;
+	size_t i, k, tip = log->tip, e, et;
 	git_oid a, b;
 
-	if (r == CHG_TRUST_NONE || tip == CHG_TRUST_NONE || !index->entry)
+	if (r == CHG_TRUST_NONE || tip == CHG_TRUST_NONE || !index->entry || !entry ||
+	    chain_root(log, r) != log->root)
 		return 0;
-	for (i = tip; i != CHG_TRUST_NONE && i != r; i = log->records[i].parent)
-		;
-	if (i != r)
-		return 0;
+	for (i = 0; i < index->ntrust_changes; i++) {
+		const struct chg_trust_change *tc = &index->trust_changes[i];
+		if (entry[tc->record] == CHG_TRUST_NONE)
+			continue;
+		for (k = 0; k < tc->n; k++)
+			if (tc->verdicts[k].verdict == CHG_VERDICT_COUNTED &&
+			    (tc->verdicts[k].approval->record == CHG_TRUST_NONE ||
+			     entry[tc->verdicts[k].approval->record] == CHG_TRUST_NONE))
+				return 0;
+	}
+	for (i = 0; i < index->napprovals; i++) {
+		size_t rec = index->approvals[i].record, x, y;
+		if (rec == CHG_TRUST_NONE || (x = entry[rec]) == CHG_TRUST_NONE ||
+		    (y = index->entry[rec]) == x)
+			continue;
+		if (effective_state(log, x) != effective_state(log, y))
+			return 0;
+	}
 	e = log->records[r].effective;
 	et = log->records[tip].effective;
 	if (e == et)
@@ -1315,36 +1366,13 @@ static int view_serves(const struct chg_history *index, git_repository *repo,
 	return git_oid_equal(&a, &b);
 }
 
-/* Marks in `reach` (one byte a record) every record that `r` reaches. */
-static int mark_reachable(unsigned char *reach, const struct chg_history *h,
-			  size_t r)
-{
-	const struct chg_trust_log *log = &h->trust;
-	size_t *stack, n = 0, m, p;
-
-	if (!(stack = malloc((log->n + h->nmerges + 1) * sizeof(*stack))))
-		return CHG_ENOMEM;
-	stack[n++] = r;
-	while (n) {
-		r = stack[--n];
-		if (reach[r])
-			continue;
-		reach[r] = 1;
-		if ((p = log->records[r].parent) != CHG_TRUST_NONE && !reach[p])
-			stack[n++] = p;
-		for (m = first_merge(h, r); m < h->nmerges && h->merges[m][0] == r; m++)
-			if (!reach[h->merges[m][1]])
-				stack[n++] = h->merges[m][1];
-	}
-	free(stack);
-	return 0;
-}
-
-/* Fills the view `out` of `index` at record `r` (view_serves holds). */
+/*
+ * Fills the view `out` of `index` at record `r`, whose entries (which it
+ * takes) say what it reaches (view_serves holds).
+ */
 static int make_view(struct chg_history *out, const struct chg_history *index,
-		     size_t r)
+		     size_t r, size_t *entry)
 {
-	unsigned char *reach = calloc(index->trust.n ? index->trust.n : 1, 1);
 	size_t *map = malloc((index->napprovals + 1) * sizeof(*map));
 	size_t i, j, rec;
 	int error = 0;
@@ -1355,19 +1383,17 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	out->ntrust_changes = index->ntrust_changes;
 	out->merges = index->merges;
 	out->nmerges = index->nmerges;
-	out->entry = index->entry;
-	if (!reach || !map ||
+	out->entry = entry;
+	if (!map ||
 	    !(out->approvals = calloc(index->napprovals + 1, sizeof(*out->approvals))) ||
 	    !(out->edits = calloc(index->nedits + 1, sizeof(*out->edits)))) {
 		error = CHG_ENOMEM;
 		goto cleanup;
 	}
-	if ((error = mark_reachable(reach, index, r)) < 0)
-		goto cleanup;
 	for (i = 0; i < index->napprovals; i++) {
 		const struct chg_approval *a = &index->approvals[i];
 		map[i] = (size_t)-1;
-		if (a->record == CHG_TRUST_NONE || !reach[a->record])
+		if (a->record == CHG_TRUST_NONE || entry[a->record] == CHG_TRUST_NONE)
 			continue;
 		map[i] = out->napprovals;
 		out->approvals[out->napprovals] = *a;
@@ -1391,14 +1417,14 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	}
 	for (i = 0; i < index->nedits && !error; i++) {
 		rec = chg_trust_log_find(&index->trust, &index->edits[i].commit);
-		if (rec != CHG_TRUST_NONE && reach[rec])
+		if (rec != CHG_TRUST_NONE && entry[rec] != CHG_TRUST_NONE)
 			out->edits[out->nedits++] = index->edits[i];
 	}
 	if (!error && !(out->finals = calloc(index->nfinals + 1, sizeof(*out->finals))))
 		error = CHG_ENOMEM;
 	for (i = 0; i < index->nfinals && !error; i++) {
 		rec = chg_trust_log_find(&index->trust, &index->finals[i].commit);
-		if (rec != CHG_TRUST_NONE && reach[rec])
+		if (rec != CHG_TRUST_NONE && entry[rec] != CHG_TRUST_NONE)
 			out->finals[out->nfinals++] = index->finals[i];
 	}
 	out->alloc_approvals = index->napprovals + 1;
@@ -1408,7 +1434,6 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	if (!error)
 		error = chg_history_index_ids(out);
 cleanup:
-	free(reach);
 	free(map);
 	return error;
 }
@@ -1418,18 +1443,24 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 		   const struct chg_policy *policy)
 {
 	char digest[CHG_DIGEST_SIZE];
-	size_t r;
+	size_t r, *entry = NULL;
 	int error;
 
 	r = index && at ? chg_trust_log_find(&index->trust, at) : CHG_TRUST_NONE;
-	if ((error = view_serves(index, repo, r)) < 0)
+	if (r != CHG_TRUST_NONE && (error = compute_entries(&entry, index, r)) < 0)
 		return error;
+	if ((error = view_serves(index, repo, r, entry)) < 0) {
+		free(entry);
+		return error;
+	}
 	if (!error ||
 	    (error = chg_digest_compute(digest, policy->root, NULL)) < 0 ||
-	    strcmp(digest, index->policy_digest))
-		return chg_history_load(out, repo, at, policy);
+	    strcmp(digest, index->policy_digest)) {
+		free(entry);
+		return error < 0 ? error : chg_history_load(out, repo, at, policy);
+	}
 	memcpy(out->policy_digest, digest, CHG_DIGEST_SIZE);
-	if ((error = make_view(out, index, r)) < 0)
+	if ((error = make_view(out, index, r, entry)) < 0)
 		chg_history_release(out);
 	return error;
 }
@@ -1477,11 +1508,11 @@ void chg_history_release(struct chg_history *h)
 		free(h->finals[i].state);
 	}
 	free(h->finals);
+	free(h->entry);
 	if (!h->view) {
 		free(h->trust_changes);
 		chg_trust_log_release(&h->trust);
 		free(h->merges);
-		free(h->entry);
 	}
 	*h = init;
 }

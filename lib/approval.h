@@ -226,10 +226,10 @@ struct chg_history {
 	 * chain: the first chain commit that contains it; NULL when nothing
 	 * was walked. */
 	size_t *entry;
-	/* A view (chg_history_at): its approvals and edits arrays (and the
-	 * approvals' rejected_after) are its own; everything they point to,
-	 * the trust log's records, the trust changes, the graph and the
-	 * entries are the index's, which must outlive it. */
+	/* A view (chg_history_at): its approvals, edits and final states
+	 * arrays (and the approvals' rejected_after) and its entries are its
+	 * own; everything they point to, the trust log's records, the trust
+	 * changes and the graph are the index's, which must outlive it. */
 	int view;
 	/* The digest (digest.h) of the merged policy it was loaded under. */
 	char policy_digest[CHG_DIGEST_SIZE];
@@ -269,10 +269,12 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
  * `policy`, for a command that evaluates several revisions of one walk
  * (chg-lint --range): a view of `index` (loaded by chg_history_load at a
  * descendant of `at`, which must outlive the view) when its walk serves -
- * `at` is on the first-parent chain of the index's revision, its last
- * approved trust state revokes the keys that revision's does, and `policy`
- * is the one the index was loaded under - at the cost of one pass over the
- * index's records; else a walk of its own with chg_history_load in `repo`.
+ * the root of trust of `at`'s chain is the index's, every approval `at`
+ * reaches enters its chain where the trust is what it is where it entered
+ * the index's, its last approved trust state revokes the keys that
+ * revision's does, and `policy` is the one the index was loaded under - at
+ * the cost of a pass over the index's records; else a walk of its own with
+ * chg_history_load in `repo`.
  * `index` may be NULL (always a walk).  Either way the result is what
  * chg_history_load(out, repo, at, policy) gives.  Release it with
  * chg_history_release.  Returns as chg_history_load.

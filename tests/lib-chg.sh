@@ -114,3 +114,22 @@ chg_lint_status () {
 		return 1
 	fi
 }
+
+# chg_views_agree: in every repository of the test's directory, the history
+# at each commit read as a view of one walk (chg_history_at) is what a walk
+# of its own gives (tests/unit/history-check); fails naming the first
+# repository where they differ, and when no view was used at all.
+chg_views_agree () {
+	_views=0
+	for _d in */; do
+		_d=${_d%/}
+		git -C "$_d" rev-parse -q --verify HEAD >/dev/null 2>&1 || continue
+		"$CHG_BUILD_DIR/tests/unit/history-check" "$_d" >views.out || {
+			echo "history views differ from walks in $_d:" >&2
+			cat views.out >&2
+			return 1
+		}
+		_views=$((_views + $(sed -n 's/^[0-9]* commits, \([0-9]*\) views$/\1/p' views.out)))
+	done
+	test "$_views" -gt 0
+}

@@ -200,4 +200,8 @@ test_expect_success 'a new id for the same change is fine' '
 	test_must_be_empty actual
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done

@@ -465,4 +465,8 @@ test_expect_success 'the same change as a normal one would need an approval' '
 	test_cmp expect actual
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done

@@ -574,4 +574,8 @@ test_expect_success 'stop the gpg-agents the signing side started' '
 	done
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done

@@ -252,4 +252,8 @@ test_expect_success 'a revoked certificate authority revokes the certificates it
 	test_cmp expect actual
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done

@@ -464,4 +464,8 @@ test_expect_success '--explain describes the rule and this policy'"'"'s quorum' 
 	tr "\n" " " <actual | grep "Under this policy the next trust change needs 2 approvals from cab\\. "
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done

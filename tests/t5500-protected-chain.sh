@@ -398,4 +398,8 @@ test_expect_success 'pull-request CI: a branch that merged main into itself pass
 	test_cmp expect actual
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done

@@ -786,4 +786,8 @@ test_expect_success 'attack 14, control: without require-signed-edits an unsigne
 	test_must_be_empty actual
 '
 
+test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
+	chg_views_agree
+'
+
 test_done
