@@ -860,6 +860,18 @@ static void test_tags(void **state)
 	check_scalar(chg_node_get(r.root, "z"), "1", 1, 9, 4);
 	load_release(&r);
 
+	/* a NUL cannot make "true\0x" pass as the bool true */
+	load(&r, "a: !!bool \"true\\0x\"\nb: !!null \"\\0\"\n");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 4);
+	check_diag(&r, 0, 1, 4, "invalid-type",
+		   "a value tagged !!bool must be true or false: fix the value or remove the tag");
+	check_diag(&r, 1, 1, 4, "invalid-value",
+		   "a contains a NUL character; remove the \\0 escape");
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "a")), CHG_EINVALID);
+	assert_false(chg_node_is_null(chg_node_get(r.root, "b")));
+	load_release(&r);
+
 	/* a %TAG directive cannot make "!!" mean something else */
 	load(&r, "%TAG !! tag:example.com,2026:\n---\na: !!str true\n");
 	assert_int_equal(r.rc, 0);
