@@ -42,11 +42,18 @@ static void limit_hit(struct run *r, const struct chg_node *at, const char *what
 	       what);
 }
 
-/* Quotes at most 60 bytes of a value for a message. */
+/*
+ * Quotes at most 60 bytes of a value for a message, cut at a character
+ * boundary: half a UTF-8 character would make the message invalid UTF-8,
+ * which JSON and SARIF output cannot carry.
+ */
 static const char *shorten(char *buf, size_t size, const struct chg_node *n)
 {
 	size_t len = n->len < size - 4 ? n->len : size - 4;
 
+	while (len < n->len && len > 0 &&
+	       ((unsigned char)n->value[len] & 0xc0) == 0x80)
+		len--;
 	memcpy(buf, n->value, len);
 	buf[len] = '\0';
 	if (len < n->len)

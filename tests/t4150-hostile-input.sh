@@ -363,6 +363,26 @@ test_expect_success 'an unknown tag is refused, not read past' '
 	test_cmp expect actual
 '
 
+# Found by fuzzing: a value quoted in a message was cut at byte 60, inside
+# a UTF-8 character, and the JSON output then vanished.
+test_expect_success 'a long value is quoted whole characters at a time, and JSON output stays' '
+	long=$(printf "%058d" 0 | tr 0 a)€ &&
+	chg_normal_cr CHG-0001 |
+	sed "s/^  assessment: {users-affected: 2,/  assessment: {users-affected: \"$long\",/" >$CR &&
+	lints 1 -C repo &&
+	cat >expect <<-EOF &&
+	changes/CHG-0001.yaml:15:32: error: risk.assessment.users-affected must be an integer, not ${SQ}$(printf "%058d" 0 | tr 0 a)...${SQ} [invalid-type]
+	EOF
+	test_cmp expect actual &&
+	lints 1 -C repo --format json &&
+	perl -MJSON::PP -e "
+		local \$/; my \$d = JSON::PP->new->utf8->decode(<STDIN>);
+		print \$d->{diagnostics}[0]{rule}, qq(\n);
+	" <actual >rule &&
+	echo invalid-type >expect &&
+	test_cmp expect rule
+'
+
 # ---- links and submodules ----
 
 test_expect_success 'setup: a change request committed as a symbolic link' '
