@@ -637,8 +637,14 @@ static int put_tag(struct chg_buf *b, const char *tag)
 {
 	size_t n = strlen(CORE_TAG);
 
-	if (!strncmp(tag, CORE_TAG, n))
-		return chg_buf_printf(b, "!!%.*s", KEY_EXCERPT, tag + n);
+	int error;
+
+	/* %-escapes in a tag can make any bytes: quote it as a key is */
+	if (!strncmp(tag, CORE_TAG, n)) {
+		if ((error = chg_buf_puts(b, "!!")) < 0)
+			return error;
+		tag += n;
+	}
 	return put_excerpt(b, tag, strlen(tag));
 }
 

@@ -872,6 +872,13 @@ static void test_tags(void **state)
 	assert_false(chg_node_is_null(chg_node_get(r.root, "b")));
 	load_release(&r);
 
+	/* %-escapes in a tag are quoted as a key is */
+	load(&r, "a: !<tag:yaml.org,2002:%01x> x\n");
+	assert_int_equal(r.diags.n, 1);
+	check_diag(&r, 0, 1, 4, "yaml-syntax",
+		   "unsupported tag '!!\\x01x' on a scalar: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	load_release(&r);
+
 	/* a %TAG directive cannot make "!!" mean something else */
 	load(&r, "%TAG !! tag:example.com,2026:\n---\na: !!str true\n");
 	assert_int_equal(r.rc, 0);
