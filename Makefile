@@ -3,6 +3,8 @@
 #   make            build bin: build/chg, build/chg-lint
 #   make check      build and run every test under prove (TAP)
 #   make demo       build the example change repository and lint it
+#   make fuzz       build the libFuzzer harnesses (tests/fuzz/) with clang
+#                   into build-fuzz/ and run each for FUZZ_SECONDS (60)
 #   make install    install binaries, hooks, templates and man pages
 #                   (PREFIX, DESTDIR)
 #   make clean
@@ -70,7 +72,7 @@ SHELL_TESTS = $(sort $(wildcard tests/t[0-9]*.sh))
 
 all: deps-check $(BINS)
 
-.PHONY: all check check-unit check-shell demo install clean deps deps-check
+.PHONY: all check check-unit check-shell demo install clean deps deps-check fuzz
 
 # Install missing Debian build dependencies (as root or with sudo), or say
 # exactly what to install.
@@ -143,7 +145,44 @@ install: all
 	for f in doc/*.1; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man1; done; true
 	for f in doc/*.5; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5; done; true
 
-clean:
-	rm -rf build build-san
+# Fuzzing: libchg and the harnesses built with clang, libFuzzer and the
+# sanitizers into their own directory; each harness runs FUZZ_SECONDS on a
+# corpus seeded from the repository's files (tests/fuzz/run.sh), and any
+# crash, leak, timeout or sanitizer report fails the target.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FB = build-fuzz
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all \
+	   -fno-omit-frame-pointer
+FUZZ_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(WARN) \
+	      -MMD -MP -iquote lib -iquote $(FB)/gen $(PKG_CFLAGS) -g -O1 \
+	      $(FUZZ_SAN)
+FUZZ_LIB_OBJ = $(LIB_SRC:%.c=$(FB)/%.o) $(FB)/gen/templates.o
+FUZZ_SRC = $(wildcard tests/fuzz/fuzz-*.c)
+FUZZ_BINS = $(FUZZ_SRC:tests/fuzz/%.c=$(FB)/%)
 
--include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d)
+$(FB)/lib/%.o: lib/%.c
+	@mkdir -p $(dir $@)
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/gen/templates.c: $(TEMPLATES) .ci/embed.sh
+	@mkdir -p $(dir $@)
+	$(QUIET_GEN)sh .ci/embed.sh $(TEMPLATES) > $@+ && mv $@+ $@
+
+$(FB)/gen/templates.o: $(FB)/gen/templates.c
+	$(QUIET_CC)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FB)/libchg.a: $(FUZZ_LIB_OBJ)
+	$(QUIET_AR)rm -f $@ && $(AR) rcs $@ $^
+
+$(FB)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/common.h $(FB)/libchg.a
+	$(QUIET_LINK)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FB)/libchg.a $(PKG_LIBS)
+
+fuzz: deps-check $(FUZZ_BINS)
+	$(Q)sh tests/fuzz/run.sh $(FB) $(FUZZ_SECONDS)
+
+clean:
+	rm -rf build build-san build-fuzz
+
+-include $(LIB_OBJ:.o=.d) $(CMD_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

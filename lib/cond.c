@@ -162,7 +162,8 @@ static int compile_map(struct chg_cond *c, const struct chg_node *spec,
 
 	if ((v = chg_node_get(spec, "matches"))) {
 		c->op = OP_MATCHES;
-		if (v->type != CHG_NODE_SCALAR)
+		if (v->type != CHG_NODE_SCALAR || chg_node_is_null(v) ||
+		    strlen(v->value) != v->len)
 			return bad(diags, path, v, "matches: takes a regular expression");
 		error = chg_pattern_compile(&c->re, v->value, err, sizeof(err), &off);
 		if (error == CHG_EINVALID &&
@@ -222,6 +223,9 @@ int chg_cond_compile_field(struct chg_cond **out, const char *field,
 	int error = 0;
 
 	*out = NULL;
+	if (!*field)
+		return bad(diags, path, spec,
+			   "a condition names an empty field: write the field's dotted path");
 	c = calloc(1, sizeof(*c));
 	if (!c || !(c->field = strdup(field))) {
 		free(c);

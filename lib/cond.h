@@ -50,8 +50,8 @@ struct chg_cond;
 
 /*
  * Compiles the condition `when` (a mapping).  Problems (unknown operator,
- * bad pattern with PCRE2's message and offset, bad time bound, wrong types)
- * are added to `diags` as invalid-policy errors at the offending node's
+ * bad pattern with PCRE2's message and offset, bad time bound, wrong types,
+ * a null pattern, an empty field path) are added to `diags` as invalid-policy errors at the offending node's
  * position in `path`.  Returns 0 and stores the condition in *out (free
  * with chg_cond_free), CHG_EINVALID (diagnostics added, *out NULL) or
  * CHG_ENOMEM.

@@ -205,7 +205,8 @@ int chg_node_is_null(const struct chg_node *node)
 
 	if (!node)
 		return 1;
-	if (node->type != CHG_NODE_SCALAR || !node->plain)
+	if (node->type != CHG_NODE_SCALAR || !node->plain ||
+	    strlen(node->value) != node->len)
 		return 0;
 	for (i = 0; i < sizeof(nulls) / sizeof(*nulls); i++)
 		if (!strcmp(node->value, nulls[i]))
@@ -217,7 +218,8 @@ int chg_node_bool(int *out, const struct chg_node *node)
 {
 	const char *s;
 
-	if (!node || node->type != CHG_NODE_SCALAR || !node->plain)
+	if (!node || node->type != CHG_NODE_SCALAR || !node->plain ||
+	    strlen(node->value) != node->len)
 		return CHG_EINVALID;
 	s = node->value;
 	if (!strcmp(s, "true") || !strcmp(s, "True") || !strcmp(s, "TRUE"))

@@ -4,9 +4,11 @@
  * A node is a scalar, a sequence or a mapping, and remembers where it was
  * written: a 1-based line and column in its source file.  Scalars keep the
  * value as libyaml reports it (after unquoting, escapes and block folding)
- * with an explicit length, since YAML escapes can produce NUL bytes, and
- * whether it was written plain (only a plain scalar can be a number, a bool
- * or null).  Aliases are expanded by the loader, so the tree is a tree.
+ * with an explicit length, and whether it reads as a YAML value (`plain`:
+ * only such a scalar can be a number, a bool or null).  A tree made by the
+ * loader holds no NUL byte in any key, and reports every value that holds
+ * one (yaml.h); code that reads values still compares lengths.  Aliases
+ * are expanded by the loader, so the tree is a tree.
  *
  * Ownership: a node owns its children, keys and strings; chg_node_free
  * frees a whole subtree.  Getters return pointers owned by the tree.
@@ -47,7 +49,9 @@ struct chg_node {
 	/* CHG_NODE_SCALAR */
 	char *value;  /* NUL-terminated; may contain NUL bytes before len */
 	size_t len;   /* length of value in bytes */
-	int plain;    /* 1 when written as a plain (unquoted, non-block) scalar */
+	int plain;    /* 1 when it reads as a YAML value: written plain
+			 (unquoted, non-block) without a tag, or tagged
+			 !!bool, !!int or !!null (yaml.h); 0 for a string */
 
 	/* CHG_NODE_SEQUENCE: items[0..n) */
 	/* CHG_NODE_MAPPING: pairs[0..n) */

@@ -178,7 +178,8 @@ static struct chg_pattern *get_pattern(struct ctx *c, const struct chg_node *v)
 	size_t off = 0;
 	int rc;
 
-	if (v->type != CHG_NODE_SCALAR) {
+	if (v->type != CHG_NODE_SCALAR || chg_node_is_null(v) ||
+	    strlen(v->value) != v->len) {
 		bad(c, v, "a pattern must be a string (a PCRE2 regular expression)");
 		return NULL;
 	}
@@ -445,6 +446,10 @@ static void check_substates(struct ctx *c, const struct chg_node *list,
 	for (i = 0; list && i < list->n; i++) {
 		const struct chg_node *a = list->items[i];
 
+		if (!chg_node_str(a)) {
+			bad(c, a, "lifecycle.%s may hold only states", name);
+			continue;
+		}
 		if (!p->states || chg_node_seq_has(p->states, a->value))
 			continue;
 		/* a conflict with the built-in list is the repository's */
@@ -486,6 +491,8 @@ static void compile_transitions(struct ctx *c, const struct chg_node *t)
 			bad(c, v, "lifecycle.transitions.%s must be a list of states", k->value);
 			continue;
 		}
+		if (!get_strlist(c, t, k->value, "lifecycle.transitions"))
+			continue;
 		chg_buf_printf(&where, "transitions.%s", k->value);
 		check_substates(c, v, where.ptr);
 		chg_buf_release(&where);
@@ -543,7 +550,7 @@ static void compile_rule_tests(struct ctx *c, const struct chg_node *spec,
 			field = spec->pairs[i].key;
 			test = spec->pairs[i].value;
 		}
-		if (field->type != CHG_NODE_SCALAR) {
+		if (field->type != CHG_NODE_SCALAR || chg_node_is_null(field)) {
 			bad(c, field, "%s must name fields", what);
 			continue;
 		}

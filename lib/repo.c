@@ -111,8 +111,10 @@ static int tree_cb(const char *root, const git_tree_entry *entry, void *data)
 	struct chg_buf path = CHG_BUF_INIT;
 	git_filemode_t mode = git_tree_entry_filemode(entry);
 
+	/* links and submodules are listed so that reading them refuses them
+	   (chg_source_read) instead of skipping them silently */
 	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
-	    mode != GIT_FILEMODE_LINK)
+	    mode != GIT_FILEMODE_LINK && mode != GIT_FILEMODE_COMMIT)
 		return 0;
 	if (chg_buf_printf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0 ||
 	    (w->match(path.ptr, w->payload) && chg_strlist_add(w->out, path.ptr) < 0)) {
@@ -304,10 +306,31 @@ static int read_file(struct chg_buf *out, size_t *size, const char *top,
 	return error;
 }
 
+/*
+ * Refuses what is not a regular file: a symbolic link (its blob is the
+ * target's name, and a checkout makes it point anywhere) and a submodule
+ * (a commit of another repository).  errno says which, as open(2) with
+ * O_NOFOLLOW says it for a link in the working tree.
+ */
+static int refuse_mode(unsigned int mode)
+{
+	if (mode == GIT_FILEMODE_LINK) {
+		errno = ELOOP;
+		return CHG_EIO;
+	}
+	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE) {
+		errno = EISDIR;
+		return CHG_EIO;
+	}
+	return 0;
+}
+
 int chg_source_read(struct chg_buf *out, size_t *size,
 		    const struct chg_source *src, const char *path, size_t max)
 {
 	const git_index_entry *e;
+	git_tree_entry *te;
+	int error;
 
 	switch (src->kind) {
 	case CHG_SOURCE_WORKTREE:
@@ -316,9 +339,22 @@ int chg_source_read(struct chg_buf *out, size_t *size,
 		e = git_index_get_bypath(src->index, path, 0);
 		if (!e)
 			return CHG_ENOTFOUND;
+		if ((error = refuse_mode(e->mode)) < 0)
+			return error;
 		return read_blob(out, size, src->repo, &e->id, max);
 	case CHG_SOURCE_TREE:
-		return chg_tree_read(out, size, src->repo, src->tree, path, max);
+		error = git_tree_entry_bypath(&te, src->tree, path);
+		if (error == GIT_ENOTFOUND)
+			return CHG_ENOTFOUND;
+		if (error < 0)
+			return CHG_EGIT;
+		if (git_tree_entry_type(te) == GIT_OBJECT_TREE)
+			error = CHG_ENOTFOUND;
+		else if ((error = refuse_mode(git_tree_entry_filemode(te))) == 0)
+			error = read_blob(out, size, src->repo,
+					  git_tree_entry_id(te), max);
+		git_tree_entry_free(te);
+		return error;
 	}
 	return CHG_ERROR;
 }

@@ -64,11 +64,12 @@ int chg_source_open(struct chg_source *out, git_repository *repo,
 void chg_source_release(struct chg_source *src);
 
 /*
- * Lists the regular files (and, in the working tree, symbolic links) of the
- * source for which `match(path, payload)` returns non-zero, as
- * repository-relative '/'-separated paths, sorted bytewise.  The working
- * tree's .git directory is skipped.  Returns 0, CHG_ENOMEM, CHG_EIO or
- * CHG_EGIT.
+ * Lists the regular files, symbolic links and (in the index and in a tree)
+ * submodules of the source for which `match(path, payload)` returns
+ * non-zero, as repository-relative '/'-separated paths, sorted bytewise.
+ * Links and submodules are listed so that chg_source_read refuses them
+ * rather than that they are skipped unseen.  The working tree's .git
+ * directory is skipped.  Returns 0, CHG_ENOMEM, CHG_EIO or CHG_EGIT.
  */
 int chg_source_list(struct chg_strlist *out, const struct chg_source *src,
 		    int (*match)(const char *path, void *payload),
@@ -76,10 +77,13 @@ int chg_source_list(struct chg_strlist *out, const struct chg_source *src,
 
 /*
  * Reads the file at `path` into `out` (appended; at most `max` bytes are
- * read) and stores its full size in bytes in *size.  A symbolic link in the
- * working tree is not followed.  Returns 0; CHG_ELIMIT when the file is
- * larger than `max` (*size is set, `out` is left empty); CHG_ENOTFOUND;
- * CHG_EIO (errno is set); CHG_EGIT; CHG_ENOMEM.
+ * read) and stores its full size in bytes in *size.  Only a regular file
+ * is read: a symbolic link, in the working tree, the index or a tree, is
+ * never followed nor read as its target's name (CHG_EIO, errno ELOOP), and
+ * a submodule entry or anything else not a file is refused (CHG_EIO,
+ * errno EISDIR).  Returns 0; CHG_ELIMIT when the file is larger than
+ * `max` (*size is set, `out` is left empty); CHG_ENOTFOUND; CHG_EIO (errno
+ * is set); CHG_EGIT; CHG_ENOMEM.
  */
 int chg_source_read(struct chg_buf *out, size_t *size,
 		    const struct chg_source *src, const char *path, size_t max);

@@ -55,6 +55,7 @@ struct anchor {
 	char *name;
 	const struct chg_node *node; /* owned by the tree being built */
 	size_t size;   /* nodes in the subtree, counting expanded aliases */
+	size_t bytes;  /* scalar bytes in the subtree, counting expansions */
 	size_t height; /* nesting levels of the subtree; 0 for a scalar */
 };
 
@@ -62,9 +63,11 @@ struct anchor {
 struct frame {
 	struct chg_node *node;
 	struct chg_node *key;  /* mapping: key waiting for its value */
-	int key_is_duplicate;  /* mapping: that key repeats an earlier one */
+	int drop_pair;         /* mapping: that key repeats an earlier one or
+				  holds a NUL: the pair is left out */
 	char *anchor;          /* registered when the node is complete */
 	size_t nodes_at_start; /* loader->nodes before this node was made */
+	size_t bytes_at_start; /* loader->bytes before this node was made */
 	size_t height;         /* largest height of the children so far */
 	struct strmap keys;    /* mapping: key -> index into node->pairs */
 };
@@ -94,6 +97,7 @@ struct loader {
 	struct chg_node *root;
 	struct chg_node *discarded; /* entries dropped as duplicates */
 	size_t nodes;               /* nodes made, counting expansions */
+	size_t bytes;               /* scalar bytes made, counting expansions */
 	int documents;
 };
 
@@ -437,6 +441,97 @@ static int count_nodes(struct loader *l, size_t n, int line, int column,
 }
 
 /*
+ * Counts `n` new bytes of scalar text (keys and values) against
+ * opts->max_bytes.  `alias` names the alias being expanded, or is NULL.
+ * The node budget alone lets a few aliases of one long scalar copy
+ * gigabytes; this one bounds the memory and time of everything after.
+ */
+static int count_bytes(struct loader *l, size_t n, int line, int column,
+		       const char *alias)
+{
+	size_t max = l->opts->max_bytes;
+
+	if (l->bytes <= max && n <= max - l->bytes) {
+		l->bytes += n;
+		return 0;
+	}
+	if (alias)
+		return fail(l, line, column, "yaml-syntax",
+			    "expanding alias '*%.*s' goes over the limit of %zu bytes of text (an alias bomb?): use fewer aliases",
+			    NAME_EXCERPT, alias, max);
+	return fail(l, line, column, "yaml-syntax",
+		    "document has more than %zu bytes of text: split it into smaller files",
+		    max);
+}
+
+/*
+ * Appends to `b` the name of the node about to be added at the top of the
+ * stack, as the checks name fields ("risk.level", "systems[1]"); keys are
+ * quoted as put_excerpt does.  A key is named by its map's name and its
+ * own text.  Returns 0 or CHG_ENOMEM.
+ */
+static int node_name(struct chg_buf *b, const struct loader *l,
+		     const struct chg_node *key)
+{
+	const struct frame *f;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < l->depth && !error; i++) {
+		f = &l->frames[i];
+		if (f->node->type == CHG_NODE_SEQUENCE) {
+			error = chg_buf_printf(b, "[%zu]", f->node->n);
+		} else if (f->key) {
+			if (b->len)
+				error = chg_buf_putc(b, '.');
+			if (!error)
+				error = put_excerpt(b, f->key->value,
+						    f->key->len);
+		}
+	}
+	if (!error && key) {
+		if (b->len)
+			error = chg_buf_putc(b, '.');
+		if (!error)
+			error = put_excerpt(b, key->value, key->len);
+	}
+	if (!error && !b->len)
+		error = chg_buf_puts(b, "the document");
+	return error;
+}
+
+/*
+ * A "\0" escape puts a NUL into a scalar, and every C string function
+ * would stop there: "security\0" would pass as the known key "security".
+ * No key or value may hold one.  The diagnostic does not end the load, so
+ * that each such scalar is reported; add_node leaves a key with a NUL out
+ * of the tree with its value, so that no later code ever sees one.
+ */
+static int check_nul(struct loader *l, const struct chg_node *node)
+{
+	const struct frame *top = l->depth ? &l->frames[l->depth - 1] : NULL;
+	struct chg_buf name = CHG_BUF_INIT;
+	int is_key, error;
+
+	if (!memchr(node->value, '\0', node->len))
+		return 0;
+	is_key = top && top->node->type == CHG_NODE_MAPPING && !top->key;
+	if ((error = node_name(&name, l, is_key ? node : NULL)) < 0)
+		goto cleanup;
+	if (is_key)
+		error = report(l, node->line, node->column, "invalid-value",
+			       "key '%s' contains a NUL character; remove the \\0 escape",
+			       name.ptr);
+	else
+		error = report(l, node->line, node->column, "invalid-value",
+			       "%s contains a NUL character; remove the \\0 escape",
+			       name.ptr);
+cleanup:
+	chg_buf_release(&name);
+	return error;
+}
+
+/*
  * Hands a complete node of `height` to its parent (or makes it the root).
  * Takes ownership of `node` in every case.
  */
@@ -475,16 +570,19 @@ static int add_node(struct loader *l, struct chg_node *node, size_t height)
 				f->node->pairs[first->value].key);
 			if (error < 0)
 				goto on_error;
-			f->key_is_duplicate = 1;
+			f->drop_pair = 1;
 		}
+		/* reported where it was written (check_nul) */
+		if (memchr(node->value, '\0', node->len))
+			f->drop_pair = 1;
 		f->key = node;
 		return 0;
 	}
 
 	key = f->key;
 	f->key = NULL;
-	if (f->key_is_duplicate) {
-		f->key_is_duplicate = 0;
+	if (f->drop_pair) {
+		f->drop_pair = 0;
 		if ((error = discard(l, key)) < 0) {
 			chg_node_free(node);
 			return error;
@@ -504,7 +602,8 @@ on_error:
 
 /* Remembers an anchored node; takes ownership of `name`. */
 static int add_anchor(struct loader *l, char *name,
-		      const struct chg_node *node, size_t size, size_t height)
+		      const struct chg_node *node, size_t size, size_t bytes,
+		      size_t height)
 {
 	struct anchor *a;
 	size_t n;
@@ -523,11 +622,65 @@ static int add_anchor(struct loader *l, char *name,
 	a->name = name;
 	a->node = node;
 	a->size = size;
+	a->bytes = bytes;
 	a->height = height;
 	return strmap_put(&l->anchor_map, name, strlen(name), l->n_anchors - 1);
 nomem:
 	free(name);
 	return CHG_ENOMEM;
+}
+
+#define CORE_TAG "tag:yaml.org,2002:"
+
+/* Appends a tag as written in the usual shorthand ("!!int", "!foo"). */
+static int put_tag(struct chg_buf *b, const char *tag)
+{
+	size_t n = strlen(CORE_TAG);
+
+	int error;
+
+	/* %-escapes in a tag can make any bytes: quote it as a key is */
+	if (!strncmp(tag, CORE_TAG, n)) {
+		if ((error = chg_buf_puts(b, "!!")) < 0)
+			return error;
+		tag += n;
+	}
+	return put_excerpt(b, tag, strlen(tag));
+}
+
+/*
+ * Reports a tag the loader does not know: it would be read by its text
+ * anyway, and a reader (or another YAML tool) might read it otherwise.
+ */
+static int report_tag(struct loader *l, int line, int column,
+		      const char *tag, const char *kind)
+{
+	struct chg_buf t = CHG_BUF_INIT;
+	int error;
+
+	if ((error = put_tag(&t, tag)) == 0)
+		error = report(l, line, column, "yaml-syntax",
+			       "unsupported tag '%s' on a %s: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag",
+			       t.ptr, kind);
+	chg_buf_release(&t);
+	return error;
+}
+
+/*
+ * Checks the tag of a sequence or mapping: only the non-specific "!" and
+ * the core schema's own (!!seq, !!map) are known.
+ */
+static int check_collection_tag(struct loader *l, const yaml_char_t *tag,
+				enum chg_node_type type, int line, int column)
+{
+	const char *t = (const char *)tag;
+
+	if (!t || !strcmp(t, "!") ||
+	    (type == CHG_NODE_SEQUENCE && !strcmp(t, CORE_TAG "seq")) ||
+	    (type == CHG_NODE_MAPPING && !strcmp(t, CORE_TAG "map")))
+		return 0;
+	return report_tag(l, line, column, t,
+			  type == CHG_NODE_SEQUENCE ? "list" : "map");
 }
 
 static int push_frame(struct loader *l, struct chg_node *node,
@@ -552,6 +705,7 @@ static int push_frame(struct loader *l, struct chg_node *node,
 		goto nomem;
 	f->node = node;
 	f->nodes_at_start = l->nodes - 1;
+	f->bytes_at_start = l->bytes;
 	l->depth++;
 	return 0;
 nomem:
@@ -570,7 +724,7 @@ static void frame_release(struct frame *f)
 static int start_collection(struct loader *l, const yaml_event_t *ev)
 {
 	enum chg_node_type type;
-	const yaml_char_t *anchor;
+	const yaml_char_t *anchor, *tag;
 	const struct frame *top;
 	struct chg_node *node;
 	int line, column, error;
@@ -578,9 +732,11 @@ static int start_collection(struct loader *l, const yaml_event_t *ev)
 	if (ev->type == YAML_SEQUENCE_START_EVENT) {
 		type = CHG_NODE_SEQUENCE;
 		anchor = ev->data.sequence_start.anchor;
+		tag = ev->data.sequence_start.tag;
 	} else {
 		type = CHG_NODE_MAPPING;
 		anchor = ev->data.mapping_start.anchor;
+		tag = ev->data.mapping_start.tag;
 	}
 	mark_pos(l, &ev->start_mark, &line, &column);
 	top = l->depth ? &l->frames[l->depth - 1] : NULL;
@@ -592,7 +748,8 @@ static int start_collection(struct loader *l, const yaml_event_t *ev)
 		return fail(l, line, column, "yaml-syntax",
 			    "nesting is deeper than %zu levels: flatten the document",
 			    l->opts->max_depth);
-	if ((error = count_nodes(l, 1, line, column, NULL)) < 0)
+	if ((error = count_nodes(l, 1, line, column, NULL)) < 0 ||
+	    (error = check_collection_tag(l, tag, type, line, column)) < 0)
 		return error;
 	if (!(node = chg_node_new(type, line, column)))
 		return CHG_ENOMEM;
@@ -604,6 +761,7 @@ static int end_collection(struct loader *l)
 	struct frame *f = &l->frames[--l->depth];
 	struct chg_node *node = f->node;
 	size_t height = f->height + 1, size = l->nodes - f->nodes_at_start;
+	size_t bytes = l->bytes - f->bytes_at_start;
 	char *anchor = f->anchor;
 	int error = 0;
 
@@ -611,32 +769,87 @@ static int end_collection(struct loader *l)
 	f->anchor = NULL;
 	frame_release(f);
 	if (anchor &&
-	    (error = add_anchor(l, anchor, node, size, height)) < 0) {
+	    (error = add_anchor(l, anchor, node, size, bytes, height)) < 0) {
 		chg_node_free(node);
 		return error;
 	}
 	return add_node(l, node, height);
 }
 
+/*
+ * Decides whether a scalar reads as a YAML value (node->plain: a null, a
+ * bool or an integer when its text is one) or as a string, from its style
+ * and its tag.  Only an untagged plain scalar is resolved by its text;
+ * "!!str" and the non-specific "!" make a string, as quoting does.
+ * "!!bool", "!!int" and "!!null" make the value of that type, and their
+ * text must be one (invalid-type, and a string, otherwise).  Any other tag
+ * is yaml-syntax, and the scalar a string.  Neither diagnostic ends the
+ * load.
+ */
+static int resolve_scalar(struct loader *l, struct chg_node *node,
+			  const yaml_event_t *ev)
+{
+	const char *tag = (const char *)ev->data.scalar.tag;
+	struct chg_buf t = CHG_BUF_INIT;
+	const char *want = NULL;
+	long long n;
+	int b, ok, error;
+
+	node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+	if (!tag)
+		return 0;
+	node->plain = 0;
+	if (!strcmp(tag, "!") || !strcmp(tag, CORE_TAG "str"))
+		return 0;
+	node->plain = 1;
+	if (!strcmp(tag, CORE_TAG "bool")) {
+		ok = chg_node_bool(&b, node) == 0;
+		want = "true or false";
+	} else if (!strcmp(tag, CORE_TAG "int")) {
+		ok = chg_node_int(&n, node) == 0;
+		want = "an integer";
+	} else if (!strcmp(tag, CORE_TAG "null")) {
+		ok = chg_node_is_null(node);
+		want = "null (~, null or nothing)";
+	} else {
+		node->plain = 0;
+		return report_tag(l, node->line, node->column, tag, "scalar");
+	}
+	if (ok)
+		return 0;
+	node->plain = 0;
+	if ((error = put_tag(&t, tag)) == 0)
+		error = report(l, node->line, node->column, "invalid-type",
+			       "a value tagged %s must be %s: fix the value or remove the tag",
+			       t.ptr, want);
+	chg_buf_release(&t);
+	return error;
+}
+
 static int load_scalar(struct loader *l, const yaml_event_t *ev)
 {
 	struct chg_node *node;
 	char *anchor = NULL;
+	size_t len = ev->data.scalar.length;
 	int line, column, error;
 
 	mark_pos(l, &ev->start_mark, &line, &column);
-	if ((error = count_nodes(l, 1, line, column, NULL)) < 0)
+	if ((error = count_nodes(l, 1, line, column, NULL)) < 0 ||
+	    (error = count_bytes(l, len, line, column, NULL)) < 0)
 		return error;
-	node = chg_node_new_scalar((const char *)ev->data.scalar.value,
-				   ev->data.scalar.length,
-				   ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE,
-				   line, column);
+	node = chg_node_new_scalar((const char *)ev->data.scalar.value, len,
+				   0, line, column);
 	if (!node)
 		return CHG_ENOMEM;
+	if ((error = resolve_scalar(l, node, ev)) < 0 ||
+	    (error = check_nul(l, node)) < 0) {
+		chg_node_free(node);
+		return error;
+	}
 	if (ev->data.scalar.anchor) {
 		anchor = strdup((const char *)ev->data.scalar.anchor);
 		if (!anchor ||
-		    (error = add_anchor(l, anchor, node, 1, 0)) < 0) {
+		    (error = add_anchor(l, anchor, node, 1, len, 0)) < 0) {
 			chg_node_free(node);
 			return anchor ? error : CHG_ENOMEM;
 		}
@@ -670,7 +883,8 @@ static int load_alias(struct loader *l, const yaml_event_t *ev)
 		return fail(l, line, column, "yaml-syntax",
 			    "expanding alias '*%.*s' nests deeper than %zu levels: flatten the document",
 			    NAME_EXCERPT, name, l->opts->max_depth);
-	if ((error = count_nodes(l, a->size, line, column, name)) < 0)
+	if ((error = count_nodes(l, a->size, line, column, name)) < 0 ||
+	    (error = count_bytes(l, a->bytes, line, column, name)) < 0)
 		return error;
 	if (!(copy = chg_node_dup(a->node)))
 		return CHG_ENOMEM;

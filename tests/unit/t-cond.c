@@ -430,9 +430,8 @@ static void test_time_not_a_time(void **state)
 		"t: {start: 2026-11-19}",
 		"t: [[2026-11-19]]",
 		"title: no t",
-		/* a NUL ends no time early */
-		"t: \"2026-11-19\\0x\"",
-		"t: \"2026-11-19T12:00:00Z\\0\"",
+		/* a "\\0" escape never gets this far: the loader refuses it
+		   (t-yaml.c) */
 	};
 	size_t i;
 
@@ -660,8 +659,6 @@ static void test_time_compile_errors(void **state)
 		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not '1795176000'");
 	refused("t: {before: ''}", 1, 13,
 		"before: takes now, now+DURATION, now-DURATION, a date-time or a date, not ''");
-	refused("t: {before: \"now\\0+1d\"}", 1, 13,
-		"before: takes now, now+DURATION, now-DURATION, a date-time or a date");
 	refused("t: {before: [now]}", 1, 13,
 		"before: takes now, now+DURATION, now-DURATION, a date-time or a date");
 	refused("t: {after: {now: 1d}}", 1, 12,

@@ -325,9 +325,26 @@ static void test_nul_byte(void **state)
 	struct chg_node *root = map();
 
 	(void)state;
+	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_buf text = CHG_BUF_INIT;
+	struct chg_node *back = NULL;
+
+	/* written as "\0" escapes, which the loader reads back but refuses
+	   (yaml.h): a NUL never passes as a shorter string */
 	put(root, plain("a"), scalarn("x\0y", 3, 0));
 	put(root, plain("b"), scalarn("\0", 1, 0));
-	check_round_trip(root, 1);
+	assert_int_equal(chg_emit_yaml(&text, root), 0);
+	assert_int_equal(chg_yaml_load(&back, text.ptr, text.len, "emitted.yaml",
+				       &opts, &diags), 0);
+	assert_int_equal(diags.n, 2);
+	assert_string_equal(diags.items[0].rule, "invalid-value");
+	assert_string_equal(diags.items[1].rule, "invalid-value");
+	assert_int_equal(chg_node_get(back, "a")->len, 3);
+	assert_memory_equal(chg_node_get(back, "a")->value, "x\0y", 3);
+	chg_diag_list_release(&diags);
+	chg_buf_release(&text);
+	chg_node_free(back);
 	chg_node_free(root);
 }
 

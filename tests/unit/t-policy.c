@@ -669,6 +669,38 @@ static void test_empty_string(void **state)
 		"lifecycle: {field: \"\"}\n", 2, 20, "lifecycle.field");
 }
 
+/*
+ * Every node the policy reads is checked for its kind first: a list where
+ * a string belongs, null where a pattern or a field name belongs, is
+ * invalid-policy at that node, never read as a string (t4150 goes through
+ * every section).
+ */
+static void test_wrong_kinds(void **state)
+{
+	(void)state;
+	refused("extends: default\n"
+		"lifecycle: {transitions: {requested: [[approved]]}}\n", 2, 39,
+		"lifecycle.transitions.requested may hold only strings");
+	refused("extends: default\n"
+		"lifecycle: {transitions: {requested: [approved, {a: b}]}}\n", 2, 49,
+		"lifecycle.transitions.requested may hold only strings");
+	refused("extends: default\n"
+		"lifecycle: {transitions: {requested: [~]}}\n", 2, 39,
+		"lifecycle.transitions.requested may hold only strings");
+	refused("extends: default\n"
+		"changes: {id-pattern: ~}\n", 2, 23, "a pattern must be a string");
+	refused("extends: default\n"
+		"fields: {title: {pattern: }}\n", 2, 27, "a pattern must be a string");
+	refused("extends: default\n"
+		"rules: [{id: r, require: [~]}]\n", 2, 27, "require must name fields");
+	refused("extends: default\n"
+		"rules: [{id: r, when: {title: {matches: ~}}, require: [title]}]\n",
+		2, 41, "matches: takes a regular expression");
+	refused("extends: default\n"
+		"rules: [{id: r, forbid: {\"\": x}}]\n", 2, 30,
+		"a condition names an empty field");
+}
+
 static void test_invalid_yaml(void **state)
 {
 	(void)state;
@@ -755,6 +787,7 @@ int main(void)
 		cmocka_unit_test(test_conflict_with_default),
 		cmocka_unit_test(test_invalid_values),
 		cmocka_unit_test(test_empty_string),
+		cmocka_unit_test(test_wrong_kinds),
 		cmocka_unit_test(test_invalid_yaml),
 		cmocka_unit_test(test_glob),
 	};

@@ -47,6 +47,14 @@ static void load(struct load *r, const char *text)
 	load_opts(r, text, strlen(text), &opts);
 }
 
+static void load_opts_text(struct load *r, const char *text, int want_mapping)
+{
+	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
+
+	opts.want_mapping = want_mapping;
+	load_opts(r, text, strlen(text), &opts);
+}
+
 static void load_release(struct load *r)
 {
 	chg_node_free(r->root);
@@ -722,40 +730,206 @@ static void test_syntax_error(void **state)
 		"control characters are not allowed (U+0001)");
 }
 
+/*
+ * A "\0" escape puts U+0000 into a scalar, where every C string function
+ * stops: "security\0" would pass as the known key "security".  Each such
+ * key and value is reported, named as the checks name fields, without
+ * ending the load; a key with a NUL is left out with its value.
+ */
 static void test_nul_escape(void **state)
 {
 	const struct chg_node *n;
 	struct load r;
 
 	(void)state;
-	load(&r, "a: \"x\\0y\"\nb: \"\\0\"\n");
+	load(&r, "a: \"x\\0y\"\n"
+		 "\"security\\0\": x\n"
+		 "risk: {level: high, \"as\\0\": [1, \"\\0\"]}\n"
+		 "systems: [a, \"b\\0\"]\n"
+		 "z: 1\n");
 	assert_int_equal(r.rc, 0);
-	assert_int_equal(r.diags.n, 0);
+	assert_int_equal(r.diags.n, 5);
+	check_diag(&r, 0, 1, 4, "invalid-value",
+		   "a contains a NUL character; remove the \\0 escape");
+	check_diag(&r, 1, 2, 1, "invalid-value",
+		   "key 'security\\x00' contains a NUL character; remove the \\0 escape");
+	check_diag(&r, 2, 3, 21, "invalid-value",
+		   "key 'risk.as\\x00' contains a NUL character; remove the \\0 escape");
+	check_diag(&r, 3, 3, 33, "invalid-value",
+		   "risk.as\\x00[1] contains a NUL character; remove the \\0 escape");
+	check_diag(&r, 4, 4, 14, "invalid-value",
+		   "systems[1] contains a NUL character; remove the \\0 escape");
+	/* no key with a NUL is left in the tree; values keep their length */
+	assert_int_equal(r.root->n, 4);
+	assert_null(chg_node_get(r.root, "security"));
+	assert_int_equal(chg_node_get(r.root, "risk")->n, 1);
 	n = chg_node_get(r.root, "a");
-	assert_non_null(n);
 	assert_int_equal(n->len, 3);
 	assert_memory_equal(n->value, "x\0y", 4);
-	assert_int_equal(n->plain, 0);
-	check_pos(n, 1, 4);
-	n = chg_node_get(r.root, "b");
-	assert_non_null(n);
-	assert_int_equal(n->len, 1);
-	assert_memory_equal(n->value, "\0", 2);
-	assert_false(chg_node_is_null(n));
+	check_scalar(chg_node_get(r.root, "z"), "1", 1, 5, 4);
+	load_release(&r);
+
+	/* the document itself, and an alias of a key with a NUL */
+	load_opts_text(&r, "\"\\0\"", 0);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 1);
+	check_diag(&r, 0, 1, 1, "invalid-value",
+		   "the document contains a NUL character; remove the \\0 escape");
+	load_release(&r);
+	load(&r, "a: &k \"id\\0\"\n*k : CHG-0001\n");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 1);
+	assert_int_equal(r.root->n, 1);
+	assert_null(chg_node_get(r.root, "id"));
 	load_release(&r);
 }
 
-static void test_tags_ignored(void **state)
+/*
+ * Tags decide what a scalar is: only an untagged plain scalar is read by
+ * its text.  "!!str true" is a string, as "true" quoted is.
+ */
+static void test_tags(void **state)
 {
+	const struct chg_node *n;
+	long long i;
+	int b;
 	struct load r;
 
 	(void)state;
-	load(&r, "%YAML 1.1\n---\nusers: !!str 120\nlist: !custom [a]\n");
+	load(&r, "%YAML 1.1\n---\n"
+		 "a: !!str true\n"        /* 3 */
+		 "b: !!str 120\n"         /* 4 */
+		 "c: ! true\n"            /* 5 */
+		 "d: \"true\"\n"          /* 6 */
+		 "e: !!bool \"True\"\n"   /* 7 */
+		 "f: !!int '42'\n"        /* 8 */
+		 "g: !!null ''\n"         /* 9 */
+		 "h: true\n"              /* 10 */
+		 "i: !!seq [x]\n"         /* 11 */
+		 "j: !!map {x: y}\n");    /* 12 */
 	assert_int_equal(r.rc, 0);
 	assert_int_equal(r.diags.n, 0);
-	check_scalar(chg_node_get(r.root, "users"), "120", 1, 3, 8);
-	assert_int_equal(chg_node_get(r.root, "list")->n, 1);
+	check_scalar(chg_node_get(r.root, "a"), "true", 0, 3, 4);
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "a")), CHG_EINVALID);
+	check_scalar(chg_node_get(r.root, "b"), "120", 0, 4, 4);
+	assert_int_equal(chg_node_int(&i, chg_node_get(r.root, "b")), CHG_EINVALID);
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "c")), CHG_EINVALID);
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "d")), CHG_EINVALID);
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "e")), 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(chg_node_int(&i, chg_node_get(r.root, "f")), 0);
+	assert_int_equal(i, 42);
+	assert_true(chg_node_is_null(chg_node_get(r.root, "g")));
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "h")), 0);
+	assert_int_equal(chg_node_get(r.root, "i")->n, 1);
+	assert_int_equal(chg_node_get(r.root, "j")->n, 1);
 	load_release(&r);
+
+	/* other tags, and typed tags on text that is no such value: reported,
+	   read as strings, and the load goes on */
+	load(&r, "a: !custom x\n"
+		 "b: !!float 1.5\n"
+		 "c: !!bool yes\n"
+		 "d: !!int 0x1F\n"
+		 "e: !!null x\n"
+		 "f: !custom [a]\n"
+		 "g: !!seq {a: b}\n"
+		 "h: !<tag:example.com,2026:x> true\n"
+		 "z: 1\n");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 8);
+	check_diag(&r, 0, 1, 4, "yaml-syntax",
+		   "unsupported tag '!custom' on a scalar: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	check_diag(&r, 1, 2, 4, "yaml-syntax",
+		   "unsupported tag '!!float' on a scalar: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	check_diag(&r, 2, 3, 4, "invalid-type",
+		   "a value tagged !!bool must be true or false: fix the value or remove the tag");
+	check_diag(&r, 3, 4, 4, "invalid-type",
+		   "a value tagged !!int must be an integer: fix the value or remove the tag");
+	check_diag(&r, 4, 5, 4, "invalid-type",
+		   "a value tagged !!null must be null (~, null or nothing): fix the value or remove the tag");
+	check_diag(&r, 5, 6, 4, "yaml-syntax",
+		   "unsupported tag '!custom' on a list: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	check_diag(&r, 6, 7, 4, "yaml-syntax",
+		   "unsupported tag '!!seq' on a map: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	check_diag(&r, 7, 8, 4, "yaml-syntax",
+		   "unsupported tag 'tag:example.com,2026:x' on a scalar: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	n = chg_node_get(r.root, "c");
+	check_scalar(n, "yes", 0, 3, 4);
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "h")), CHG_EINVALID);
+	check_scalar(chg_node_get(r.root, "z"), "1", 1, 9, 4);
+	load_release(&r);
+
+	/* a NUL cannot make "true\0x" pass as the bool true */
+	load(&r, "a: !!bool \"true\\0x\"\nb: !!null \"\\0\"\n");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 4);
+	check_diag(&r, 0, 1, 4, "invalid-type",
+		   "a value tagged !!bool must be true or false: fix the value or remove the tag");
+	check_diag(&r, 1, 1, 4, "invalid-value",
+		   "a contains a NUL character; remove the \\0 escape");
+	assert_int_equal(chg_node_bool(&b, chg_node_get(r.root, "a")), CHG_EINVALID);
+	assert_false(chg_node_is_null(chg_node_get(r.root, "b")));
+	load_release(&r);
+
+	/* %-escapes in a tag are quoted as a key is */
+	load(&r, "a: !<tag:yaml.org,2002:%01x> x\n");
+	assert_int_equal(r.diags.n, 1);
+	check_diag(&r, 0, 1, 4, "yaml-syntax",
+		   "unsupported tag '!!\\x01x' on a scalar: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	load_release(&r);
+
+	/* a %TAG directive cannot make "!!" mean something else */
+	load(&r, "%TAG !! tag:example.com,2026:\n---\na: !!str true\n");
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 1);
+	check_diag(&r, 0, 3, 4, "yaml-syntax",
+		   "unsupported tag 'tag:example.com,2026:str' on a scalar: chg reads untagged YAML (and !!str, !!int, !!bool, !!null, !!seq, !!map); remove the tag");
+	load_release(&r);
+}
+
+/*
+ * The node budget alone lets a few aliases of one long scalar copy
+ * gigabytes: the text budget stops them at the alias that goes over.
+ */
+static void test_alias_bytes(void **state)
+{
+	struct chg_yaml_options opts = CHG_YAML_OPTIONS_INIT;
+	struct chg_buf text = CHG_BUF_INIT;
+	struct load r;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(opts.max_bytes, 4 * 1024 * 1024);
+	/* a 65535-byte value and 63 copies, with the keys: 4194242 bytes of
+	   text, just under 4 MiB */
+	assert_int_equal(chg_buf_puts(&text, "a: &a "), 0);
+	for (i = 0; i < 65536 - 1; i++)
+		assert_int_equal(chg_buf_putc(&text, 'x'), 0);
+	assert_int_equal(chg_buf_puts(&text, "\nb: ["), 0);
+	for (i = 0; i < 62; i++)
+		assert_int_equal(chg_buf_puts(&text, "*a, "), 0);
+	assert_int_equal(chg_buf_puts(&text, "*a]\n"), 0);
+	load_opts(&r, text.ptr, text.len, &opts);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.diags.n, 0);
+	assert_int_equal(chg_node_get(r.root, "b")->n, 63);
+	load_release(&r);
+
+	/* one more copy goes over, at that alias (line 2, column 5 + 4 * 63) */
+	text.len -= 2;
+	assert_int_equal(chg_buf_puts(&text, ", *a]\n"), 0);
+	check_refused(text.ptr, text.len, &opts, 2, 5 + 4 * 63, "yaml-syntax",
+		      "expanding alias '*a' goes over the limit of 4194304 bytes of text (an alias bomb?): use fewer aliases");
+
+	/* a small budget, and text without aliases */
+	opts.max_bytes = 10;
+	check_refused("abc: defg\nxyz: w\n", 17, &opts, 2, 6, "yaml-syntax",
+		      "document has more than 10 bytes of text: split it into smaller files");
+	load_opts(&r, "abc: defg\nxy: w\n", 16, &opts);
+	assert_int_equal(r.rc, 0);
+	load_release(&r);
+	chg_buf_release(&text);
 }
 
 int main(void)
@@ -785,7 +959,8 @@ int main(void)
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_syntax_error),
 		cmocka_unit_test(test_nul_escape),
-		cmocka_unit_test(test_tags_ignored),
+		cmocka_unit_test(test_tags),
+		cmocka_unit_test(test_alias_bytes),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
