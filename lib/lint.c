@@ -24,6 +24,7 @@
 struct tree_file {
 	char *path;
 	git_oid blob;
+	unsigned int mode;              /* its git file mode */
 	/* the previous tree's files only: */
 	const struct chg_change *same;  /* the current change request at the
 					   same path with the same blob */
@@ -94,8 +95,9 @@ static int tree_file_cb(const char *root, const git_tree_entry *entry,
 	git_filemode_t mode = git_tree_entry_filemode(entry);
 	struct tree_file *f;
 
+	/* links and submodules are listed, so that reading refuses them */
 	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
-	    mode != GIT_FILEMODE_LINK)
+	    mode != GIT_FILEMODE_LINK && mode != GIT_FILEMODE_COMMIT)
 		return 0;
 	if (chg_buf_printf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0)
 		goto nomem;
@@ -117,6 +119,7 @@ static int tree_file_cb(const char *root, const git_tree_entry *entry,
 	if (!f->path)
 		goto nomem;
 	git_oid_cpy(&f->blob, git_tree_entry_id(entry));
+	f->mode = (unsigned int)mode;
 	t->n++;
 	return 0;
 nomem:
@@ -220,6 +223,15 @@ static int read_listed(struct chg_buf *out, size_t *size, struct lint *l,
 
 	if (!f)
 		return CHG_ENOTFOUND;
+	/* as chg_source_read refuses them */
+	if (f->mode == GIT_FILEMODE_LINK) {
+		errno = ELOOP;
+		return CHG_EIO;
+	}
+	if (f->mode == GIT_FILEMODE_COMMIT) {
+		errno = EISDIR;
+		return CHG_EIO;
+	}
 	if (git_blob_lookup(&blob, l->repo, &f->blob) < 0)
 		return CHG_EGIT;
 	*size = (size_t)git_blob_rawsize(blob);
@@ -249,6 +261,15 @@ static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
 				    "file-too-large",
 				    "file is %zu bytes; the limit is %d bytes: a change request is a short YAML file",
 				    size, CHG_YAML_MAX_SIZE);
+	}
+	if (error == CHG_EIO && (errno == ELOOP || errno == EISDIR)) {
+		/* a finding about the file, not a failure to read it */
+		*too_large = 1;
+		return chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
+				    "invalid-value",
+				    "%s is a %s, not a file: commit it as a regular file",
+				    path, errno == ELOOP ? "symbolic link" :
+				    "submodule or directory");
 	}
 	if (error == CHG_EIO) {
 		chg_buf_clear(l->err);
