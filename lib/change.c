@@ -52,7 +52,8 @@ void chg_change_release(struct chg_change *c)
 	if (!c)
 		return;
 	free(c->path);
-	chg_node_free(c->root);
+	if (!c->shared)
+		chg_node_free(c->root);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -189,6 +190,21 @@ static int copy_change(struct chg_change *to, const struct chg_change *from,
 	return 0;
 }
 
+/* `from` at `path` into `to`, sharing its tree. */
+static int share_change(struct chg_change *to, const struct chg_change *from,
+			const char *path, const struct chg_policy *policy)
+{
+	memset(to, 0, sizeof(*to));
+	if (!(to->path = strdup(path)))
+		return CHG_ENOMEM;
+	memcpy(to->digest, from->digest, CHG_DIGEST_SIZE);
+	to->root = from->root;
+	to->shared = 1;
+	if (to->root)
+		bind_fields(to, policy);
+	return 0;
+}
+
 /* Appends the diagnostics `from` to `to` with `path`. */
 static int copy_diags(struct chg_diag_list *to, const struct chg_diag_list *from,
 		      const char *path)
@@ -229,7 +245,7 @@ int chg_change_set_add_cached(struct chg_change_set *set,
 		return CHG_ENOTFOUND;
 	if ((error = set_grow(set)) < 0)
 		return error;
-	if ((error = copy_change(&set->items[set->n], &hit->c, path, policy)) < 0) {
+	if ((error = share_change(&set->items[set->n], &hit->c, path, policy)) < 0) {
 		chg_change_release(&set->items[set->n]);
 		return error;
 	}

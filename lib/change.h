@@ -31,6 +31,8 @@ struct chg_change {
 	const char *state;           /* the lifecycle field's value, or NULL */
 	const struct chg_node *state_node;
 	char digest[CHG_DIGEST_SIZE]; /* of the covered content; "" if no tree */
+	int shared;                  /* the tree is a cache's (change cache
+					below), not freed with the change */
 };
 
 struct chg_change_set {
@@ -87,8 +89,8 @@ void chg_change_set_release(struct chg_change_set *set);
  *		... read the blob, then chg_change_set_add_blob(&set, cache, &blob_id, path, buf, len, policy, diags);
  *	chg_change_cache_free(cache);
  *
- * The cache owns copies of what it holds; the set's changes are copies
- * too, so either may be freed first.
+ * The cache owns what it holds; a change it gives shares the cache's tree
+ * (change->shared), so the cache must outlive the set.
  */
 struct chg_change_cache;
 

@@ -516,19 +516,38 @@ static int apply_waivers(struct lint *l, const struct chg_change *c,
 	return error;
 }
 
-/* Keeps only the diagnostics about the named files. */
+static int cmp_focus(const void *key, const void *item)
+{
+	return strcmp(key, *(const char *const *)item);
+}
+
+/* Whether the findings about `path` are wanted (named and in focus). */
+static int wanted(const struct lint *l, const char *path)
+{
+	size_t j;
+
+	if (l->opts->focus &&
+	    !bsearch(path, l->opts->focus, l->opts->nfocus, sizeof(*l->opts->focus),
+		     cmp_focus))
+		return 0;
+	if (!l->named.n)
+		return 1;
+	for (j = 0; j < l->named.n; j++)
+		if (!strcmp(path, l->named.items[j]))
+			return 1;
+	return 0;
+}
+
+/* Keeps only the diagnostics about the named files in focus. */
 static void filter_named(struct lint *l)
 {
-	size_t i, j, k = 0;
+	size_t i, k = 0;
 
-	if (!l->named.n)
+	if (!l->named.n && !l->opts->focus)
 		return;
 	for (i = 0; i < l->diags->n; i++) {
 		struct chg_diag *d = &l->diags->items[i];
-		for (j = 0; j < l->named.n; j++)
-			if (!strcmp(d->path, l->named.items[j]))
-				break;
-		if (j < l->named.n) {
+		if (wanted(l, d->path)) {
 			l->diags->items[k++] = *d;
 		} else {
 			free(d->path);
@@ -775,7 +794,7 @@ static int check_transitions(struct lint *l)
 		const struct chg_node *next;
 		const char *from;
 
-		if (!c->state || !c->id)
+		if (!c->state || !c->id || !wanted(l, c->path))
 			continue;
 		before = tree && !unchanged[i] ?
 			 previous_of(&prev, byid, nbyid, c->path, c->id) : NULL;
@@ -837,8 +856,10 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	ctx.changes = &l.changes;
 	ctx.catalog = l.policy->catalog;
 	ctx.now = opts->now;
+	/* the others' findings would be dropped: they are not judged */
 	for (i = 0; i < l.changes.n && !error; i++)
-		error = chg_check_change(&ctx, &l.changes.items[i], diags);
+		if (wanted(&l, l.changes.items[i].path))
+			error = chg_check_change(&ctx, &l.changes.items[i], diags);
 	if (!error)
 		error = chg_check_set(&ctx, diags);
 	/* what a waiver may excuse: the findings so far, not those about
@@ -851,10 +872,12 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	if (!error)
 		error = check_transitions(&l);
 	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
-		error = chg_approval_check(l.policy, &l.changes.items[i],
-					   &l.history, opts->now, diags);
+		if (wanted(&l, l.changes.items[i].path))
+			error = chg_approval_check(l.policy, &l.changes.items[i],
+						   &l.history, opts->now, diags);
 	for (i = 0; i < l.changes.n && !error; i++)
-		error = apply_waivers(&l, &l.changes.items[i], nwaivable);
+		if (wanted(&l, l.changes.items[i].path))
+			error = apply_waivers(&l, &l.changes.items[i], nwaivable);
 	if (!error)
 		filter_named(&l);
 	/* about every file's evaluation, so not filtered */

@@ -48,10 +48,16 @@ struct chg_lint_options {
 	/* Change requests of a revision are taken from this cache of parsed
 	   blobs (change.h) and added to it, or NULL. */
 	struct chg_change_cache *change_cache;
+	/* When not NULL: the files (repository-relative, sorted bytewise)
+	   whose findings are wanted.  Every change request is still loaded
+	   for the rules that tie them together, but only these are judged
+	   one by one, and findings about other files are dropped. */
+	const char *const *focus;
+	size_t nfocus;
 };
 
 #define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL, \
-				NULL, NULL, NULL }
+				NULL, NULL, NULL, NULL, 0 }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */

@@ -405,6 +405,9 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 	lo.history_index = &r->index;
 	lo.history_out = NULL;
 	lo.change_cache = r->cache;
+	/* only what it changed is kept: only that is judged */
+	lo.focus = (const char *const *)changed.items;
+	lo.nfocus = changed.n;
 	error = chg_lint(&found, &err, &lo, NULL);
 	if (error < 0 && error != CHG_EINVALID) {
 		chg_buf_clear(r->err);
