@@ -1332,12 +1332,14 @@ static size_t chain_root(const struct chg_trust_log *log, size_t r)
 static int view_serves(const struct chg_history *index, git_repository *repo,
 		       size_t r, const size_t *entry)
 {
-	const struct chg_trust_log *log = &index->trust;
-	size_t i, k, tip = log->tip, e, et;
+	const struct chg_trust_log *log;
+	size_t i, k, tip, e, et;
 	git_oid a, b;
 
-	if (r == CHG_TRUST_NONE || tip == CHG_TRUST_NONE || !index->entry || !entry ||
-	    chain_root(log, r) != log->root)
+	if (!index || !index->entry || !entry || r == CHG_TRUST_NONE)
+		return 0;
+	log = &index->trust;
+	if ((tip = log->tip) == CHG_TRUST_NONE || chain_root(log, r) != log->root)
 		return 0;
 	for (i = 0; i < index->ntrust_changes; i++) {
 		const struct chg_trust_change *tc = &index->trust_changes[i];
