@@ -1066,7 +1066,22 @@ cleanup:
 /* The entries into the protected chain of the walk's revision. */
 static int find_entries(struct walk *w)
 {
-	return compute_entries(&w->h->entry, w->h, w->h->trust.tip);
+	const struct chg_trust_log *log = &w->h->trust;
+	size_t i, r, n = 0;
+	int error;
+
+	if ((error = compute_entries(&w->h->entry, w->h, log->tip)) < 0 || !log->n)
+		return error;
+	/* the place of each commit of that chain, oldest first (views) */
+	if (!(w->h->chain_pos = malloc(log->n * sizeof(*w->h->chain_pos))))
+		return CHG_ENOMEM;
+	for (i = 0; i < log->n; i++)
+		w->h->chain_pos[i] = CHG_TRUST_NONE;
+	for (r = log->tip; r != CHG_TRUST_NONE; r = log->records[r].parent)
+		n++;
+	for (r = log->tip; r != CHG_TRUST_NONE; r = log->records[r].parent)
+		w->h->chain_pos[r] = --n;
+	return 0;
 }
 
 /*
@@ -1369,6 +1384,48 @@ static int view_serves(const struct chg_history *index, git_repository *repo,
 }
 
 /*
+ * The entries into the protected chain of record `r` (compute_entries),
+ * into a new array *out.  When `r` is on the chain of the index's
+ * revision, they are the index's for what `r` reaches: a commit reaches
+ * what entered the chain at or before it, and nothing else.
+ */
+static int view_entries(size_t **out, const struct chg_history *index, size_t r)
+{
+	const struct chg_trust_log *log = &index->trust;
+	size_t i, pos, *entry;
+
+	if (!index->entry || !index->chain_pos ||
+	    (pos = index->chain_pos[r]) == CHG_TRUST_NONE)
+		return compute_entries(out, index, r);
+	if (!(entry = malloc((log->n + 1) * sizeof(*entry))))
+		return CHG_ENOMEM;
+	for (i = 0; i < log->n; i++)
+		entry[i] = index->entry[i] != CHG_TRUST_NONE &&
+			   index->chain_pos[index->entry[i]] <= pos ?
+			   index->entry[i] : CHG_TRUST_NONE;
+	*out = entry;
+	return 0;
+}
+
+/*
+ * The by-id order of the view `out` (chg_history_index_ids) from the
+ * index's: `map` says where each of the index's `n` items went (or
+ * (size_t)-1), and the order of what is kept does not change.
+ */
+static int view_by_id(size_t **out, const size_t *index_by_id, const size_t *map,
+		      size_t n)
+{
+	size_t i, k = 0;
+
+	if (!(*out = malloc((n + 1) * sizeof(**out))))
+		return CHG_ENOMEM;
+	for (i = 0; i < n; i++)
+		if (map[index_by_id[i]] != (size_t)-1)
+			(*out)[k++] = map[index_by_id[i]];
+	return 0;
+}
+
+/*
  * Fills the view `out` of `index` at record `r`, whose entries (which it
  * takes) say what it reaches (view_serves holds).
  */
@@ -1376,17 +1433,19 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 		     size_t r, size_t *entry)
 {
 	size_t *map = malloc((index->napprovals + 1) * sizeof(*map));
+	size_t *emap = malloc((index->nedits + 1) * sizeof(*emap));
 	size_t i, j, rec;
 	int error = 0;
 
 	out->view = 1;
+	out->chain_pos = NULL;
 	out->trust = index->trust;
 	out->trust_changes = index->trust_changes;
 	out->ntrust_changes = index->ntrust_changes;
 	out->merges = index->merges;
 	out->nmerges = index->nmerges;
 	out->entry = entry;
-	if (!map ||
+	if (!map || !emap ||
 	    !(out->approvals = calloc(index->napprovals + 1, sizeof(*out->approvals))) ||
 	    !(out->edits = calloc(index->nedits + 1, sizeof(*out->edits)))) {
 		error = CHG_ENOMEM;
@@ -1419,8 +1478,11 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	}
 	for (i = 0; i < index->nedits && !error; i++) {
 		rec = chg_trust_log_find(&index->trust, &index->edits[i].commit);
-		if (rec != CHG_TRUST_NONE && entry[rec] != CHG_TRUST_NONE)
+		emap[i] = (size_t)-1;
+		if (rec != CHG_TRUST_NONE && entry[rec] != CHG_TRUST_NONE) {
+			emap[i] = out->nedits;
 			out->edits[out->nedits++] = index->edits[i];
+		}
 	}
 	if (!error && !(out->finals = calloc(index->nfinals + 1, sizeof(*out->finals))))
 		error = CHG_ENOMEM;
@@ -1433,10 +1495,16 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	out->alloc_edits = index->nedits + 1;
 	out->alloc_finals = index->nfinals + 1;
 	out->trust.tip = r;
-	if (!error)
+	if (!error && index->approvals_by_id && index->edits_by_id &&
+	    (error = view_by_id(&out->approvals_by_id, index->approvals_by_id, map,
+				index->napprovals)) == 0)
+		error = view_by_id(&out->edits_by_id, index->edits_by_id, emap,
+				   index->nedits);
+	else if (!error)
 		error = chg_history_index_ids(out);
 cleanup:
 	free(map);
+	free(emap);
 	return error;
 }
 
@@ -1449,7 +1517,7 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 	int error;
 
 	r = index && at ? chg_trust_log_find(&index->trust, at) : CHG_TRUST_NONE;
-	if (r != CHG_TRUST_NONE && (error = compute_entries(&entry, index, r)) < 0)
+	if (r != CHG_TRUST_NONE && (error = view_entries(&entry, index, r)) < 0)
 		return error;
 	if ((error = view_serves(index, repo, r, entry)) < 0) {
 		free(entry);
@@ -1512,6 +1580,7 @@ void chg_history_release(struct chg_history *h)
 	free(h->finals);
 	free(h->entry);
 	if (!h->view) {
+		free(h->chain_pos);
 		free(h->trust_changes);
 		chg_trust_log_release(&h->trust);
 		free(h->merges);

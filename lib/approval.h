@@ -243,10 +243,14 @@ struct chg_history {
 	 * made, every approval and edit is looked at. */
 	size_t *approvals_by_id;
 	size_t *edits_by_id;
+	/* For each record, its place on the first-parent chain of the
+	 * walked revision, the oldest 0; CHG_TRUST_NONE off it.  NULL in a
+	 * view. */
+	size_t *chain_pos;
 };
 
 #define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0, \
-			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL }
+			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL, NULL }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing

@@ -11,7 +11,7 @@
  * approvals (commit, change request, digest, signature verdict, key and
  * principals, the rejections that stand over them), the edits (commit,
  * change request, author, committer, verified signers), the final states,
- * and the trust state at the commit.  Prints "COMMITS commits, VIEWS
+ * the order by change request id, and the trust state at the commit.  Prints "COMMITS commits, VIEWS
  * views" and one line per difference; exits 0 when there is none, 1 when
  * there is, 2 on a usage or system error.
  */
@@ -100,6 +100,15 @@ static void compare(const git_oid *at, const struct chg_history *v,
 			differ(at, "final state", i);
 	if (chg_history_trust_approved(v) != chg_history_trust_approved(w))
 		differ(at, "trust state", 0);
+	/* what an evaluation of one change request reads */
+	for (i = 0; i < v->napprovals && i < w->napprovals; i++)
+		if (!v->approvals_by_id || !w->approvals_by_id ||
+		    v->approvals_by_id[i] != w->approvals_by_id[i])
+			differ(at, "approval by id", i);
+	for (i = 0; i < v->nedits && i < w->nedits; i++)
+		if (!v->edits_by_id || !w->edits_by_id ||
+		    v->edits_by_id[i] != w->edits_by_id[i])
+			differ(at, "edit by id", i);
 }
 
 int main(int argc, char **argv)
