@@ -174,22 +174,6 @@ int chg_change_cache_begin(struct chg_change_cache *cache,
 	return 0;
 }
 
-/* A copy of `from` at `path` into `to`. */
-static int copy_change(struct chg_change *to, const struct chg_change *from,
-		       const char *path, const struct chg_policy *policy)
-{
-	memset(to, 0, sizeof(*to));
-	if (!(to->path = strdup(path)))
-		return CHG_ENOMEM;
-	memcpy(to->digest, from->digest, CHG_DIGEST_SIZE);
-	if (!from->root)
-		return 0;
-	if (!(to->root = chg_node_dup(from->root)))
-		return CHG_ENOMEM;
-	bind_fields(to, policy);
-	return 0;
-}
-
 /* `from` at `path` into `to`, sharing its tree. */
 static int share_change(struct chg_change *to, const struct chg_change *from,
 			const char *path, const struct chg_policy *policy)
@@ -253,10 +237,13 @@ int chg_change_set_add_cached(struct chg_change_set *set,
 	return copy_diags(diags, &hit->diags, path);
 }
 
-/* Keeps a copy of `c` and its loader diagnostics `d` for `blob`. */
-static int cache_put(struct chg_change_cache *cache, const git_oid *blob,
-		     const struct chg_change *c, const struct chg_diag_list *d,
-		     const struct chg_policy *policy)
+/*
+ * Keeps `c` (moved into the cache: *c is emptied) and its loader
+ * diagnostics `d` for `blob`, and stores its entry in *out.
+ */
+static int cache_put(const struct cached **out, struct chg_change_cache *cache,
+		     const git_oid *blob, struct chg_change *c,
+		     const struct chg_diag_list *d)
 {
 	struct cached *e;
 	size_t i;
@@ -275,16 +262,19 @@ static int cache_put(struct chg_change_cache *cache, const git_oid *blob,
 		cache->alloc = bigger.alloc;
 	}
 	e = &cache->items[slot(cache, blob)];
-	if (e->c.path)
+	if (e->c.path) {
+		*out = e;
 		return 0;
-	if ((error = copy_change(&e->c, c, "", policy)) < 0 ||
-	    (error = copy_diags(&e->diags, d, "")) < 0) {
-		chg_change_release(&e->c);
+	}
+	if ((error = copy_diags(&e->diags, d, "")) < 0) {
 		chg_diag_list_release(&e->diags);
 		return error;
 	}
+	e->c = *c;
+	memset(c, 0, sizeof(*c));
 	git_oid_cpy(&e->blob, blob);
 	cache->n++;
+	*out = e;
 	return 0;
 }
 
@@ -296,14 +286,22 @@ int chg_change_set_add_blob(struct chg_change_set *set,
 			    struct chg_diag_list *diags)
 {
 	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
+	const struct cached *e = NULL;
+	struct chg_change c;
 	int error;
 
-	if ((error = chg_change_set_add(set, path, buf, len, policy, &found)) < 0 ||
-	    (error = cache_put(cache, blob, &set->items[set->n - 1], &found, policy)) < 0 ||
-	    (error = copy_diags(diags, &found, path)) < 0) {
-		chg_diag_list_release(&found);
-		return error;
+	/* loaded as "": the cache's, whatever path shares it */
+	if ((error = chg_change_load(&c, "", buf, len, policy, &found)) == 0 &&
+	    (error = cache_put(&e, cache, blob, &c, &found)) == 0 &&
+	    (error = set_grow(set)) == 0) {
+		if ((error = share_change(&set->items[set->n], &e->c, path, policy)) < 0)
+			chg_change_release(&set->items[set->n]);
+		else
+			set->n++;
 	}
+	if (!error)
+		error = copy_diags(diags, &found, path);
+	chg_change_release(&c);
 	chg_diag_list_release(&found);
-	return 0;
+	return error;
 }

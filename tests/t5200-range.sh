@@ -61,6 +61,21 @@ test_expect_success 'the range reports it, in the commit that introduced it, onc
 	test_cmp expect stderr
 '
 
+test_expect_success 'a broken file copied to another path is reported at each path' '
+	# the second commit reads the same blob: parsed once, reported where it is
+	chg_repo copies &&
+	printf "id: CHG-0002\ntitle: [unclosed\n" >copies/changes/CHG-0002.yaml &&
+	(cd copies && chg_commit "Jane Doe" jane@example.com "Broken") &&
+	cp copies/changes/CHG-0002.yaml copies/changes/CHG-0003.yaml &&
+	(cd copies && chg_commit "Jane Doe" jane@example.com "Copied") &&
+	git -C copies rm -q changes/CHG-0002.yaml changes/CHG-0003.yaml &&
+	(cd copies && chg_commit "Jane Doe" jane@example.com "Removed") &&
+	chg_lint_status 1 -C copies --range HEAD &&
+	grep "^changes/CHG-0002.yaml:.* in $(short copies HEAD~2): .*\[yaml-syntax\]\$" actual &&
+	grep "^changes/CHG-0003.yaml:.* in $(short copies HEAD~1): .*\[yaml-syntax\]\$" actual &&
+	test $(grep -c "yaml-syntax" actual) = 2
+'
+
 test_expect_success 'commits outside the range are not checked' '
 	chg_lint_status 0 -C repo --range HEAD~1..HEAD &&
 	test_must_be_empty actual &&
