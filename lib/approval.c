@@ -1280,8 +1280,9 @@ static const char *edit_id(const struct chg_history *h, size_t i)
 	return h->edits[i].change_id;
 }
 
-/* The i-th approval of the run from `first`, with or without an index. */
-#define RUN_ITEM(h, index, first, i) ((index) ? (index)[(first) + (i)] : (first) + (i))
+/* The i-th item of the run from `first` (id_run), with or without an
+ * index. */
+#define RUN_ITEM(index, first, i) ((index) ? (index)[(first) + (i)] : (first) + (i))
 
 /*
  * The id of .chg/revoked_keys in the tree of record `e` (CHG_TRUST_NONE:
@@ -1636,7 +1637,7 @@ static const struct chg_content_edit *edited_by(const struct chg_history *h,
 	size_t first, n = id_run(&first, h->edits_by_id, h->nedits, edit_id, h, id), i, j;
 
 	for (i = 0; i < n; i++) {
-		const struct chg_content_edit *e = &h->edits[RUN_ITEM(h, h->edits_by_id, first, i)];
+		const struct chg_content_edit *e = &h->edits[RUN_ITEM(h->edits_by_id, first, i)];
 		if (strcmp(e->change_id, id))
 			continue;
 		*signed_it = 0;
@@ -1930,7 +1931,7 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 	for (i = 0; i < nrun && !error &&
 		    strcmp(change->id, CHG_TRUST_CHANGE_REQUEST); i++) {
 		const struct chg_approval *a =
-			&history->approvals[RUN_ITEM(history, history->approvals_by_id, first, i)];
+			&history->approvals[RUN_ITEM(history->approvals_by_id, first, i)];
 		const struct chg_content_edit *e;
 		struct chg_approval_verdict *v;
 		int signed_it = 0;
@@ -2029,7 +2030,7 @@ static int check_signed_edits(const struct chg_change *change,
 
 	for (i = 0; i < n && !error; i++) {
 		const struct chg_content_edit *e =
-			&history->edits[RUN_ITEM(history, history->edits_by_id, first, i)];
+			&history->edits[RUN_ITEM(history->edits_by_id, first, i)];
 		if (e->verified || strcmp(e->change_id, change->id))
 			continue;
 		error = chg_diag_add(diags, change->path, at->line, at->column,

@@ -133,7 +133,10 @@ struct chg_approval {
 	/* When the policy requires signatures, the commit is signed, the
 	 * trailers are well formed and it is not for a trust change: its
 	 * signature verified against the last approved trust at its first
-	 * parent, for the Approved-by (Rejected-by) email.  Otherwise not
+	 * parent and, when that differs, the one where it entered the
+	 * protected chain (the first verdict that is not good stands), with
+	 * the revocations of the walked revision, for the Approved-by
+	 * (Rejected-by) email.  Otherwise not
 	 * verified (CHG_SIGNATURE_ERROR, no detail); an approval of a trust
 	 * change is verified once per trust change (chg_trust_change). */
 	struct chg_signature_result signature;
