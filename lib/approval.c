@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "datetime.h"
 #include "error.h"
+#include "graph.h"
 #include "check.h"
 #include "repo.h"
 #include "risk.h"
@@ -1128,27 +1129,27 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
 	struct walk w = { out, repo, policy, NULL, 0, NULL, 0, 0 };
-	git_revwalk *walk = NULL;
-	git_oid oid;
-	size_t seq = 0;
-	int error = 0, rc;
+	const struct chg_graph *g;
+	size_t seq;
+	int error = 0;
 
 	if ((error = chg_digest_compute(out->policy_digest, policy->root, NULL)) < 0)
 		return error;
 	if (!tip)
 		return 0;
-	if (git_revwalk_new(&walk, repo) < 0 ||
-	    git_revwalk_sorting(walk, GIT_SORT_TOPOLOGICAL | GIT_SORT_REVERSE) < 0 ||
-	    git_revwalk_push(walk, tip) < 0) {
-		error = CHG_EGIT;
+	if (!(out->graph = malloc(sizeof(*out->graph))))
+		return CHG_ENOMEM;
+	*out->graph = (struct chg_graph)CHG_GRAPH_INIT;
+	if ((error = chg_graph_load(out->graph, repo, tip)) < 0)
 		goto cleanup;
-	}
-	while (!error && (rc = git_revwalk_next(&oid, walk)) == 0) {
+	g = out->graph;
+	for (seq = 0; seq < g->norder && !error; seq++) {
+		const struct chg_graph_commit *gc = &g->commits[g->order[seq]];
 		struct chg_trailers t;
 		struct chg_approval *a;
 		git_commit *commit;
 
-		if (git_commit_lookup(&commit, repo, &oid) < 0) {
+		if (git_commit_lookup(&commit, repo, &gc->id) < 0) {
 			error = CHG_EGIT;
 			break;
 		}
@@ -1156,19 +1157,19 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		if (!error)
 			error = note_merge(&w, commit);
 		chg_trailers_init(&t);
-		if (!error)
+		if (!error && gc->trailers)
 			error = chg_trailers_parse(&t, git_commit_message(commit));
 		if (!error && chg_trailers_any(&t) && t.change_request &&
 		    *t.change_request &&
 		    (error = add_approval(out, commit, &t)) == 0) {
 			a = &out->approvals[out->napprovals - 1];
-			a->record = chg_trust_log_find(&out->trust, &oid);
+			a->record = chg_trust_log_find(&out->trust, &gc->id);
 			/* verified once the trust changes are judged */
 			a->is_signed = chg_signature_present(repo, commit);
 		}
 		chg_trailers_release(&t);
 		if (!error)
-			error = scan_edits(&w, commit, seq++);
+			error = scan_edits(&w, commit, seq);
 		git_commit_free(commit);
 	}
 	if (error)
@@ -1186,7 +1187,6 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 cleanup:
 	chg_signature_verifier_free(w.verifier);
 	parsed_release(&w);
-	git_revwalk_free(walk);
 	return error;
 }
 
@@ -1445,6 +1445,7 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	out->ntrust_changes = index->ntrust_changes;
 	out->merges = index->merges;
 	out->nmerges = index->nmerges;
+	out->graph = index->graph;
 	out->entry = entry;
 	if (!map || !emap ||
 	    !(out->approvals = calloc(index->napprovals + 1, sizeof(*out->approvals))) ||
@@ -1581,6 +1582,8 @@ void chg_history_release(struct chg_history *h)
 	free(h->finals);
 	free(h->entry);
 	if (!h->view) {
+		chg_graph_release(h->graph);
+		free(h->graph);
 		free(h->chain_pos);
 		free(h->trust_changes);
 		chg_trust_log_release(&h->trust);
@@ -2240,26 +2243,36 @@ static int trust_change_makers(struct chg_strlist *out, struct walk *w,
 			       const git_oid *trust, const char *origin)
 {
 	const struct chg_trust_log *log = &w->h->trust;
+	const struct chg_graph *g = w->h->graph;
 	struct chg_signature_result sig = CHG_SIGNATURE_RESULT_INIT;
-	git_revwalk *walk = NULL;
-	git_oid oid;
-	int error = 0, rc;
+	unsigned char *hidden = NULL, *brought = NULL;
+	size_t i, at = chg_graph_find(g, git_commit_id(commit)), first;
+	int error = 0;
 
-	if (git_revwalk_new(&walk, w->repo) < 0 ||
-	    git_revwalk_push(walk, git_commit_id(commit)) < 0 ||
-	    (git_commit_parentcount(commit) > 0 &&
-	     git_revwalk_hide(walk, git_commit_parent_id(commit, 0)) < 0)) {
-		git_revwalk_free(walk);
-		return CHG_EGIT;
+	if (at == CHG_GRAPH_NONE)
+		return 0;
+	/* the commits it brings in: those it reaches that its first parent
+	   does not */
+	if (!(hidden = calloc(g->n + 1, 1)) || !(brought = calloc(g->n + 1, 1))) {
+		error = CHG_ENOMEM;
+		goto cleanup;
 	}
-	while (!error && (rc = git_revwalk_next(&oid, walk)) == 0) {
-		size_t r = chg_trust_log_find(log, &oid);
+	if ((first = chg_graph_parent(g, at, 0)) != CHG_GRAPH_NONE &&
+	    (error = chg_graph_mark(hidden, g, first)) < 0)
+		goto cleanup;
+	for (i = 0; i < g->n; i++)
+		brought[i] = hidden[i];
+	if ((error = chg_graph_mark(brought, g, at)) < 0)
+		goto cleanup;
+	for (i = 0; i < g->norder && !error; i++) {
+		size_t r = i, k = g->order[i];
 		const git_signature *who;
 		git_commit *c;
 
-		if (r == CHG_TRUST_NONE || !log->records[r].changed)
+		/* record i is the commit g->order[i] */
+		if (hidden[k] || !brought[k] || !log->records[r].changed)
 			continue;
-		if (git_commit_lookup(&c, w->repo, &oid) < 0) {
+		if (git_commit_lookup(&c, w->repo, &g->commits[k].id) < 0) {
 			error = CHG_EGIT;
 			break;
 		}
@@ -2278,9 +2291,9 @@ static int trust_change_makers(struct chg_strlist *out, struct walk *w,
 		}
 		git_commit_free(c);
 	}
-	if (!error && rc != GIT_ITEROVER && rc != 0)
-		error = CHG_EGIT;
-	git_revwalk_free(walk);
+cleanup:
+	free(hidden);
+	free(brought);
 	return error;
 }
 

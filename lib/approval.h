@@ -1,11 +1,11 @@
 /*
  * approval.h - approvals from history (DESIGN section 5).
  *
- * chg_history_load walks the commits reachable from a revision (libgit2's
- * revision walk) and collects (a) every commit carrying approval trailers
- * (trailer.h) and (b) for each change request, who authored or committed a
- * commit that changed its covered content (its digest), for separation of
- * duties.  chg_approval_evaluate then decides, for one change request at
+ * chg_history_load walks the commits reachable from a revision (the
+ * commit graph, graph.h: parents first, in its one order) and collects
+ * (a) every commit carrying approval trailers (trailer.h) and (b) for each
+ * change request, who authored or committed a commit that changed its
+ * covered content (its digest), for separation of duties.  chg_approval_evaluate then decides, for one change request at
  * the evaluated revision, which approvals count:
  *
  *   (1) the approval commit is reachable from the revision (by
@@ -103,6 +103,7 @@
 #include <stdint.h>
 
 #include "change.h"
+#include "graph.h"
 #include "diag.h"
 #include "policy.h"
 #include "repo.h"
@@ -250,10 +251,14 @@ struct chg_history {
 	 * walked revision, the oldest 0; CHG_TRUST_NONE off it.  NULL in a
 	 * view. */
 	size_t *chain_pos;
+	/* The commit graph walked (graph.h): record r is the commit
+	 * graph->order[r].  Owned by the index, borrowed by its views; NULL
+	 * when nothing was walked. */
+	struct chg_graph *graph;
 };
 
 #define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0, \
-			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL, NULL }
+			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL, NULL, NULL }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing
