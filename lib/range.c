@@ -9,109 +9,10 @@
 #include "chain.h"
 #include "change.h"
 #include "error.h"
+#include "graph.h"
 #include "repo.h"
 #include "trust.h"
 #include "banned.h"
-
-/* A set of commit ids: open addressing, at most half full. */
-struct oidset {
-	git_oid *keys;
-	unsigned char *used;
-	size_t n;
-	size_t alloc;   /* a power of two, or 0 */
-};
-
-static size_t oid_hash(const git_oid *oid)
-{
-	size_t h;
-
-	/* an object id is already uniformly distributed */
-	memcpy(&h, oid->id, sizeof(h));
-	return h;
-}
-
-static int oidset_has(const struct oidset *s, const git_oid *oid)
-{
-	size_t i;
-
-	if (!s->alloc)
-		return 0;
-	for (i = oid_hash(oid) & (s->alloc - 1); s->used[i];
-	     i = (i + 1) & (s->alloc - 1))
-		if (git_oid_equal(&s->keys[i], oid))
-			return 1;
-	return 0;
-}
-
-static void oidset_put(struct oidset *s, const git_oid *oid)
-{
-	size_t i;
-
-	for (i = oid_hash(oid) & (s->alloc - 1); s->used[i];
-	     i = (i + 1) & (s->alloc - 1))
-		;
-	git_oid_cpy(&s->keys[i], oid);
-	s->used[i] = 1;
-	s->n++;
-}
-
-/* Adds `oid`.  Returns 1 when it was added, 0 when it was there, or
-   CHG_ENOMEM. */
-static int oidset_add(struct oidset *s, const git_oid *oid)
-{
-	if (oidset_has(s, oid))
-		return 0;
-	if (2 * (s->n + 1) > s->alloc) {
-		struct oidset bigger;
-		size_t i;
-
-		bigger.alloc = s->alloc ? 2 * s->alloc : 64;
-		bigger.n = 0;
-		bigger.keys = malloc(bigger.alloc * sizeof(*bigger.keys));
-		bigger.used = calloc(bigger.alloc, 1);
-		if (!bigger.keys || !bigger.used) {
-			free(bigger.keys);
-			free(bigger.used);
-			return CHG_ENOMEM;
-		}
-		for (i = 0; i < s->alloc; i++)
-			if (s->used[i])
-				oidset_put(&bigger, &s->keys[i]);
-		free(s->keys);
-		free(s->used);
-		*s = bigger;
-	}
-	oidset_put(s, oid);
-	return 1;
-}
-
-static void oidset_release(struct oidset *s)
-{
-	free(s->keys);
-	free(s->used);
-	memset(s, 0, sizeof(*s));
-}
-
-/* A growable array of commit ids. */
-struct oidlist {
-	git_oid *items;
-	size_t n;
-	size_t alloc;
-};
-
-static int oidlist_add(struct oidlist *l, const git_oid *oid)
-{
-	if (l->n == l->alloc) {
-		size_t n = l->alloc ? 2 * l->alloc : 64;
-		git_oid *p = realloc(l->items, n * sizeof(*p));
-		if (!p)
-			return CHG_ENOMEM;
-		l->items = p;
-		l->alloc = n;
-	}
-	git_oid_cpy(&l->items[l->n++], oid);
-	return 0;
-}
 
 struct range {
 	const struct chg_range_options *opts;
@@ -119,8 +20,12 @@ struct range {
 	git_repository *repo;
 	struct chg_history index; /* B's history: the others are its views */
 	struct chg_change_cache *cache; /* change requests parsed, by blob */
-	struct oidset hidden;   /* reachable from A or an excluded ref */
-	struct oidlist order;   /* the range, parents before children */
+	struct chg_graph graph; /* what B reaches */
+	unsigned char *hidden;  /* per commit of the graph: reachable from A
+				   or an excluded ref */
+	size_t *order;          /* the range: commits of the graph, parents
+				   first (the graph's order), B last */
+	size_t norder;
 };
 
 static int fail(struct range *r, int code, const char *fmt, const char *arg)
@@ -189,41 +94,6 @@ static int resolve(git_oid *out, struct range *r, const char *rev)
 	return error < 0 ? fail(r, CHG_ENOTFOUND, "unknown revision '%s'", rev) : 0;
 }
 
-/* Marks `start` and every commit it reaches as hidden. */
-static int hide(struct range *r, const git_oid *start)
-{
-	struct oidlist stack = { NULL, 0, 0 };
-	const git_oid *parent;
-	git_commit *c;
-	git_oid oid;
-	unsigned int i;
-	int error = 0;
-
-	if (oidset_has(&r->hidden, start))
-		return 0;
-	error = oidlist_add(&stack, start);
-	while (!error && stack.n) {
-		git_oid_cpy(&oid, &stack.items[--stack.n]);
-		if (oidset_has(&r->hidden, &oid))
-			continue;  /* reached twice before it was marked */
-		if ((error = oidset_add(&r->hidden, &oid)) < 0)
-			break;
-		error = 0;
-		if (git_commit_lookup(&c, r->repo, &oid) < 0) {
-			error = fail_git(r, "cannot read a commit");
-			break;
-		}
-		for (i = 0; i < git_commit_parentcount(c) && !error; i++) {
-			parent = git_commit_parent_id(c, i);
-			if (!oidset_has(&r->hidden, parent))
-				error = oidlist_add(&stack, parent);
-		}
-		git_commit_free(c);
-	}
-	free(stack.items);
-	return error;
-}
-
 struct hide_refs {
 	struct range *r;
 	int error;
@@ -237,83 +107,27 @@ static int hide_ref(const char *name, void *payload)
 
 	/* a ref that names no commit (a tag of a tree) hides nothing */
 	if (git_reference_lookup(&ref, h->r->repo, name) == 0 &&
-	    git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0)
-		h->error = hide(h->r, git_object_id(commit));
+	    git_reference_peel(&commit, ref, GIT_OBJECT_COMMIT) == 0 &&
+	    chg_graph_mark_from(h->r->hidden, &h->r->graph, h->r->repo,
+				git_object_id(commit)) < 0)
+		h->error = fail_git(h->r, "cannot read a commit");
 	git_object_free(commit);
 	git_reference_free(ref);
 	return h->error ? 1 : 0;
 }
 
-/*
- * Lists the commits reachable from `tip` and not hidden, parents before
- * children: depth first from the tip, the first parent first, each commit
- * after all its parents in the range.  The order depends on the graph
- * only.
- */
-static int walk(struct range *r, const git_oid *tip)
+/* The commits of the graph that are not hidden, in the graph's order. */
+static int list_range(struct range *r)
 {
-	struct frame {
-		git_commit *commit;
-		unsigned int next;  /* the parent to look at next */
-	} *stack = NULL, *f;
-	size_t depth = 0, alloc = 0;
-	struct oidset seen = { NULL, NULL, 0, 0 };
-	const git_oid *p;
-	git_commit *c;
-	int error = 0;
+	const struct chg_graph *g = &r->graph;
+	size_t i;
 
-	if (oidset_has(&r->hidden, tip))
-		return 0;
-	if ((error = oidset_add(&seen, tip)) < 0)
-		return error;
-	error = 0;
-	p = tip;
-	for (;;) {
-		if (p) {
-			if (git_commit_lookup(&c, r->repo, p) < 0) {
-				error = fail_git(r, "cannot read a commit");
-				break;
-			}
-			if (depth == alloc) {
-				size_t n = alloc ? 2 * alloc : 64;
-				f = realloc(stack, n * sizeof(*f));
-				if (!f) {
-					git_commit_free(c);
-					error = CHG_ENOMEM;
-					break;
-				}
-				stack = f;
-				alloc = n;
-			}
-			stack[depth].commit = c;
-			stack[depth++].next = 0;
-			p = NULL;
-		}
-		if (!depth)
-			break;
-		f = &stack[depth - 1];
-		if (f->next < git_commit_parentcount(f->commit)) {
-			const git_oid *parent = git_commit_parent_id(f->commit, f->next++);
-			if (oidset_has(&r->hidden, parent))
-				continue;
-			if ((error = oidset_add(&seen, parent)) < 0)
-				break;
-			if (error == 1)
-				p = parent;
-			error = 0;
-			continue;
-		}
-		error = oidlist_add(&r->order, git_commit_id(f->commit));
-		git_commit_free(f->commit);
-		depth--;
-		if (error)
-			break;
-	}
-	while (depth)
-		git_commit_free(stack[--depth].commit);
-	free(stack);
-	oidset_release(&seen);
-	return error;
+	if (!(r->order = malloc((g->norder + 1) * sizeof(*r->order))))
+		return CHG_ENOMEM;
+	for (i = 0; i < g->norder; i++)
+		if (!r->hidden[g->order[i]])
+			r->order[r->norder++] = g->order[i];
+	return 0;
 }
 
 /*
@@ -487,6 +301,7 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 
 	memset(&r, 0, sizeof(r));
 	r.index = (struct chg_history)CHG_HISTORY_INIT;
+	r.graph = (struct chg_graph)CHG_GRAPH_INIT;
 	r.opts = opts;
 	r.err = err;
 	git_libgit2_init();
@@ -505,9 +320,21 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	if ((error = chg_chain_check_repo(err, r.repo)) < 0 ||
 	    (error = resolve(&tip, &r, ends.to)) < 0 ||
 	    (ends.from && (error = resolve(&from, &r, ends.from)) < 0) ||
-	    (ends.from && (error = check_chain(diags, &r, &from, &tip)) < 0) ||
-	    (ends.from && (error = hide(&r, &from)) < 0))
+	    (ends.from && (error = check_chain(diags, &r, &from, &tip)) < 0))
 		goto cleanup;
+	if ((error = chg_graph_load(&r.graph, r.repo, &tip)) < 0) {
+		error = error == CHG_EGIT ? fail_git(&r, "cannot read a commit") : error;
+		goto cleanup;
+	}
+	if (!(r.hidden = calloc(r.graph.n + 1, 1))) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+	if (ends.from &&
+	    (error = chg_graph_mark_from(r.hidden, &r.graph, r.repo, &from)) < 0) {
+		error = error == CHG_EGIT ? fail_git(&r, "cannot read a commit") : error;
+		goto cleanup;
+	}
 	h.r = &r;
 	h.error = 0;
 	for (i = 0; i < opts->nexclude_refs && !error; i++) {
@@ -516,7 +343,7 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 			h.error = fail_git(&r, "cannot list the refs");
 		error = h.error;
 	}
-	if (error || (error = walk(&r, &tip)) < 0 || !r.order.n) {
+	if (error || (error = list_range(&r)) < 0 || !r.norder) {
 		chg_diag_list_sort(diags);
 		goto cleanup;
 	}
@@ -538,9 +365,10 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		error = chg_diag_add(&seen, diags->items[i].path, 0, 0,
 				     diags->items[i].severity, diags->items[i].rule,
 				     "%s", diags->items[i].message);
-	/* the walk put the tip last */
-	for (i = 0; i + 1 < r.order.n && !error; i++)
-		error = lint_commit(diags, &seen, &r, &r.order.items[i]);
+	/* parents first: the tip is last */
+	for (i = 0; i + 1 < r.norder && !error; i++)
+		error = lint_commit(diags, &seen, &r,
+				    &r.graph.commits[r.order[i]].id);
 	chg_diag_list_sort(diags);
 cleanup:
 	if (error == CHG_ENOMEM) {
@@ -549,8 +377,9 @@ cleanup:
 	}
 	chg_diag_list_release(&seen);
 	chg_range_ends_release(&ends);
-	free(r.order.items);
-	oidset_release(&r.hidden);
+	free(r.order);
+	free(r.hidden);
+	chg_graph_release(&r.graph);
 	chg_history_release(&r.index);
 	chg_change_cache_free(r.cache);
 	git_repository_free(r.repo);

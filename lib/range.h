@@ -16,9 +16,11 @@
  * full, with the run's clock.  A finding already reported (same path, rule
  * and message) for B or for an earlier commit is not repeated.
  *
- * Commits are visited parents first, in an order the graph alone decides
- * (depth first, first parent first), never by their dates: a commit's date
- * is whatever its author set.
+ * Commits are visited parents first, in the one order of the commit graph
+ * (graph.h).  Among commits neither of which reaches the other it follows
+ * committer dates, which an author sets at will: that decides only at
+ * which of two such commits a repeated finding is named, never whether a
+ * commit is checked.
  *
  * The protected chain (chain.h): A must lie on B's first-parent chain, or
  * the range is an update that rewrites or replaces the protected history
