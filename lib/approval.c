@@ -1510,6 +1510,229 @@ cleanup:
 	return error;
 }
 
+/* ---- views of some change requests ---- */
+
+/* Where record `rec` entered the chain of the revision at chain position
+ * `pos` of the index's chain: the index's entry when it is at or before
+ * `pos`, else CHG_TRUST_NONE (not reached). */
+static size_t entry_at(const struct chg_history *index, size_t pos, size_t rec)
+{
+	size_t e = rec == CHG_TRUST_NONE ? CHG_TRUST_NONE : index->entry[rec];
+
+	return e != CHG_TRUST_NONE && index->chain_pos[e] <= pos ? e : CHG_TRUST_NONE;
+}
+
+static int cmp_size(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The items of `index_by_id` (n items of `h`, ordered by id) whose ids are
+ * `ids` (nids) into a new array *out (*nout of them), ascending: the
+ * history's order.
+ */
+static int items_of(size_t **out, size_t *nout, const size_t *index_by_id,
+		    size_t n, const char *(*id_of)(const struct chg_history *, size_t),
+		    const struct chg_history *h, const char *const *ids, size_t nids)
+{
+	size_t i, k, first, len, total = 0, *items;
+
+	for (i = 0; i < nids; i++)
+		total += id_run(&first, index_by_id, n, id_of, h, ids[i]);
+	if (!(items = malloc((total + 1) * sizeof(*items))))
+		return CHG_ENOMEM;
+	*nout = 0;
+	for (i = 0; i < nids; i++) {
+		/* the same id twice gives its run once */
+		for (k = 0; k < i && strcmp(ids[k], ids[i]); k++)
+			;
+		if (k < i)
+			continue;
+		len = id_run(&first, index_by_id, n, id_of, h, ids[i]);
+		for (k = 0; k < len; k++)
+			items[(*nout)++] = RUN_ITEM(index_by_id, first, k);
+	}
+	qsort(items, *nout, sizeof(*items), cmp_size);
+	*out = items;
+	return 0;
+}
+
+/*
+ * view_serves for a view at chain position `pos` of the index's chain
+ * that evaluates only the approvals `ap` (n of them, the index's) and
+ * those of the trust: the same conditions, asked of what it holds.
+ */
+static int focus_serves(const struct chg_history *index, git_repository *repo,
+			size_t r, size_t pos, const size_t *ap, size_t n,
+			const size_t *trust_ap, size_t ntrust)
+{
+	const struct chg_trust_log *log = &index->trust;
+	size_t i, k, e, et, x, y, rec;
+	git_oid a, b;
+
+	if (chain_root(log, r) != log->root)
+		return 0;
+	for (i = 0; i < index->ntrust_changes; i++) {
+		const struct chg_trust_change *tc = &index->trust_changes[i];
+		if (entry_at(index, pos, tc->record) == CHG_TRUST_NONE)
+			continue;
+		for (k = 0; k < tc->n; k++)
+			if (tc->verdicts[k].verdict == CHG_VERDICT_COUNTED &&
+			    entry_at(index, pos, tc->verdicts[k].approval->record) ==
+			    CHG_TRUST_NONE)
+				return 0;
+	}
+	for (i = 0; i < n + ntrust; i++) {
+		rec = index->approvals[i < n ? ap[i] : trust_ap[i - n]].record;
+		if ((x = entry_at(index, pos, rec)) == CHG_TRUST_NONE ||
+		    (y = index->entry[rec]) == x)
+			continue;
+		if (effective_state(log, x) != effective_state(log, y))
+			return 0;
+	}
+	e = log->records[r].effective;
+	et = log->records[log->tip].effective;
+	if (e == et)
+		return 1;
+	if (revoked_id(&a, repo, log, e) < 0 || revoked_id(&b, repo, log, et) < 0)
+		return CHG_EGIT;
+	return git_oid_equal(&a, &b);
+}
+
+/* Fills the view `out` of `index` at chain position `pos` holding the
+ * approvals `ap` (n), the edits `ed` (ne) and the final states of `ids`
+ * that it reaches (focus_serves holds). */
+static int make_focus(struct chg_history *out, const struct chg_history *index,
+		      size_t r, size_t pos, const size_t *ap, size_t n,
+		      const size_t *ed, size_t ne, const char *const *ids, size_t nids)
+{
+	const struct chg_final_state *f;
+	size_t i, j, k, *viewed = NULL, nviewed = 0;
+	int error = 0;
+
+	out->view = 1;
+	out->chain_pos = NULL;
+	out->trust = index->trust;
+	out->trust_changes = index->trust_changes;
+	out->ntrust_changes = index->ntrust_changes;
+	out->merges = index->merges;
+	out->nmerges = index->nmerges;
+	out->graph = index->graph;
+	out->entry = NULL;
+	if (!(viewed = malloc((n + 1) * sizeof(*viewed))) ||
+	    !(out->approvals = calloc(n + 1, sizeof(*out->approvals))) ||
+	    !(out->edits = calloc(ne + 1, sizeof(*out->edits)))) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
+	for (i = 0; i < n; i++) {
+		const struct chg_approval *a = &index->approvals[ap[i]];
+		if (entry_at(index, pos, a->record) == CHG_TRUST_NONE)
+			continue;
+		viewed[nviewed++] = ap[i];
+		out->approvals[out->napprovals] = *a;
+		out->approvals[out->napprovals].rejected_after = NULL;
+		out->approvals[out->napprovals++].nrejected_after = 0;
+	}
+	/* the rejections that stand over an approval, among those it reaches
+	   (a rejection is of the same change request: it is held) */
+	for (i = 0; i < nviewed && !error; i++) {
+		const struct chg_approval *a = &index->approvals[viewed[i]];
+		struct chg_approval *v = &out->approvals[i];
+		size_t *at;
+		if (!a->nrejected_after)
+			continue;
+		if (!(v->rejected_after = malloc(a->nrejected_after * sizeof(*v->rejected_after)))) {
+			error = CHG_ENOMEM;
+			break;
+		}
+		for (j = 0; j < a->nrejected_after; j++)
+			if ((at = bsearch(&a->rejected_after[j], viewed, nviewed,
+					  sizeof(*viewed), cmp_size)))
+				v->rejected_after[v->nrejected_after++] = (size_t)(at - viewed);
+	}
+	for (i = 0; i < ne && !error; i++) {
+		size_t rec = chg_trust_log_find(&index->trust, &index->edits[ed[i]].commit);
+		if (entry_at(index, pos, rec) != CHG_TRUST_NONE)
+			out->edits[out->nedits++] = index->edits[ed[i]];
+	}
+	if (!error && !(out->finals = calloc(index->nfinals + 1, sizeof(*out->finals))))
+		error = CHG_ENOMEM;
+	for (k = 0; k < nids && !error; k++) {
+		if (!(f = chg_history_final(index, ids[k])))
+			continue;
+		for (j = 0; j < k && strcmp(ids[j], ids[k]); j++)
+			;
+		if (j < k)
+			continue;  /* given twice */
+		/* the first of its run: chg_history_final finds one of them */
+		while (f > index->finals && !strcmp(f[-1].change_id, ids[k]))
+			f--;
+		for (; f < index->finals + index->nfinals &&
+		       !strcmp(f->change_id, ids[k]); f++) {
+			size_t rec = chg_trust_log_find(&index->trust, &f->commit);
+			if (entry_at(index, pos, rec) != CHG_TRUST_NONE)
+				out->finals[out->nfinals++] = *f;
+		}
+	}
+	if (!error)
+		qsort(out->finals, out->nfinals, sizeof(*out->finals), cmp_final);
+	out->alloc_approvals = n + 1;
+	out->alloc_edits = ne + 1;
+	out->alloc_finals = index->nfinals + 1;
+	out->trust.tip = r;
+	if (!error)
+		error = chg_history_index_ids(out);
+cleanup:
+	free(viewed);
+	return error;
+}
+
+int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
+		       git_repository *repo, const git_oid *at,
+		       const struct chg_policy *policy,
+		       const char *const *ids, size_t nids)
+{
+	static const char *const trust_id[] = { CHG_TRUST_CHANGE_REQUEST };
+	char digest[CHG_DIGEST_SIZE];
+	size_t r, pos, *ap = NULL, *ed = NULL, *tap = NULL, nap = 0, ned = 0, ntap = 0;
+	int error;
+
+	r = index && at ? chg_trust_log_find(&index->trust, at) : CHG_TRUST_NONE;
+	if (!ids || r == CHG_TRUST_NONE || !index->entry || !index->chain_pos ||
+	    !index->approvals_by_id || !index->edits_by_id ||
+	    (pos = index->chain_pos[r]) == CHG_TRUST_NONE ||
+	    index->trust.tip == CHG_TRUST_NONE)
+		return chg_history_at(out, index, repo, at, policy);
+	if ((error = chg_digest_compute(digest, policy->root, NULL)) < 0)
+		return error;
+	if (strcmp(digest, index->policy_digest))
+		return chg_history_load(out, repo, at, policy);
+	if ((error = items_of(&ap, &nap, index->approvals_by_id, index->napprovals,
+			      approval_id, index, ids, nids)) < 0 ||
+	    (error = items_of(&tap, &ntap, index->approvals_by_id, index->napprovals,
+			      approval_id, index, trust_id, 1)) < 0 ||
+	    (error = items_of(&ed, &ned, index->edits_by_id, index->nedits,
+			      edit_id, index, ids, nids)) < 0 ||
+	    (error = focus_serves(index, repo, r, pos, ap, nap, tap, ntap)) < 0)
+		goto cleanup;
+	if (!error) {
+		error = chg_history_at(out, index, repo, at, policy);
+		goto cleanup;
+	}
+	memcpy(out->policy_digest, digest, CHG_DIGEST_SIZE);
+	if ((error = make_focus(out, index, r, pos, ap, nap, ed, ned, ids, nids)) < 0)
+		chg_history_release(out);
+cleanup:
+	free(ap);
+	free(tap);
+	free(ed);
+	return error;
+}
+
 int chg_history_at(struct chg_history *out, const struct chg_history *index,
 		   git_repository *repo, const git_oid *at,
 		   const struct chg_policy *policy)

@@ -296,6 +296,22 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 		   const struct chg_policy *policy);
 
 /*
+ * As chg_history_at, for a caller that evaluates only the change requests
+ * `ids` (nids; NULL: all, exactly chg_history_at) at `at`: the view holds
+ * their approvals, edits and final states only (with everything about
+ * trust), so that when `at` is on the first-parent chain of the index's
+ * revision it costs what those change requests have in history, not a
+ * pass over every commit.  Evaluating any of `ids` in it gives what
+ * chg_history_at's view gives; what it holds of other change requests is
+ * not to be read (nothing, or all of it when it is not such a view).
+ * Returns as chg_history_load.
+ */
+int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
+		       git_repository *repo, const git_oid *at,
+		       const struct chg_policy *policy,
+		       const char *const *ids, size_t nids);
+
+/*
  * Makes h->approvals_by_id and h->edits_by_id, so that evaluating a change
  * request costs what its own approvals and edits cost, not the whole
  * history's.  chg_history_load and chg_history_at call it; a caller that

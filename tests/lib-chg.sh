@@ -116,11 +116,12 @@ chg_lint_status () {
 }
 
 # chg_views_agree: in every repository of the test's directory, the history
-# at each commit read as a view of one walk (chg_history_at) is what a walk
-# of its own gives (tests/unit/history-check); fails naming the first
-# repository where they differ, and when no view was used at all.
+# at each commit read as a view of one walk (chg_history_at), and as a view
+# of each change request (chg_history_at_ids), is what a walk of its own
+# gives (tests/unit/history-check); fails naming the first repository
+# where they differ, and when no view of either kind was used at all.
 chg_views_agree () {
-	_views=0
+	_views=0 _focused=0
 	for _d in */; do
 		_d=${_d%/}
 		git -C "$_d" rev-parse -q --verify HEAD >/dev/null 2>&1 || continue
@@ -129,7 +130,8 @@ chg_views_agree () {
 			cat views.out >&2
 			return 1
 		}
-		_views=$((_views + $(sed -n 's/^[0-9]* commits, \([0-9]*\) views$/\1/p' views.out)))
+		_views=$((_views + $(sed -n 's/^[0-9]* commits, \([0-9]*\) views, .*/\1/p' views.out)))
+		_focused=$((_focused + $(sed -n 's/.* views, \([0-9]*\) focused views$/\1/p' views.out)))
 	done
-	test "$_views" -gt 0
+	test "$_views" -gt 0 && test "$_focused" -gt 0
 }

@@ -11,8 +11,11 @@
  * approvals (commit, change request, digest, signature verdict, key and
  * principals, the rejections that stand over them), the edits (commit,
  * change request, author, committer, verified signers), the final states,
- * the order by change request id, and the trust state at the commit.  Prints "COMMITS commits, VIEWS
- * views" and one line per difference; exits 0 when there is none, 1 when
+ * the order by change request id, and the trust state at the commit; and
+ * for every change request the walk holds anything of, the view of that
+ * one (chg_history_at_ids) against what the walk holds of it.  Prints
+ * "COMMITS commits, VIEWS views, FOCUSED focused views" and one line per
+ * difference; exits 0 when there is none, 1 when
  * there is, 2 on a usage or system error.
  */
 #include <stdio.h>
@@ -56,28 +59,18 @@ static int same_list(const struct chg_strlist *a, const struct chg_strlist *b)
 	return 1;
 }
 
+static int same_approval(const struct chg_history *v, const struct chg_approval *a,
+			 const struct chg_history *w, const struct chg_approval *b);
+
 static void compare(const git_oid *at, const struct chg_history *v,
 		    const struct chg_history *w)
 {
-	size_t i, j;
+	size_t i;
 
 	if (v->napprovals != w->napprovals)
 		differ(at, "number of approvals", v->napprovals);
 	for (i = 0; i < v->napprovals && i < w->napprovals; i++) {
-		const struct chg_approval *a = &v->approvals[i], *b = &w->approvals[i];
-		int same = git_oid_equal(&a->commit, &b->commit) &&
-			   same_str(a->change_id, b->change_id) &&
-			   same_str(a->digest, b->digest) &&
-			   same_str(a->malformed, b->malformed) &&
-			   a->is_signed == b->is_signed &&
-			   a->signature.verdict == b->signature.verdict &&
-			   same_str(a->signature.key, b->signature.key) &&
-			   same_list(&a->signature.principals, &b->signature.principals) &&
-			   a->nrejected_after == b->nrejected_after;
-		for (j = 0; same && j < a->nrejected_after; j++)
-			same = git_oid_equal(&v->approvals[a->rejected_after[j]].commit,
-					     &w->approvals[b->rejected_after[j]].commit);
-		if (!same)
+		if (!same_approval(v, &v->approvals[i], w, &w->approvals[i]))
 			differ(at, "approval", i);
 	}
 	if (v->nedits != w->nedits)
@@ -111,6 +104,108 @@ static void compare(const git_oid *at, const struct chg_history *v,
 			differ(at, "edit by id", i);
 }
 
+static int same_approval(const struct chg_history *v, const struct chg_approval *a,
+			 const struct chg_history *w, const struct chg_approval *b)
+{
+	size_t j;
+	int same = git_oid_equal(&a->commit, &b->commit) &&
+		   same_str(a->change_id, b->change_id) &&
+		   same_str(a->digest, b->digest) &&
+		   same_str(a->malformed, b->malformed) &&
+		   a->is_signed == b->is_signed &&
+		   a->signature.verdict == b->signature.verdict &&
+		   same_str(a->signature.key, b->signature.key) &&
+		   same_list(&a->signature.principals, &b->signature.principals) &&
+		   a->nrejected_after == b->nrejected_after;
+
+	for (j = 0; same && j < a->nrejected_after; j++)
+		same = git_oid_equal(&v->approvals[a->rejected_after[j]].commit,
+				     &w->approvals[b->rejected_after[j]].commit);
+	return same;
+}
+
+/*
+ * The view `f` of the change request `id` (chg_history_at_ids) against
+ * the walk `w`: what `w` holds of `id`, in its order.
+ */
+static void compare_focus(const git_oid *at, const struct chg_history *f,
+			  const struct chg_history *w, const char *id)
+{
+	size_t i, k;
+
+	/* what the view holds of others is not asked */
+	for (i = 0, k = 0; i < w->napprovals; i++) {
+		if (strcmp(w->approvals[i].change_id, id))
+			continue;
+		while (k < f->napprovals && strcmp(f->approvals[k].change_id, id))
+			k++;
+		if (k >= f->napprovals ||
+		    !same_approval(f, &f->approvals[k], w, &w->approvals[i]))
+			differ(at, "focused approval", k);
+		k++;
+	}
+	while (k < f->napprovals && strcmp(f->approvals[k].change_id, id))
+		k++;
+	if (k < f->napprovals)
+		differ(at, "number of focused approvals", f->napprovals);
+	for (i = 0, k = 0; i < w->nedits; i++) {
+		if (strcmp(w->edits[i].change_id, id))
+			continue;
+		while (k < f->nedits && strcmp(f->edits[k].change_id, id))
+			k++;
+		if (k >= f->nedits ||
+		    !git_oid_equal(&f->edits[k].commit, &w->edits[i].commit) ||
+		    f->edits[k].verified != w->edits[i].verified ||
+		    !same_list(&f->edits[k].signers, &w->edits[i].signers))
+			differ(at, "focused edit", k);
+		k++;
+	}
+	while (k < f->nedits && strcmp(f->edits[k].change_id, id))
+		k++;
+	if (k < f->nedits)
+		differ(at, "number of focused edits", f->nedits);
+	for (i = 0, k = 0; i < w->nfinals; i++) {
+		if (strcmp(w->finals[i].change_id, id))
+			continue;
+		while (k < f->nfinals && strcmp(f->finals[k].change_id, id))
+			k++;
+		if (k >= f->nfinals ||
+		    !git_oid_equal(&f->finals[k].commit, &w->finals[i].commit) ||
+		    strcmp(f->finals[k].state, w->finals[i].state))
+			differ(at, "focused final state", k);
+		k++;
+	}
+	while (k < f->nfinals && strcmp(f->finals[k].change_id, id))
+		k++;
+	if (k < f->nfinals)
+		differ(at, "number of focused final states", f->nfinals);
+	if (chg_history_trust_approved(f) != chg_history_trust_approved(w))
+		differ(at, "focused trust state", 0);
+}
+
+/* Every change request `w` holds anything of, in a view of its own. */
+static int check_focus(size_t *views, const struct chg_history *index,
+		       git_repository *repo, const git_oid *at,
+		       const struct chg_policy *policy, const struct chg_history *w)
+{
+	size_t i, n = w->napprovals + w->nedits + w->nfinals;
+
+	for (i = 0; i < n; i++) {
+		struct chg_history f = CHG_HISTORY_INIT;
+		const char *id = i < w->napprovals ? w->approvals[i].change_id :
+				 i < w->napprovals + w->nedits ?
+				 w->edits[i - w->napprovals].change_id :
+				 w->finals[i - w->napprovals - w->nedits].change_id;
+		if (chg_history_at_ids(&f, index, repo, at, policy, &id, 1) < 0)
+			return -1;
+		/* a view of the one change request holds no entries of its own */
+		*views += f.view && !f.entry;
+		compare_focus(at, &f, w, id);
+		chg_history_release(&f);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
@@ -120,7 +215,7 @@ int main(int argc, char **argv)
 	git_repository *repo = NULL;
 	git_revwalk *walk = NULL;
 	git_oid head, oid;
-	size_t commits = 0, views = 0;
+	size_t commits = 0, views = 0, focused = 0;
 	int rc = 2;
 
 	if (argc != 2) {
@@ -150,10 +245,16 @@ int main(int argc, char **argv)
 		commits++;
 		views += v.view;
 		compare(&oid, &v, &w);
+		if (check_focus(&focused, &index, repo, &oid, policy, &w) < 0) {
+			fprintf(stderr, "history-check: cannot make a view of one change request\n");
+			chg_history_release(&v);
+			chg_history_release(&w);
+			goto cleanup;
+		}
 		chg_history_release(&v);
 		chg_history_release(&w);
 	}
-	printf("%zu commits, %zu views\n", commits, views);
+	printf("%zu commits, %zu views, %zu focused views\n", commits, views, focused);
 	rc = differences ? 1 : 0;
 cleanup:
 	git_revwalk_free(walk);
