@@ -9,6 +9,7 @@
 #include "datetime.h"
 #include "error.h"
 #include "graph.h"
+#include "treediff.h"
 #include "check.h"
 #include "repo.h"
 #include "risk.h"
@@ -25,6 +26,7 @@ struct walk {
 	git_repository *repo;
 	const struct chg_policy *policy;
 	struct chg_signature_verifier *verifier; /* made at the first use */
+	struct chg_treediff *diff;     /* what each commit changed */
 	size_t alloc_merges;
 	/* The change requests of the blobs parsed so far, by blob id: a
 	 * version is the new one of the commit that makes it and the old one
@@ -406,323 +408,56 @@ static void parsed_release(struct walk *w)
 	free(w->parsed);
 }
 
-/* A file that differs between two trees. */
-struct file_change {
-	char *path;
-	git_oid old_id, new_id;  /* zero when the file is not there */
-};
-
-struct file_changes {
-	struct file_change *items;
-	size_t n, alloc;
-	/* only the directories that may hold its change requests are read */
-	const struct chg_policy *policy;
-};
-
-/*
- * Whether the directory `dir` ("a/b/", from the top) may hold a file that
- * one of the policy's change request globs matches: the glob's literal
- * part (up to its first wildcard) and `dir` agree as far as both go.
- */
-static int may_hold_changes(const struct chg_policy *policy, const char *dir)
-{
-	size_t i, lit, dlen = strlen(dir);
-
-	for (i = 0; i < policy->npaths; i++) {
-		const char *g = policy->paths[i];
-		lit = strcspn(g, "*?[\\{");
-		if (!strncmp(g, dir, lit < dlen ? lit : dlen))
-			return 1;
-	}
-	return 0;
-}
-
-static int add_file_change(struct file_changes *out, const char *path,
-			   const git_tree_entry *old, const git_tree_entry *new)
-{
-	struct file_change *f;
-
-	if (out->n == out->alloc) {
-		size_t n = out->alloc ? out->alloc * 2 : 16;
-		f = realloc(out->items, n * sizeof(*f));
-		if (!f)
-			return CHG_ENOMEM;
-		out->items = f;
-		out->alloc = n;
-	}
-	f = &out->items[out->n];
-	memset(f, 0, sizeof(*f));
-	if (!(f->path = strdup(path)))
-		return CHG_ENOMEM;
-	if (old)
-		git_oid_cpy(&f->old_id, git_tree_entry_id(old));
-	if (new)
-		git_oid_cpy(&f->new_id, git_tree_entry_id(new));
-	out->n++;
-	return 0;
-}
-
-static void file_changes_release(struct file_changes *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		free(c->items[i].path);
-	free(c->items);
-	memset(c, 0, sizeof(*c));
-}
-
-static int diff_trees(struct file_changes *out, git_repository *repo,
-		      const git_tree *old, const git_tree *new,
-		      struct chg_buf *prefix, int depth);
-
-/* The entries `old` and `new` (either may be NULL) of one name differ. */
-static int diff_entries(struct file_changes *out, git_repository *repo,
-			const git_tree_entry *old, const git_tree_entry *new,
-			struct chg_buf *prefix, int depth)
-{
-	const git_tree_entry *e = old ? old : new;
-	const git_tree_entry *old_blob = NULL, *new_blob = NULL;
-	git_tree *old_tree = NULL, *new_tree = NULL;
-	size_t mark = prefix->len;
-	int error = 0;
-
-	if (old && git_tree_entry_type(old) == GIT_OBJECT_BLOB)
-		old_blob = old;
-	if (new && git_tree_entry_type(new) == GIT_OBJECT_BLOB)
-		new_blob = new;
-	if (chg_buf_puts(prefix, git_tree_entry_name(e)) < 0)
-		return CHG_ENOMEM;
-	if ((old_blob || new_blob) &&
-	    !(old_blob && new_blob && git_oid_equal(git_tree_entry_id(old_blob),
-						     git_tree_entry_id(new_blob))))
-		error = add_file_change(out, prefix->ptr, old_blob, new_blob);
-	/* a directory no change request can be in is not read */
-	if (!error && out->policy && (!old_blob || !new_blob)) {
-		if (chg_buf_putc(prefix, '/') < 0)
-			error = CHG_ENOMEM;
-		else if (!may_hold_changes(out->policy, prefix->ptr))
-			old = new = NULL;
-		prefix->len--;
-		prefix->ptr[prefix->len] = '\0';
-	}
-	if (!error && old && git_tree_entry_type(old) == GIT_OBJECT_TREE &&
-	    git_tree_lookup(&old_tree, repo, git_tree_entry_id(old)) < 0)
-		error = CHG_EGIT;
-	if (!error && new && git_tree_entry_type(new) == GIT_OBJECT_TREE &&
-	    git_tree_lookup(&new_tree, repo, git_tree_entry_id(new)) < 0)
-		error = CHG_EGIT;
-	if (!error && (old_tree || new_tree)) {
-		if (chg_buf_putc(prefix, '/') < 0)
-			error = CHG_ENOMEM;
-		else
-			error = diff_trees(out, repo, old_tree, new_tree, prefix,
-					   depth + 1);
-	}
-	git_tree_free(old_tree);
-	git_tree_free(new_tree);
-	prefix->len = mark;
-	prefix->ptr[mark] = '\0';
-	return error;
-}
-
-/*
- * Appends to `out` the files (blobs) that differ between the trees `old`
- * and `new` (either may be NULL: empty), their paths under `prefix`.  A
- * subtree with the same id on both sides is not read: a commit that
- * changes one file of a large directory costs that directory, not the
- * whole tree, and one that changes nothing costs nothing.
- */
-static int diff_trees(struct file_changes *out, git_repository *repo,
-		      const git_tree *old, const git_tree *new,
-		      struct chg_buf *prefix, int depth)
-{
-	size_t i, n;
-	int error = 0;
-
-	if (depth > 256)
-		return CHG_ELIMIT;
-	if (old && new && git_oid_equal(git_tree_id(old), git_tree_id(new)))
-		return 0;
-	n = old ? git_tree_entrycount(old) : 0;
-	for (i = 0; i < n && !error; i++) {
-		const git_tree_entry *o = git_tree_entry_byindex(old, i);
-		const git_tree_entry *e = new ?
-			git_tree_entry_byname(new, git_tree_entry_name(o)) : NULL;
-
-		if (e && git_oid_equal(git_tree_entry_id(o), git_tree_entry_id(e)) &&
-		    git_tree_entry_type(o) == git_tree_entry_type(e))
-			continue;
-		error = diff_entries(out, repo, o, e, prefix, depth);
-	}
-	n = new ? git_tree_entrycount(new) : 0;
-	for (i = 0; i < n && !error; i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(new, i);
-
-		if (old && git_tree_entry_byname(old, git_tree_entry_name(e)))
-			continue;  /* compared above */
-		error = diff_entries(out, repo, NULL, e, prefix, depth);
-	}
-	return error;
-}
-
-static int tree_changes(struct file_changes *out, git_repository *repo,
-			const git_tree *old, const git_tree *new,
-			const struct chg_policy *policy)
-{
-	struct chg_buf prefix = CHG_BUF_INIT;
-	int error;
-
-	memset(out, 0, sizeof(*out));
-	out->policy = policy;
-	if (chg_buf_puts(&prefix, "") < 0)
-		return CHG_ENOMEM;
-	error = diff_trees(out, repo, old, new, &prefix, 0);
-	chg_buf_release(&prefix);
-	if (error < 0)
-		file_changes_release(out);
-	return error;
-}
-
-static int cmp_file_change(const void *a, const void *b)
-{
-	return strcmp(((const struct file_change *)a)->path,
-		      ((const struct file_change *)b)->path);
-}
-
-static int cmp_file_change_path(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct file_change *)elem)->path);
-}
-
-/*
- * For a merge: the files in which `commit` differs from each parent after
- * the first (`others`, one list per parent, sorted by path; *nothers
- * lists), so that a file the merge took unchanged from another parent is
- * known without a lookup per file.  A parent that is not here (a shallow
- * clone) gets no list.
- */
-static int merge_changes(struct file_changes **others, unsigned int *nothers,
-			 git_repository *repo, git_commit *commit,
-			 const git_tree *tree, const struct chg_policy *policy)
-{
-	unsigned int i, n = git_commit_parentcount(commit);
-	int error = 0;
-
-	*others = NULL;
-	*nothers = 0;
-	if (n < 2)
-		return 0;
-	if (!(*others = calloc(n - 1, sizeof(**others))))
-		return CHG_ENOMEM;
-	for (i = 1; i < n && !error; i++) {
-		git_commit *parent;
-		git_tree *ptree;
-
-		if (git_commit_parent(&parent, commit, i) < 0)
-			continue;
-		if (git_commit_tree(&ptree, parent) == 0) {
-			struct file_changes *c = &(*others)[*nothers];
-			if ((error = tree_changes(c, repo, ptree, tree, policy)) == 0) {
-				(*nothers)++;
-				if (c->n)
-					qsort(c->items, c->n, sizeof(*c->items),
-					      cmp_file_change);
-			}
-			git_tree_free(ptree);
-		}
-		git_commit_free(parent);
-	}
-	return error;
-}
-
-/* Is the file at `path` the same in one of the other parents (n >= 1)? */
-static int same_in_other_parent(const struct file_changes *others,
-				unsigned int nothers, const char *path)
-{
-	unsigned int i;
-
-	for (i = 0; i < nothers; i++)
-		if (!others[i].n ||
-		    !bsearch(path, others[i].items, others[i].n,
-			     sizeof(*others[i].items), cmp_file_change_path))
-			return 1;
-	return 0;
-}
-
 /*
  * Records who changed the covered content of which change request in
  * `commit` (the seq-th of the walk), and which ids reached a final state.
  */
-static int scan_edits(struct walk *w, git_commit *commit, size_t seq)
+struct scan {
+	struct walk *w;
+	git_commit *commit;
+	size_t seq;
+};
+
+static int on_file(const char *path, const git_oid *old, const git_oid *new,
+		   void *payload)
 {
-	struct chg_history *h = w->h;
-	git_repository *repo = w->repo;
-	const struct chg_policy *policy = w->policy;
-	git_tree *tree = NULL, *ptree = NULL;
-	git_commit *parent = NULL;
-	struct file_changes changes = { 0 }, *others = NULL;
-	unsigned int nothers = 0, k;
-	size_t i;
+	struct scan *sc = payload;
+	struct walk *w = sc->w;
+	/* the ids and states are the table's strings, which a rehash keeps;
+	   the digests are copied out of its slots */
+	char old_digest[CHG_DIGEST_SIZE] = "", new_digest[CHG_DIGEST_SIZE] = "";
+	const char *old_id = NULL, *new_id = NULL, *new_state = NULL;
+	const struct parsed *v;
 	int error = 0;
 
-	if (git_commit_tree(&tree, commit) < 0)
-		return CHG_EGIT;
-	if (git_commit_parentcount(commit) > 0) {
-		if (git_commit_parent(&parent, commit, 0) < 0 ||
-		    git_commit_tree(&ptree, parent) < 0) {
-			/* a shallow clone: the parent is not here */
-			ptree = NULL;
-		}
+	(void)path;
+	if (old && (error = parse_blob(&v, w, old)) == 0) {
+		old_id = v->id;
+		memcpy(old_digest, v->digest, CHG_DIGEST_SIZE);
 	}
-	if ((error = tree_changes(&changes, repo, ptree, tree, policy)) < 0) {
-		if (error == CHG_ELIMIT)
-			error = CHG_EGIT;
-		goto cleanup;
+	if (!error && new && (error = parse_blob(&v, w, new)) == 0) {
+		new_id = v->id;
+		memcpy(new_digest, v->digest, CHG_DIGEST_SIZE);
+		new_state = v->state;
 	}
-	for (i = 0; i < changes.n && !error; i++) {
-		const struct file_change *d = &changes.items[i];
-		/* the ids and states are the table's strings, which a rehash
-		   keeps; the digests are copied out of its slots */
-		char old_digest[CHG_DIGEST_SIZE] = "", new_digest[CHG_DIGEST_SIZE] = "";
-		const char *old_id = NULL, *new_id = NULL, *new_state = NULL;
-		const struct parsed *v;
-
-		if (!chg_policy_is_change_path(policy, d->path))
-			continue;
-		if (git_commit_parentcount(commit) > 1 && !others &&
-		    (error = merge_changes(&others, &nothers, repo, commit, tree, policy)) < 0)
-			break;
-		if (others && same_in_other_parent(others, nothers, d->path))
-			continue;
-		if (!git_oid_is_zero(&d->old_id) &&
-		    (error = parse_blob(&v, w, &d->old_id)) == 0) {
-			old_id = v->id;
-			memcpy(old_digest, v->digest, CHG_DIGEST_SIZE);
-		}
-		if (!error && !git_oid_is_zero(&d->new_id) &&
-		    (error = parse_blob(&v, w, &d->new_id)) == 0) {
-			new_id = v->id;
-			memcpy(new_digest, v->digest, CHG_DIGEST_SIZE);
-			new_state = v->state;
-		}
-		if (!error && new_id && is_final(policy, new_state))
-			error = add_final(h, new_id, new_state, commit, seq);
-		if (!error && new_id && strcmp(old_digest, new_digest))
-			error = add_edit(h, new_id, commit);
-		if (!error && old_id && (!new_id || strcmp(old_id, new_id)) &&
-		    strcmp(old_digest, new_digest))
-			error = add_edit(h, old_id, commit);
-	}
-cleanup:
-	for (k = 0; k < nothers; k++)
-		file_changes_release(&others[k]);
-	free(others);
-	file_changes_release(&changes);
-	git_tree_free(ptree);
-	git_tree_free(tree);
-	git_commit_free(parent);
+	if (!error && new_id && is_final(w->policy, new_state))
+		error = add_final(w->h, new_id, new_state, sc->commit, sc->seq);
+	if (!error && new_id && strcmp(old_digest, new_digest))
+		error = add_edit(w->h, new_id, sc->commit);
+	if (!error && old_id && (!new_id || strcmp(old_id, new_id)) &&
+	    strcmp(old_digest, new_digest))
+		error = add_edit(w->h, old_id, sc->commit);
 	return error;
+}
+
+static int scan_edits(struct walk *w, git_commit *commit, size_t at, size_t seq)
+{
+	struct scan sc = { w, commit, seq };
+	int touched, error;
+
+	if ((error = chg_treediff_touches(&touched, w->diff, at)) < 0 || !touched)
+		return error;
+	return chg_treediff_commit(w->diff, at, on_file, &sc);
 }
 
 /*
@@ -1128,7 +863,7 @@ static int find_withdrawals(struct walk *w)
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
-	struct walk w = { out, repo, policy, NULL, 0, NULL, 0, 0 };
+	struct walk w = { out, repo, policy, NULL, NULL, 0, NULL, 0, 0 };
 	const struct chg_graph *g;
 	size_t seq;
 	int error = 0;
@@ -1140,7 +875,8 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 	if (!(out->graph = malloc(sizeof(*out->graph))))
 		return CHG_ENOMEM;
 	*out->graph = (struct chg_graph)CHG_GRAPH_INIT;
-	if ((error = chg_graph_load(out->graph, repo, tip)) < 0)
+	if ((error = chg_graph_load(out->graph, repo, tip)) < 0 ||
+	    (error = chg_treediff_new(&w.diff, repo, out->graph, policy)) < 0)
 		goto cleanup;
 	g = out->graph;
 	for (seq = 0; seq < g->norder && !error; seq++) {
@@ -1169,7 +905,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		}
 		chg_trailers_release(&t);
 		if (!error)
-			error = scan_edits(&w, commit, seq);
+			error = scan_edits(&w, commit, g->order[seq], seq);
 		git_commit_free(commit);
 	}
 	if (error)
@@ -1186,6 +922,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		error = chg_history_index_ids(out);
 cleanup:
 	chg_signature_verifier_free(w.verifier);
+	chg_treediff_free(w.diff);
 	parsed_release(&w);
 	return error;
 }
