@@ -11,22 +11,18 @@
 #include "change.h"
 #include "datetime.h"
 #include "error.h"
+#include "graph.h"
 #include "lint.h"
 #include "repo.h"
 #include "signature.h"
 #include "trailer.h"
+#include "treediff.h"
 #include "trust.h"
 #include "yaml.h"
 #include "banned.h"
 
 /* Parsed versions kept for reuse, most recently used first. */
 #define PARSED_MAX 1024
-
-/* Raw tree objects kept for the next commit's difference. */
-#define RAW_TREES 16
-
-/* No index: a parent that is not in the repository. */
-#define NONE ((size_t)-1)
 
 /* ---- what the walk keeps per change request ---- */
 
@@ -397,59 +393,24 @@ struct version {
 				     its fields are compared */
 };
 
-/* A commit of the walk. */
-struct node {
-	git_oid id;
-	git_oid tree;
-	int64_t time;             /* committer time, for the order */
-	size_t edge0;             /* its parents: edges[edge0 .. edge0+nedges) */
-	unsigned int nedges;
-	unsigned int trailers : 1; /* the message may hold approval trailers */
-	unsigned int cut : 1;     /* a shallow commit: its parents are not
-				     walked */
-	size_t indeg, child0, nchildren;  /* for the topological order */
-};
-
-struct edge {
-	git_oid parent;
-	size_t index;             /* the parent's node, or NONE */
-};
-
-struct graph {
-	struct node *nodes;
-	size_t n, alloc;
-	struct edge *edges;
-	size_t nedges, alloc_edges;
-	size_t *slots;            /* oid -> node index + 1 (0: empty) */
-	size_t cap;
-	size_t *order;            /* node indexes, parents first */
-	size_t norder;
-};
-
 struct audit {
 	git_repository *repo;
-	git_odb *odb;
 	const struct chg_policy *policy;
 	const struct chg_audit_options *opts;
 	chg_audit_fn fn;
 	void *payload;
 	struct chg_audit_stats *stats;
 
-	char **prefixes;          /* directories of the change paths; "" is
-				     the whole tree */
-	size_t nprefixes;
-	struct graph g;
-	git_oid *ids;             /* per node, nprefixes tree ids (zero:
-				     absent) of its prefix directories */
+	const struct chg_graph *g; /* the commits, parents first */
+	struct chg_treediff *diff; /* what each commit changed */
 
 	struct crmap crs;
 	struct parsed_cache parsed;
-	git_odb_object *raw[RAW_TREES];
-	size_t raw_next;
 	struct chg_signature_verifier *verifier;
 
 	/* the commit being visited */
-	const struct node *node;
+	const struct chg_graph_commit *node;
+	size_t at;                /* its index in the graph */
 	git_commit *commit;       /* read when needed */
 	git_tree *tree;
 	int info_ready;
@@ -680,81 +641,6 @@ static int commit_tree(struct audit *a, git_tree **out)
 	if (!a->tree && git_tree_lookup(&a->tree, a->repo, &a->node->tree) < 0)
 		return CHG_EGIT;
 	*out = a->tree;
-	return 0;
-}
-
-/*
- * Finds the entry `name` (`len` bytes) in the raw tree object `data`
- * ("<mode> <name>\0<20-byte id>" each): its id into *out and whether it
- * is a directory.  Reading the raw object spares building a git_tree for
- * the one entry each commit needs.  Returns 1 when found, else 0.
- */
-static int raw_find(git_oid *out, int *is_tree, const unsigned char *data,
-		    size_t size, const char *name, size_t len)
-{
-	const unsigned char *p = data, *end = data + size, *sp, *nul;
-
-	while (p < end) {
-		if (!(sp = memchr(p, ' ', (size_t)(end - p))) ||
-		    !(nul = memchr(sp + 1, '\0', (size_t)(end - sp - 1))) ||
-		    end - nul < GIT_OID_RAWSZ + 1)
-			return 0;
-		if ((size_t)(nul - sp - 1) == len && !memcmp(sp + 1, name, len)) {
-			*is_tree = sp - p == 5 && !memcmp(p, "40000", 5);
-			git_oid_fromraw(out, nul + 1);
-			return 1;
-		}
-		p = nul + 1 + GIT_OID_RAWSZ;
-	}
-	return 0;
-}
-
-/* The id of the directory `path` ("a/b") under the tree `tree` into *out
- * (zero when there is none). */
-static int dir_id(git_oid *out, struct audit *a, const git_oid *tree,
-		  const char *path)
-{
-	git_oid cur;
-	int is_tree = 1;
-
-	git_oid_cpy(&cur, tree);
-	while (*path) {
-		const char *slash = strchr(path, '/');
-		size_t len = slash ? (size_t)(slash - path) : strlen(path);
-		git_odb_object *obj;
-		int found;
-
-		if (git_odb_read(&obj, a->odb, &cur) < 0)
-			return CHG_EGIT;
-		found = git_odb_object_type(obj) == GIT_OBJECT_TREE &&
-			raw_find(&cur, &is_tree, git_odb_object_data(obj),
-				 git_odb_object_size(obj), path, len);
-		git_odb_object_free(obj);
-		if (!found || !is_tree) {
-			memset(out, 0, sizeof(*out));
-			return 0;
-		}
-		path += len + (slash != NULL);
-	}
-	git_oid_cpy(out, &cur);
-	return 0;
-}
-
-static git_oid *ids_of(const struct audit *a, size_t node)
-{
-	return &a->ids[node * a->nprefixes];
-}
-
-/* Fills in the prefix directory ids of node `i`. */
-static int node_ids(struct audit *a, size_t i)
-{
-	git_oid *out = ids_of(a, i);
-	size_t p;
-	int error;
-
-	for (p = 0; p < a->nprefixes; p++)
-		if ((error = dir_id(&out[p], a, &a->g.nodes[i].tree, a->prefixes[p])) < 0)
-			return error;
 	return 0;
 }
 
@@ -1186,43 +1072,14 @@ static void versions_release(struct version *list, size_t n)
 	}
 }
 
-/* Whether the blob at `path` in a parent other than the first equals
- * `blob` (NULL: absent there), as chg_history_load decides for merges. */
-static int same_in_other_parent(struct audit *a, const char *path,
-				const git_oid *blob)
+/* A file the commit changed (treediff.h): `old`, `new` its blobs (NULL:
+ * absent). */
+static int on_delta(const char *path, const git_oid *old, const git_oid *new,
+		    void *payload)
 {
-	const struct edge *e = &a->g.edges[a->node->edge0];
-	unsigned int i;
-	int same = 0;
-
-	for (i = 1; i < a->node->nedges && !same; i++) {
-		git_tree *tree;
-		git_tree_entry *entry;
-
-		if (e[i].index == NONE ||
-		    git_tree_lookup(&tree, a->repo, &a->g.nodes[e[i].index].tree) < 0)
-			continue;
-		if (git_tree_entry_bypath(&entry, tree, path) == 0) {
-			same = blob && git_oid_equal(git_tree_entry_id(entry), blob);
-			git_tree_entry_free(entry);
-		} else {
-			same = !blob;
-		}
-		git_tree_free(tree);
-	}
-	return same;
-}
-
-/* A file that differs: `old`, `new` its blobs (NULL: absent). */
-static int on_delta(struct audit *a, const char *path, const git_oid *old,
-		    const git_oid *new)
-{
+	struct audit *a = payload;
 	int error = 0;
 
-	if (!chg_policy_is_change_path(a->policy, path))
-		return 0;
-	if (a->node->nedges > 1 && same_in_other_parent(a, path, new))
-		return 0;
 	if (old)
 		error = add_version(&a->old, &a->nold, &a->alloc_old, a, path, old, 1);
 	if (!error && new)
@@ -1231,186 +1088,12 @@ static int on_delta(struct audit *a, const char *path, const git_oid *old,
 	return error;
 }
 
-
 static int entry_is_file(const git_tree_entry *e)
 {
 	git_filemode_t m = git_tree_entry_filemode(e);
 
 	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE ||
 	       m == GIT_FILEMODE_LINK;
-}
-
-/* One entry of a raw tree object: "<octal mode> <name>\0<20-byte id>". */
-struct raw_entry {
-	unsigned int mode;
-	const char *name;         /* not NUL-terminated in general: len */
-	size_t len;
-	const unsigned char *id;
-};
-
-static int raw_is_dir(const struct raw_entry *e)
-{
-	return e->mode == GIT_FILEMODE_TREE;
-}
-
-static int raw_is_file(const struct raw_entry *e)
-{
-	return e->mode == GIT_FILEMODE_BLOB || e->mode == GIT_FILEMODE_BLOB_EXECUTABLE ||
-	       e->mode == GIT_FILEMODE_LINK;
-}
-
-/* Reads the entry at *p (before `end`) and advances; 0 at the end (or at
- * a malformed entry: the rest is not read). */
-static int raw_next(struct raw_entry *e, const unsigned char **p,
-		    const unsigned char *end)
-{
-	const unsigned char *sp, *nul, *q;
-
-	if (*p >= end || !(sp = memchr(*p, ' ', (size_t)(end - *p))) ||
-	    !(nul = memchr(sp + 1, '\0', (size_t)(end - sp - 1))) ||
-	    end - nul < GIT_OID_RAWSZ + 1)
-		return 0;
-	for (e->mode = 0, q = *p; q < sp && *q >= '0' && *q <= '7'; q++)
-		e->mode = e->mode * 8 + (unsigned int)(*q - '0');
-	e->name = (const char *)sp + 1;
-	e->len = (size_t)(nul - sp - 1);
-	e->id = nul + 1;
-	*p = nul + 1 + GIT_OID_RAWSZ;
-	return 1;
-}
-
-/* Tree order, as git sorts entries: a directory as if its name ended
- * in '/'. */
-static int raw_cmp(const struct raw_entry *x, const struct raw_entry *y)
-{
-	size_t len = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->name, y->name, len), cx, cy;
-
-	if (c)
-		return c;
-	cx = x->len > len ? (unsigned char)x->name[len] : raw_is_dir(x) ? '/' : 0;
-	cy = y->len > len ? (unsigned char)y->name[len] : raw_is_dir(y) ? '/' : 0;
-	return cx < cy ? -1 : cx > cy;
-}
-
-/*
- * The raw tree object `id` (free with git_odb_object_free).  The last
- * RAW_TREES trees read are kept: the old side of a commit's difference is
- * usually the new side of the previous commit that touched the directory.
- */
-static int raw_tree(git_odb_object **out, struct audit *a, const git_oid *id)
-{
-	git_odb_object *obj;
-	size_t i;
-
-	for (i = 0; i < RAW_TREES; i++)
-		if (a->raw[i] && git_oid_equal(git_odb_object_id(a->raw[i]), id))
-			return git_odb_object_dup(out, a->raw[i]) < 0 ? CHG_EGIT : 0;
-	if (git_odb_read(&obj, a->odb, id) < 0)
-		return CHG_EGIT;
-	if (git_odb_object_type(obj) != GIT_OBJECT_TREE) {
-		git_odb_object_free(obj);
-		git_error_set_str(GIT_ERROR_OBJECT, "a tree entry is not a tree");
-		return CHG_EGIT;
-	}
-	git_odb_object_free(a->raw[a->raw_next]);
-	a->raw[a->raw_next] = obj;
-	a->raw_next = (a->raw_next + 1) % RAW_TREES;
-	return git_odb_object_dup(out, obj) < 0 ? CHG_EGIT : 0;
-}
-
-/*
- * Reports each file that differs between the trees `o` and `n` (NULL or
- * zero: empty) under `path` (empty, or a directory with a final '/'),
- * descending only into directories whose ids differ: the cost follows
- * what changed, not the size of the trees.  The raw objects are walked as
- * git walks them.
- */
-static int diff_trees(struct audit *a, const git_oid *o, const git_oid *n,
-		      struct chg_buf *path, int depth)
-{
-	git_odb_object *ot = NULL, *nt = NULL;
-	const unsigned char *op = NULL, *oend = NULL, *np = NULL, *nend = NULL;
-	struct raw_entry x, y;
-	int hx, hy, error = 0;
-	size_t mark = path->len;
-
-	if (depth > 64)
-		return 0;
-	if (o && git_oid_is_zero(o))
-		o = NULL;
-	if (n && git_oid_is_zero(n))
-		n = NULL;
-	if ((o && (error = raw_tree(&ot, a, o)) < 0) ||
-	    (n && (error = raw_tree(&nt, a, n)) < 0))
-		goto cleanup;
-	if (ot) {
-		op = git_odb_object_data(ot);
-		oend = op + git_odb_object_size(ot);
-	}
-	if (nt) {
-		np = git_odb_object_data(nt);
-		nend = np + git_odb_object_size(nt);
-	}
-	hx = op && raw_next(&x, &op, oend);
-	hy = np && raw_next(&y, &np, nend);
-	while ((hx || hy) && !error) {
-		int c = !hx ? 1 : !hy ? -1 : raw_cmp(&x, &y);
-		const struct raw_entry *e = c <= 0 ? &x : &y;
-		git_oid xid, yid;
-
-		if (c <= 0)
-			git_oid_fromraw(&xid, x.id);
-		if (c >= 0)
-			git_oid_fromraw(&yid, y.id);
-		if (c || !git_oid_equal(&xid, &yid)) {
-			if ((error = chg_buf_put(path, e->name, e->len)) < 0)
-				break;
-			if (raw_is_dir(e)) {
-				if ((error = chg_buf_putc(path, '/')) == 0)
-					error = diff_trees(a, c <= 0 ? &xid : NULL,
-							   c >= 0 ? &yid : NULL, path, depth + 1);
-			} else if (c == 0) {
-				/* a submodule on either side: only a file counts */
-				error = on_delta(a, path->ptr, raw_is_file(&x) ? &xid : NULL,
-						 raw_is_file(&y) ? &yid : NULL);
-			} else if (raw_is_file(e)) {
-				error = on_delta(a, path->ptr, c < 0 ? &xid : NULL,
-						 c > 0 ? &yid : NULL);
-			}
-			path->len = mark;
-			path->ptr[mark] = '\0';
-		}
-		if (c <= 0)
-			hx = raw_next(&x, &op, oend);
-		if (c >= 0)
-			hy = raw_next(&y, &np, nend);
-	}
-cleanup:
-	git_odb_object_free(ot);
-	git_odb_object_free(nt);
-	return error;
-}
-
-/* Loads the versions of the change request files the commit changed
- * relative to its first parent (`pids`, NULL for a root commit). */
-static int load_deltas(struct audit *a, const git_oid *own, const git_oid *pids)
-{
-	struct chg_buf path = CHG_BUF_INIT;
-	size_t p;
-	int error = 0;
-
-	for (p = 0; p < a->nprefixes && !error; p++) {
-		if (pids && git_oid_equal(&own[p], &pids[p]))
-			continue;
-		chg_buf_clear(&path);
-		if (*a->prefixes[p] && chg_buf_printf(&path, "%s/", a->prefixes[p]) < 0)
-			error = CHG_ENOMEM;
-		else
-			error = diff_trees(a, pids ? &pids[p] : NULL, &own[p], &path, 0);
-	}
-	chg_buf_release(&path);
-	return error;
 }
 
 static int cmp_by_id(const void *x, const void *y)
@@ -1589,16 +1272,18 @@ static int scan_cb(const char *root, const git_tree_entry *entry, void *payload)
 static int scan_tree(struct audit *a, const char *want, struct parsed **found,
 		     char **path)
 {
-	const git_oid *own = ids_of(a, (size_t)(a->node - a->g.nodes));
+	const git_oid *own;
 	struct scan s;
 	size_t i;
-	int error = 0;
+	int error;
 
+	if ((error = chg_treediff_dir_ids(&own, a->diff, a->at)) < 0)
+		return error;
 	memset(&s, 0, sizeof(s));
 	s.a = a;
 	s.want = want;
 	chg_buf_init(&s.path);
-	for (i = 0; i < a->nprefixes && !error && !s.found; i++) {
+	for (i = 0; i < chg_treediff_ndirs(a->diff) && !error && !s.found; i++) {
 		git_tree *sub;
 		if (git_oid_is_zero(&own[i]))
 			continue;
@@ -1606,7 +1291,7 @@ static int scan_tree(struct audit *a, const char *want, struct parsed **found,
 			error = CHG_EGIT;
 			break;
 		}
-		s.prefix = a->prefixes[i];
+		s.prefix = chg_treediff_dir(a->diff, i);
 		if (git_tree_walk(sub, GIT_TREEWALK_PRE, scan_cb, &s) < 0 && !s.found)
 			error = s.error ? s.error : CHG_EGIT;
 		git_tree_free(sub);
@@ -1668,19 +1353,6 @@ static int change_at_commit(const struct chg_change **out, char **path,
 }
 
 /* ---- approvals and rejections ---- */
-
-/* Whether the message may carry a Change-Request trailer: a cheap test
- * before git_message_trailers. */
-static int may_have_trailers(const char *msg, size_t len)
-{
-	static const char key[] = "change-request";
-	const char *p, *end = msg + len;
-
-	for (p = msg; end - p >= (ptrdiff_t)sizeof(key) - 1; p++)
-		if ((*p == 'c' || *p == 'C') && !strncasecmp(p, key, sizeof(key) - 1))
-			return 1;
-	return 0;
-}
 
 
 /* Appends a new approval of `c` for the current commit, filled as
@@ -1908,49 +1580,26 @@ static int emit(struct audit *a)
 
 static int visit(struct audit *a, size_t index)
 {
-	const struct node *nd = &a->g.nodes[index];
-	const struct edge *e = nd->nedges ? &a->g.edges[nd->edge0] : NULL;
-	const git_oid *own, *first = NULL;
+	const struct chg_graph_commit *nd = &a->g->commits[index];
 	struct chg_trailers t;
-	size_t p, size = a->nprefixes * sizeof(git_oid);
-	unsigned int i;
-	int error = 0, changed = 0, boundary = 0;
+	size_t p;
+	int error = 0, changed = 0;
 
 	a->node = nd;
+	a->at = index;
 	a->info_ready = 0;
 	a->stats->commits++;
-	if (e && e[0].index != NONE &&
-	    git_oid_equal(&nd->tree, &a->g.nodes[e[0].index].tree))
-		/* the same tree as the first parent's (an empty commit) */
-		memcpy(ids_of(a, index), ids_of(a, e[0].index), size);
-	else if ((error = node_ids(a, index)) < 0)
-		return error;
-	own = ids_of(a, index);
-	for (p = 0; !nd->nedges && p < a->nprefixes; p++)
-		changed |= !git_oid_is_zero(&own[p]);
-	for (i = 0; i < nd->nedges; i++) {
-		if (e[i].index == NONE) {
-			boundary |= i == 0;
-			continue;
-		}
-		if (i == 0)
-			first = ids_of(a, e[0].index);
-		if (!memcmp(own, ids_of(a, e[i].index), size)) {
-			changed = 0;  /* as a parent has it: nothing new */
-			break;
-		}
-		changed = 1;
-	}
-	if (boundary) {
+	if (nd->nparents && chg_graph_parent(a->g, index, 0) == CHG_GRAPH_NONE) {
 		/* a shallow clone: this commit's content is where history
 		   starts */
-		changed = 0;
 		if (!a->stats->shallow) {
 			a->stats->shallow = 1;
 			chg_oid_short(a->stats->shallow_at, &nd->id);
 		}
 		if ((error = scan_tree(a, NULL, NULL, NULL)) < 0)
 			goto cleanup;
+	} else if ((error = chg_treediff_touches(&changed, a->diff, index)) < 0) {
+		goto cleanup;
 	}
 	if (!changed && !nd->trailers)
 		goto cleanup;
@@ -1960,7 +1609,7 @@ static int visit(struct audit *a, size_t index)
 	}
 	if (changed) {
 		a->stats->touching++;
-		if ((error = load_deltas(a, own, first)) < 0 ||
+		if ((error = chg_treediff_commit(a->diff, index, on_delta, a)) < 0 ||
 		    (error = record_edits(a)) < 0 ||
 		    (error = content_events(a)) < 0)
 			goto cleanup;
@@ -1992,402 +1641,11 @@ cleanup:
 	return error;
 }
 
-/* ---- the commits, parents first ---- */
-
-/*
- * Every commit reachable from the tip is read once, as a raw object, for
- * its tree, parents, committer date and whether its message may carry
- * approval trailers; then they are ordered parents first, older committer
- * dates first among those that are free to go (ties by id), which is
- * git's --date-order reversed.  The walk does not go past the shallow
- * commits of a shallow clone ($GIT_DIR/shallow), nor past parents missing
- * from the repository.  This holds one small record per commit, as any
- * oldest-first order must.
- */
-
-static size_t *graph_slot(struct graph *g, const git_oid *id)
-{
-	size_t i;
-
-	for (i = hash_oid(id) & (g->cap - 1); g->slots[i];
-	     i = (i + 1) & (g->cap - 1))
-		if (git_oid_equal(&g->nodes[g->slots[i] - 1].id, id))
-			break;
-	return &g->slots[i];
-}
-
-static int graph_grow(struct graph *g)
-{
-	size_t cap = g->cap ? g->cap * 2 : 1024, i, *old = g->slots, ocap = g->cap;
-
-	if (!(g->slots = calloc(cap, sizeof(*g->slots)))) {
-		g->slots = old;
-		return CHG_ENOMEM;
-	}
-	g->cap = cap;
-	for (i = 0; i < ocap; i++)
-		if (old[i])
-			*graph_slot(g, &g->nodes[old[i] - 1].id) = old[i];
-	free(old);
-	return 0;
-}
-
-static void graph_release(struct graph *g)
-{
-	free(g->nodes);
-	free(g->edges);
-	free(g->slots);
-	free(g->order);
-	memset(g, 0, sizeof(*g));
-}
-
-static int cmp_oid(const void *x, const void *y)
-{
-	return git_oid_cmp(x, y);
-}
-
-/* The shallow commits, sorted, from $GIT_DIR/shallow. */
-static int read_shallow(git_oid **out, size_t *n, git_repository *repo)
-{
-	struct chg_buf path = CHG_BUF_INIT;
-	char line[128];
-	git_oid *list = NULL, *p;
-	size_t alloc = 0;
-	FILE *f;
-
-	*out = NULL;
-	*n = 0;
-	if (chg_buf_printf(&path, "%sshallow", git_repository_commondir(repo)) < 0)
-		return CHG_ENOMEM;
-	f = fopen(path.ptr, "r");
-	chg_buf_release(&path);
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (*n == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			if (!(p = realloc(list, alloc * sizeof(*p)))) {
-				fclose(f);
-				free(list);
-				return CHG_ENOMEM;
-			}
-			list = p;
-		}
-		if (git_oid_fromstrn(&list[*n], line, GIT_OID_HEXSZ) == 0)
-			(*n)++;
-	}
-	fclose(f);
-	if (*n)
-		qsort(list, *n, sizeof(*list), cmp_oid);
-	*out = list;
-	return 0;
-}
-
-static int add_edge(struct graph *g, const char *hex)
-{
-	struct edge *e;
-
-	if (g->nedges == g->alloc_edges) {
-		size_t n = g->alloc_edges ? g->alloc_edges * 2 : 1024;
-		if (!(e = realloc(g->edges, n * sizeof(*e))))
-			return CHG_ENOMEM;
-		g->edges = e;
-		g->alloc_edges = n;
-	}
-	e = &g->edges[g->nedges];
-	if (git_oid_fromstrn(&e->parent, hex, GIT_OID_HEXSZ) < 0)
-		return CHG_EGIT;
-	e->index = NONE;
-	g->nedges++;
-	return 0;
-}
-
-/* Reads the header of the raw commit `data` into `nd` and its parents
- * into the edges. */
-static int parse_commit(struct graph *g, struct node *nd, const char *data,
-			size_t size)
-{
-	const char *p = data, *end = data + size, *eol, *gt;
-	int have_tree = 0, error;
-
-	nd->edge0 = g->nedges;
-	while (p < end && *p != '\n') {
-		size_t len;
-
-		if (!(eol = memchr(p, '\n', (size_t)(end - p))))
-			eol = end;
-		len = (size_t)(eol - p);
-		if (len >= 5 + GIT_OID_HEXSZ && !memcmp(p, "tree ", 5)) {
-			have_tree = git_oid_fromstrn(&nd->tree, p + 5, GIT_OID_HEXSZ) == 0;
-		} else if (len >= 7 + GIT_OID_HEXSZ && !memcmp(p, "parent ", 7)) {
-			if ((error = add_edge(g, p + 7)) < 0)
-				return error;
-			nd->nedges++;
-		} else if (len > 10 && !memcmp(p, "committer ", 10)) {
-			for (gt = eol; gt > p && gt[-1] != '>'; gt--)
-				;
-			while (gt < eol && *gt == ' ')
-				gt++;
-			for (nd->time = 0; gt < eol && *gt >= '0' && *gt <= '9'; gt++)
-				nd->time = nd->time * 10 + (*gt - '0');
-		}
-		p = eol + 1;
-	}
-	if (!have_tree) {
-		git_error_set_str(GIT_ERROR_OBJECT, "a commit has no tree");
-		return CHG_EGIT;
-	}
-	p = p < end ? p + 1 : end;
-	nd->trailers = may_have_trailers(p, (size_t)(end - p));
-	return 0;
-}
-
-/* Heap of commits free to go, oldest committer date (then id) on top. */
-static int older(const struct node *nodes, size_t x, size_t y)
-{
-	if (nodes[x].time != nodes[y].time)
-		return nodes[x].time < nodes[y].time;
-	return git_oid_cmp(&nodes[x].id, &nodes[y].id) < 0;
-}
-
-static void heap_push(size_t *heap, size_t *n, const struct node *nodes, size_t v)
-{
-	size_t i = (*n)++, up;
-
-	heap[i] = v;
-	while (i && older(nodes, heap[i], heap[up = (i - 1) / 2])) {
-		size_t t = heap[i];
-		heap[i] = heap[up];
-		heap[up] = t;
-		i = up;
-	}
-}
-
-static size_t heap_pop(size_t *heap, size_t *n, const struct node *nodes)
-{
-	size_t top = heap[0], i = 0;
-
-	heap[0] = heap[--*n];
-	for (;;) {
-		size_t l = 2 * i + 1, r = l + 1, m = i, t;
-		if (l < *n && older(nodes, heap[l], heap[m]))
-			m = l;
-		if (r < *n && older(nodes, heap[r], heap[m]))
-			m = r;
-		if (m == i)
-			break;
-		t = heap[i];
-		heap[i] = heap[m];
-		heap[m] = t;
-		i = m;
-	}
-	return top;
-}
-
-/* Puts the commits in order: parents first (Kahn's algorithm). */
-static int graph_order(struct graph *g)
-{
-	size_t *children = NULL, *heap = NULL, nheap = 0, i, k, at = 0;
-	int error = 0;
-
-	for (i = 0; i < g->n; i++)
-		for (k = 0; k < g->nodes[i].nedges; k++) {
-			struct edge *e = &g->edges[g->nodes[i].edge0 + k];
-			size_t s;
-			if (g->nodes[i].cut)
-				continue;
-			s = *graph_slot(g, &e->parent);
-			if (!s)
-				continue;
-			e->index = s - 1;
-			g->nodes[s - 1].nchildren++;
-			g->nodes[i].indeg++;
-		}
-	if (!(children = calloc(g->nedges + 1, sizeof(*children))) ||
-	    !(heap = calloc(g->n + 1, sizeof(*heap))) ||
-	    !(g->order = calloc(g->n + 1, sizeof(*g->order)))) {
-		error = CHG_ENOMEM;
-		goto cleanup;
-	}
-	for (i = 0; i < g->n; i++) {
-		g->nodes[i].child0 = at;
-		at += g->nodes[i].nchildren;
-		g->nodes[i].nchildren = 0;
-	}
-	for (i = 0; i < g->n; i++)
-		for (k = 0; k < g->nodes[i].nedges; k++) {
-			const struct edge *e = &g->edges[g->nodes[i].edge0 + k];
-			struct node *p;
-			if (e->index == NONE)
-				continue;
-			p = &g->nodes[e->index];
-			children[p->child0 + p->nchildren++] = i;
-		}
-	for (i = 0; i < g->n; i++)
-		if (!g->nodes[i].indeg)
-			heap_push(heap, &nheap, g->nodes, i);
-	while (nheap) {
-		size_t v = heap_pop(heap, &nheap, g->nodes);
-		g->order[g->norder++] = v;
-		for (k = 0; k < g->nodes[v].nchildren; k++) {
-			size_t c = children[g->nodes[v].child0 + k];
-			if (--g->nodes[c].indeg == 0)
-				heap_push(heap, &nheap, g->nodes, c);
-		}
-	}
-cleanup:
-	free(children);
-	free(heap);
-	return error;
-}
-
-/* Reads every commit reachable from `tip` and orders them. */
-static int graph_build(struct audit *a, const git_oid *tip)
-{
-	struct graph *g = &a->g;
-	git_oid *shallow = NULL, *stack = NULL;
-	size_t nshallow, nstack = 0, astack = 0;
-	int error;
-
-	if ((error = read_shallow(&shallow, &nshallow, a->repo)) < 0 ||
-	    (error = graph_grow(g)) < 0)
-		goto cleanup;
-	if (!(stack = malloc(64 * sizeof(*stack)))) {
-		error = CHG_ENOMEM;
-		goto cleanup;
-	}
-	astack = 64;
-	git_oid_cpy(&stack[nstack++], tip);
-	while (nstack && !error) {
-		git_odb_object *obj;
-		struct node *nd;
-		git_oid id;
-		size_t k;
-		int rc;
-
-		git_oid_cpy(&id, &stack[--nstack]);
-		if (*graph_slot(g, &id))
-			continue;
-		rc = git_odb_read(&obj, a->odb, &id);
-		if (rc == GIT_ENOTFOUND)
-			continue;  /* missing: the history is cut here */
-		if (rc < 0) {
-			error = CHG_EGIT;
-			break;
-		}
-		if (git_odb_object_type(obj) != GIT_OBJECT_COMMIT) {
-			git_odb_object_free(obj);
-			continue;
-		}
-		if (g->n == g->alloc) {
-			size_t n = g->alloc ? g->alloc * 2 : 1024;
-			struct node *p = realloc(g->nodes, n * sizeof(*p));
-			if (!p) {
-				git_odb_object_free(obj);
-				error = CHG_ENOMEM;
-				break;
-			}
-			g->nodes = p;
-			g->alloc = n;
-		}
-		nd = &g->nodes[g->n];
-		memset(nd, 0, sizeof(*nd));
-		git_oid_cpy(&nd->id, &id);
-		error = parse_commit(g, nd, git_odb_object_data(obj),
-				     git_odb_object_size(obj));
-		git_odb_object_free(obj);
-		if (error < 0)
-			break;
-		nd->cut = nshallow &&
-			  bsearch(&id, shallow, nshallow, sizeof(*shallow), cmp_oid);
-		g->n++;
-		if (g->n * 2 > g->cap && (error = graph_grow(g)) < 0)
-			break;
-		*graph_slot(g, &id) = g->n;
-		/* parents pushed last-first: the first parent is read first */
-		for (k = nd->nedges; k-- > 0 && !nd->cut;) {
-			if (nstack == astack) {
-				git_oid *s = realloc(stack, astack * 2 * sizeof(*s));
-				if (!s) {
-					error = CHG_ENOMEM;
-					break;
-				}
-				stack = s;
-				astack *= 2;
-			}
-			git_oid_cpy(&stack[nstack++], &g->edges[nd->edge0 + k].parent);
-		}
-	}
-	if (!error)
-		error = graph_order(g);
-cleanup:
-	free(shallow);
-	free(stack);
-	return error;
-}
-
-/* ---- the walk ---- */
-
-static int is_glob_char(char c)
-{
-	return c == '*' || c == '?' || c == '[' || c == '\\';
-}
-
-/* The directories the change paths name before their first wildcard,
- * none inside another; "" (the whole tree) when a path starts with one. */
-static int make_prefixes(struct audit *a)
-{
-	struct chg_strlist dirs = CHG_STRLIST_INIT;
-	struct chg_buf b = CHG_BUF_INIT;
-	size_t i, j, k;
-	int error = 0;
-
-	for (i = 0; i < a->policy->npaths && !error; i++) {
-		const char *g = a->policy->paths[i], *slash;
-		chg_buf_clear(&b);
-		while ((slash = strchr(g, '/'))) {
-			const char *q;
-			for (q = g; q < slash && !is_glob_char(*q); q++)
-				;
-			if (q < slash || slash == g)
-				break;
-			if ((b.len && chg_buf_putc(&b, '/') < 0) ||
-			    chg_buf_put(&b, g, (size_t)(slash - g)) < 0) {
-				error = CHG_ENOMEM;
-				break;
-			}
-			g = slash + 1;
-		}
-		if (!error)
-			error = chg_strlist_add(&dirs, b.ptr);
-	}
-	chg_buf_release(&b);
-	chg_strlist_sort(&dirs);
-	/* sorted: a directory comes before those inside it */
-	for (i = 0; i < dirs.n && !error; i++) {
-		const char *d = dirs.items[i];
-		for (j = 0; j < a->nprefixes; j++) {
-			k = strlen(a->prefixes[j]);
-			if (!k || !strcmp(a->prefixes[j], d) ||
-			    (!strncmp(a->prefixes[j], d, k) && d[k] == '/'))
-				break;
-		}
-		if (j < a->nprefixes)
-			continue;
-		if (!(a->prefixes[a->nprefixes] = strdup(d)))
-			error = CHG_ENOMEM;
-		else
-			a->nprefixes++;
-	}
-	chg_strlist_release(&dirs);
-	return error;
-}
-
-int chg_audit_walk(git_repository *repo, const git_oid *tip,
-		   const struct chg_policy *policy,
-		   const struct chg_audit_options *opts,
-		   chg_audit_fn fn, void *payload,
-		   struct chg_audit_stats *stats)
+int chg_audit_walk_graph(git_repository *repo, const struct chg_graph *graph,
+			 const struct chg_policy *policy,
+			 const struct chg_audit_options *opts,
+			 chg_audit_fn fn, void *payload,
+			 struct chg_audit_stats *stats)
 {
 	static const struct chg_audit_options all = CHG_AUDIT_OPTIONS_INIT;
 	struct chg_audit_stats local;
@@ -2398,6 +1656,7 @@ int chg_audit_walk(git_repository *repo, const git_oid *tip,
 	memset(&a, 0, sizeof(a));
 	a.repo = repo;
 	a.policy = policy;
+	a.g = graph;
 	a.opts = opts ? opts : &all;
 	a.fn = fn;
 	a.payload = payload;
@@ -2410,31 +1669,16 @@ int chg_audit_walk(git_repository *repo, const git_oid *tip,
 	chg_buf_init(&a.committer_email);
 	chg_buf_init(&a.subject);
 	chg_buf_init(&a.scratch);
-	if (!tip)
+	if (!graph->n)
 		return 0;
-	if (git_repository_odb(&a.odb, repo) < 0)
-		return CHG_EGIT;
-	if (!(a.prefixes = calloc(policy->npaths + 1, sizeof(*a.prefixes)))) {
-		error = CHG_ENOMEM;
+	if ((error = chg_treediff_new(&a.diff, repo, graph, policy)) < 0)
 		goto cleanup;
-	}
-	if ((error = make_prefixes(&a)) < 0 ||
-	    (error = graph_build(&a, tip)) < 0)
-		goto cleanup;
-	if (!(a.ids = calloc(a.g.n * a.nprefixes + 1, sizeof(*a.ids)))) {
-		error = CHG_ENOMEM;
-		goto cleanup;
-	}
-	for (i = 0; i < a.g.norder && !error; i++)
-		error = visit(&a, a.g.order[i]);
+	for (i = 0; i < graph->norder && !error; i++)
+		error = visit(&a, graph->order[i]);
 cleanup:
-	graph_release(&a.g);
-	free(a.ids);
+	chg_treediff_free(a.diff);
 	crmap_release(&a.crs);
 	parsed_cache_release(&a.parsed);
-	for (i = 0; a.prefixes && i < a.nprefixes; i++)
-		free(a.prefixes[i]);
-	free(a.prefixes);
 	free(a.pending);
 	free(a.old);
 	free(a.new);
@@ -2450,9 +1694,24 @@ cleanup:
 	chg_buf_release(&a.subject);
 	chg_buf_release(&a.scratch);
 	chg_diag_list_release(&a.diags);
-	for (i = 0; i < RAW_TREES; i++)
-		git_odb_object_free(a.raw[i]);
-	git_odb_free(a.odb);
+	return error;
+}
+
+int chg_audit_walk(git_repository *repo, const git_oid *tip,
+		   const struct chg_policy *policy,
+		   const struct chg_audit_options *opts,
+		   chg_audit_fn fn, void *payload,
+		   struct chg_audit_stats *stats)
+{
+	struct chg_graph g = CHG_GRAPH_INIT;
+	int error;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if ((error = chg_graph_load(&g, repo, tip)) == 0)
+		error = chg_audit_walk_graph(repo, &g, policy, opts, fn, payload,
+					     stats);
+	chg_graph_release(&g);
 	return error;
 }
 

@@ -2,10 +2,11 @@
  * audit.h - the audit trail: what happened to each change request, derived
  * from the commit history (DESIGN section 6, `chg log`).
  *
- * chg_audit_walk walks the commits reachable from a revision, oldest first
- * (parents before children; among commits free to go, the older committer
- * date first, then the smaller id: git's --date-order, reversed), and
- * reports an event for each thing a commit did to a change request:
+ * chg_audit_walk walks the commits reachable from a revision in the one
+ * order of the commit graph (graph.h: parents before children; among
+ * commits free to go, the older committer date first, then the smaller
+ * id: git's --date-order, reversed), and reports an event for each thing
+ * a commit did to a change request:
  *
  *   created   a file with a new id appeared (path; `to`: its state)
  *   moved     the file of an id moved to another path (`from`, `to`: the
@@ -27,19 +28,13 @@
  * A change request is its id, not its path: the old and new versions of
  * the files a commit touched are loaded and paired by id.  A version that
  * does not load (invalid YAML, no id) yields no event; the next version
- * that loads is compared with the last one that did.  Only the files the
- * policy's change paths match are read.  Unrelated commits cost a read of
- * the commit and of its root tree: the walk compares the ids of the
- * directories the change paths name (`changes` for the built-in paths)
- * with those of the parents, and compares trees only where they differ,
- * descending only into subtrees whose ids differ.
- *
- * Merges: a merge's files are compared with its first parent, and a file
- * that equals the same file in another parent is skipped: what a merged
- * branch did is reported at that branch's commits, and a merge reports only
- * what it made itself (a conflict resolution), as chg_history_load
- * attributes edits.  Octopus merges alike.  A root commit creates what it
- * holds.  In a shallow clone the walk stops at the shallow commits: their
+ * that loads is compared with the last one that did.  What a commit
+ * changed is what the tree diff of the change directories says
+ * (treediff.h), the one chg_history_load reads: only the files the
+ * policy's change paths match, and under the merge rule - a merge reports
+ * only what it made itself (a conflict resolution), what a merged branch
+ * did is reported at that branch's commits.  A root commit creates what
+ * it holds.  In a shallow clone the walk stops at the shallow commits: their
  * content is the starting point (no events), and stats->shallow says so.
  *
  * Verdicts of approvals and rejections are those of chg_approval_evaluate
@@ -84,6 +79,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "graph.h"
 #include "policy.h"
 
 enum chg_audit_type {
@@ -178,10 +174,10 @@ typedef int (*chg_audit_fn)(const struct chg_audit_event *ev, void *payload);
  * Change requests are the files `policy`'s change paths match.  `stats`
  * may be NULL.
  *
- * Each commit is read once as a raw object, and once more (git_commit_lookup)
- * only when it changed change requests or may carry approval trailers.
- * libgit2's object cache and strict hash verification cost such a walk more
- * than they give; chg_audit_log turns them off for it.
+ * Each commit is read once as a raw object (the graph), and once more
+ * (git_commit_lookup) only when it changed change requests or may carry
+ * approval trailers.  libgit2's object cache and strict hash verification
+ * cost such a walk more than they give; the commands turn them off.
  *
  * Returns 0; CHG_EGIT (git_error_last() says why); CHG_ENOMEM; or the
  * callback's non-zero return.
@@ -191,6 +187,17 @@ int chg_audit_walk(git_repository *repo, const git_oid *tip,
 		   const struct chg_audit_options *opts,
 		   chg_audit_fn fn, void *payload,
 		   struct chg_audit_stats *stats);
+
+/*
+ * As chg_audit_walk, over the commits of `graph` (graph.h: loaded at the
+ * tip, borrowed), for a command that has read the graph already (the
+ * history index's, approval.h).  Returns as chg_audit_walk.
+ */
+int chg_audit_walk_graph(git_repository *repo, const struct chg_graph *graph,
+			 const struct chg_policy *policy,
+			 const struct chg_audit_options *opts,
+			 chg_audit_fn fn, void *payload,
+			 struct chg_audit_stats *stats);
 
 /* "created", "moved", ...: static. */
 const char *chg_audit_type_name(enum chg_audit_type type);

@@ -311,6 +311,24 @@ static const git_oid *ids_of(struct chg_treediff *d, size_t i, int *error)
 	return out;
 }
 
+size_t chg_treediff_ndirs(const struct chg_treediff *d)
+{
+	return d->nprefixes;
+}
+
+const char *chg_treediff_dir(const struct chg_treediff *d, size_t k)
+{
+	return k < d->nprefixes ? d->prefixes[k] : NULL;
+}
+
+int chg_treediff_dir_ids(const git_oid **out, struct chg_treediff *d, size_t i)
+{
+	int error;
+
+	*out = ids_of(d, i, &error);
+	return *out ? 0 : error;
+}
+
 int chg_treediff_touches(int *out, struct chg_treediff *d, size_t i)
 {
 	const struct chg_graph_commit *c = &d->g->commits[i];

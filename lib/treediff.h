@@ -80,6 +80,21 @@ void chg_treediff_free(struct chg_treediff *d);
  */
 int chg_treediff_touches(int *out, struct chg_treediff *d, size_t i);
 
+/* The number of change directories (above). */
+size_t chg_treediff_ndirs(const struct chg_treediff *d);
+
+/* The name of the `k`th change directory ("a/b"; "" for the whole tree),
+ * owned by `d`. */
+const char *chg_treediff_dir(const struct chg_treediff *d, size_t k);
+
+/*
+ * Sets *out to the ids of the change directories of commit `i`
+ * (chg_treediff_ndirs of them; a zero id where the commit has no such
+ * directory), owned by `d` and valid while it is.  Returns 0, CHG_EGIT or
+ * CHG_ENOMEM.
+ */
+int chg_treediff_dir_ids(const git_oid **out, struct chg_treediff *d, size_t i);
+
 /*
  * Calls `fn` for each file that commit `i` changed (above), in git's tree
  * order of paths.  Returns 0, CHG_EGIT (a tree cannot be read, git_error_
