@@ -26,7 +26,6 @@ struct walk {
 	git_repository *repo;
 	const struct chg_policy *policy;
 	struct chg_signature_verifier *verifier; /* made at the first use */
-	struct chg_treediff *diff;     /* what each commit changed */
 	size_t alloc_merges;
 	/* The change requests of the blobs parsed so far, by blob id: a
 	 * version is the new one of the commit that makes it and the old one
@@ -455,9 +454,9 @@ static int scan_edits(struct walk *w, git_commit *commit, size_t at, size_t seq)
 	struct scan sc = { w, commit, seq };
 	int touched, error;
 
-	if ((error = chg_treediff_touches(&touched, w->diff, at)) < 0 || !touched)
+	if ((error = chg_treediff_touches(&touched, w->h->diff, at)) < 0 || !touched)
 		return error;
-	return chg_treediff_commit(w->diff, at, on_file, &sc);
+	return chg_treediff_commit(w->h->diff, at, on_file, &sc);
 }
 
 /*
@@ -863,7 +862,7 @@ static int find_withdrawals(struct walk *w)
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
-	struct walk w = { out, repo, policy, NULL, NULL, 0, NULL, 0, 0 };
+	struct walk w = { out, repo, policy, NULL, 0, NULL, 0, 0 };
 	const struct chg_graph *g;
 	size_t seq;
 	int error = 0;
@@ -876,7 +875,7 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		return CHG_ENOMEM;
 	*out->graph = (struct chg_graph)CHG_GRAPH_INIT;
 	if ((error = chg_graph_load(out->graph, repo, tip)) < 0 ||
-	    (error = chg_treediff_new(&w.diff, repo, out->graph, policy)) < 0)
+	    (error = chg_treediff_new(&out->diff, repo, out->graph, policy)) < 0)
 		goto cleanup;
 	g = out->graph;
 	for (seq = 0; seq < g->norder && !error; seq++) {
@@ -922,7 +921,6 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		error = chg_history_index_ids(out);
 cleanup:
 	chg_signature_verifier_free(w.verifier);
-	chg_treediff_free(w.diff);
 	parsed_release(&w);
 	return error;
 }
@@ -1183,6 +1181,7 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	out->merges = index->merges;
 	out->nmerges = index->nmerges;
 	out->graph = index->graph;
+	out->diff = index->diff;
 	out->entry = entry;
 	if (!map || !emap ||
 	    !(out->approvals = calloc(index->napprovals + 1, sizeof(*out->approvals))) ||
@@ -1358,6 +1357,7 @@ static int make_focus(struct chg_history *out, const struct chg_history *index,
 	out->merges = index->merges;
 	out->nmerges = index->nmerges;
 	out->graph = index->graph;
+	out->diff = index->diff;
 	out->entry = NULL;
 	if (!(viewed = malloc((n + 1) * sizeof(*viewed))) ||
 	    !(out->approvals = calloc(n + 1, sizeof(*out->approvals))) ||
@@ -1542,6 +1542,7 @@ void chg_history_release(struct chg_history *h)
 	free(h->finals);
 	free(h->entry);
 	if (!h->view) {
+		chg_treediff_free(h->diff);
 		chg_graph_release(h->graph);
 		free(h->graph);
 		free(h->chain_pos);

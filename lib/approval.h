@@ -104,6 +104,7 @@
 
 #include "change.h"
 #include "graph.h"
+#include "treediff.h"
 #include "diag.h"
 #include "policy.h"
 #include "repo.h"
@@ -255,10 +256,15 @@ struct chg_history {
 	 * graph->order[r].  Owned by the index, borrowed by its views; NULL
 	 * when nothing was walked. */
 	struct chg_graph *graph;
+	/* The tree diff of the change directories (treediff.h) of that
+	 * graph under the policy it was loaded under; owned and borrowed as
+	 * the graph. */
+	struct chg_treediff *diff;
 };
 
 #define CHG_HISTORY_INIT { NULL, 0, NULL, 0, 0, 0, CHG_TRUST_LOG_INIT, NULL, 0, 0, \
-			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL, NULL, NULL }
+			   NULL, 0, NULL, 0, "", NULL, 0, 0, NULL, NULL, NULL, NULL, \
+			   NULL }
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, nothing

@@ -10,6 +10,7 @@
 #include "approval.h"
 #include "change.h"
 #include "datetime.h"
+#include "digest.h"
 #include "error.h"
 #include "graph.h"
 #include "lint.h"
@@ -1641,11 +1642,10 @@ cleanup:
 	return error;
 }
 
-int chg_audit_walk_graph(git_repository *repo, const struct chg_graph *graph,
-			 const struct chg_policy *policy,
-			 const struct chg_audit_options *opts,
-			 chg_audit_fn fn, void *payload,
-			 struct chg_audit_stats *stats)
+static int walk(git_repository *repo, const struct chg_graph *graph,
+		struct chg_treediff *diff, const struct chg_policy *policy,
+		const struct chg_audit_options *opts, chg_audit_fn fn,
+		void *payload, struct chg_audit_stats *stats)
 {
 	static const struct chg_audit_options all = CHG_AUDIT_OPTIONS_INIT;
 	struct chg_audit_stats local;
@@ -1671,12 +1671,15 @@ int chg_audit_walk_graph(git_repository *repo, const struct chg_graph *graph,
 	chg_buf_init(&a.scratch);
 	if (!graph->n)
 		return 0;
-	if ((error = chg_treediff_new(&a.diff, repo, graph, policy)) < 0)
+	if (diff)
+		a.diff = diff;
+	else if ((error = chg_treediff_new(&a.diff, repo, graph, policy)) < 0)
 		goto cleanup;
 	for (i = 0; i < graph->norder && !error; i++)
 		error = visit(&a, graph->order[i]);
 cleanup:
-	chg_treediff_free(a.diff);
+	if (a.diff != diff)
+		chg_treediff_free(a.diff);
 	crmap_release(&a.crs);
 	parsed_cache_release(&a.parsed);
 	free(a.pending);
@@ -1697,6 +1700,33 @@ cleanup:
 	return error;
 }
 
+int chg_audit_walk_history(git_repository *repo, const struct chg_history *h,
+			   const struct chg_policy *policy,
+			   const struct chg_audit_options *opts,
+			   chg_audit_fn fn, void *payload,
+			   struct chg_audit_stats *stats)
+{
+	static const struct chg_graph empty = CHG_GRAPH_INIT;
+	char digest[CHG_DIGEST_SIZE];
+	int error;
+
+	if (stats)
+		memset(stats, 0, sizeof(*stats));
+	if (h->view) {
+		/* its graph is its index's: walk from the view's revision */
+		if (!h->graph || h->trust.tip == CHG_TRUST_NONE)
+			return 0;
+		return chg_audit_walk(repo, &h->graph->commits[h->graph->order[h->trust.tip]].id,
+				      policy, opts, fn, payload, stats);
+	}
+	if ((error = chg_digest_compute(digest, policy->root, NULL)) < 0)
+		return error;
+	/* the history's tree diff reads the change paths of its policy */
+	return walk(repo, h->graph ? h->graph : &empty,
+		    strcmp(digest, h->policy_digest) ? NULL : h->diff, policy,
+		    opts, fn, payload, stats);
+}
+
 int chg_audit_walk(git_repository *repo, const git_oid *tip,
 		   const struct chg_policy *policy,
 		   const struct chg_audit_options *opts,
@@ -1709,8 +1739,7 @@ int chg_audit_walk(git_repository *repo, const git_oid *tip,
 	if (stats)
 		memset(stats, 0, sizeof(*stats));
 	if ((error = chg_graph_load(&g, repo, tip)) == 0)
-		error = chg_audit_walk_graph(repo, &g, policy, opts, fn, payload,
-					     stats);
+		error = walk(repo, &g, NULL, policy, opts, fn, payload, stats);
 	chg_graph_release(&g);
 	return error;
 }

@@ -188,16 +188,21 @@ int chg_audit_walk(git_repository *repo, const git_oid *tip,
 		   chg_audit_fn fn, void *payload,
 		   struct chg_audit_stats *stats);
 
+struct chg_history;
+
 /*
- * As chg_audit_walk, over the commits of `graph` (graph.h: loaded at the
- * tip, borrowed), for a command that has read the graph already (the
- * history index's, approval.h).  Returns as chg_audit_walk.
+ * As chg_audit_walk from the revision the history `h` was loaded at
+ * (chg_history_load, approval.h), over its commit graph and, when `h` was
+ * loaded under `policy`, its tree diff: for a command that holds the
+ * history index already, history is read once.  A view (chg_history_at)
+ * is walked from its revision as chg_audit_walk walks it.  Returns as
+ * chg_audit_walk.
  */
-int chg_audit_walk_graph(git_repository *repo, const struct chg_graph *graph,
-			 const struct chg_policy *policy,
-			 const struct chg_audit_options *opts,
-			 chg_audit_fn fn, void *payload,
-			 struct chg_audit_stats *stats);
+int chg_audit_walk_history(git_repository *repo, const struct chg_history *h,
+			   const struct chg_policy *policy,
+			   const struct chg_audit_options *opts,
+			   chg_audit_fn fn, void *payload,
+			   struct chg_audit_stats *stats);
 
 /* "created", "moved", ...: static. */
 const char *chg_audit_type_name(enum chg_audit_type type);
