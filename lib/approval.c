@@ -407,6 +407,15 @@ static void parsed_release(struct walk *w)
 	free(w->parsed);
 }
 
+/* Whether the commit `from` reaches `to` (both walked): 1, 0 or
+ * CHG_ENOMEM. */
+static int reaches(const struct chg_history *h, const git_oid *from,
+		   const git_oid *to)
+{
+	return chg_graph_reaches(h->graph, chg_graph_find(h->graph, from),
+				 chg_graph_find(h->graph, to));
+}
+
 /*
  * Records who changed the covered content of which change request in
  * `commit` (the seq-th of the walk), and which ids reached a final state.
@@ -843,10 +852,9 @@ static int find_withdrawals(struct walk *w)
 			    strcmp(a->digest, r->digest) || strcasecmp(a->email, r->email))
 				continue;
 			/* parents first: a rejection walked later is no ancestor */
-			if (j < i && (rc = git_graph_descendant_of(w->repo, &a->commit,
-								   &r->commit)) != 0) {
+			if (j < i && (rc = reaches(h, &a->commit, &r->commit)) != 0) {
 				if (rc < 0)
-					return CHG_EGIT;
+					return rc;
 				continue;  /* approved again after rejecting */
 			}
 			p = realloc(a->rejected_after, (a->nrejected_after + 1) * sizeof(*p));
@@ -2298,13 +2306,9 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 
 		if (!names_trust_change(a, tc))
 			continue;
-		if (parent && (git_oid_equal(parent, &a->commit) ||
-			       (before = git_graph_descendant_of(w->repo, parent, &a->commit)) < 0)) {
-			if (before < 0) {
-				error = CHG_EGIT;
-				break;
-			}
-			before = 1;
+		if (parent && (before = reaches(h, parent, &a->commit)) < 0) {
+			error = before;
+			break;
 		}
 		if (!a->malformed && policy->require_signature && a->is_signed) {
 			if (git_commit_lookup(&ac, w->repo, &a->commit) < 0) {

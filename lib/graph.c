@@ -72,6 +72,7 @@ void chg_graph_release(struct chg_graph *g)
 	free(g->parents);
 	free(g->slots);
 	free(g->order);
+	free(g->rank);
 	*g = (struct chg_graph)CHG_GRAPH_INIT;
 }
 
@@ -245,7 +246,8 @@ static int order(struct chg_graph *g)
 	    !(nchildren = calloc(g->n + 1, sizeof(*nchildren))) ||
 	    !(children = calloc(g->nparents + 1, sizeof(*children))) ||
 	    !(heap = calloc(g->n + 1, sizeof(*heap))) ||
-	    !(g->order = calloc(g->n + 1, sizeof(*g->order)))) {
+	    !(g->order = calloc(g->n + 1, sizeof(*g->order))) ||
+	    !(g->rank = calloc(g->n + 1, sizeof(*g->rank)))) {
 		error = CHG_ENOMEM;
 		goto cleanup;
 	}
@@ -279,6 +281,7 @@ static int order(struct chg_graph *g)
 			heap_push(heap, &nheap, g->commits, i);
 	while (nheap) {
 		size_t v = heap_pop(heap, &nheap, g->commits);
+		g->rank[v] = g->norder;
 		g->order[g->norder++] = v;
 		for (k = 0; k < nchildren[v]; k++) {
 			size_t c = children[child0[v] + k];
@@ -405,6 +408,45 @@ cleanup:
 	free(stack.ids);
 	git_odb_free(odb);
 	return error;
+}
+
+int chg_graph_reaches(const struct chg_graph *g, size_t from, size_t to)
+{
+	unsigned char *seen;
+	size_t *stack, n = 0, i, k;
+	int found = 0;
+
+	if (from >= g->n || to >= g->n)
+		return 0;
+	if (from == to)
+		return 1;
+	/* parents come first: a commit placed before `to` is not on a path
+	   from `from` down to it */
+	if (g->rank[from] < g->rank[to])
+		return 0;
+	seen = calloc(g->n, 1);
+	stack = malloc(g->n * sizeof(*stack));
+	if (!seen || !stack) {
+		free(seen);
+		free(stack);
+		return CHG_ENOMEM;
+	}
+	seen[from] = 1;
+	stack[n++] = from;
+	while (n && !found) {
+		const struct chg_graph_commit *c = &g->commits[stack[--n]];
+		for (k = 0; k < c->nparents && !found; k++) {
+			i = g->parents[c->parent0 + k].index;
+			if (i == CHG_GRAPH_NONE || seen[i] || g->rank[i] < g->rank[to])
+				continue;
+			found = i == to;
+			seen[i] = 1;
+			stack[n++] = i;
+		}
+	}
+	free(seen);
+	free(stack);
+	return found;
 }
 
 int chg_graph_mark(unsigned char *marks, const struct chg_graph *g, size_t from)

@@ -66,13 +66,15 @@ struct chg_graph {
 	size_t norder;
 	size_t tip;                 /* the tip's index; CHG_GRAPH_NONE when
 				       empty */
+	size_t *rank;               /* per commit, its place in `order` */
 	/* private */
 	size_t alloc, alloc_parents;
 	size_t *slots;              /* id -> index + 1 (0: empty) */
 	size_t cap;
 };
 
-#define CHG_GRAPH_INIT { NULL, 0, NULL, 0, NULL, 0, CHG_GRAPH_NONE, 0, 0, NULL, 0 }
+#define CHG_GRAPH_INIT { NULL, 0, NULL, 0, NULL, 0, CHG_GRAPH_NONE, NULL, 0, 0, \
+			  NULL, 0 }
 
 /*
  * Reads the commits reachable from `tip` (NULL: an unborn branch, an
@@ -92,6 +94,14 @@ size_t chg_graph_find(const struct chg_graph *g, const git_oid *id);
 /* The index of the `k`th (0-based) parent of the commit `i`, or
  * CHG_GRAPH_NONE when it has fewer or that one is not in the graph. */
 size_t chg_graph_parent(const struct chg_graph *g, size_t i, unsigned int k);
+
+/*
+ * Returns 1 when the commit `from` reaches the commit `to` (both indices
+ * of `g`; a commit reaches itself), 0 when it does not, CHG_ENOMEM.  Only
+ * the commits between the two in the graph's order are looked at (as
+ * git merge-base --is-ancestor to from).
+ */
+int chg_graph_reaches(const struct chg_graph *g, size_t from, size_t to);
 
 /*
  * Sets marks[i] to 1 for every commit i of `g` that `from` (a commit of
