@@ -24,15 +24,16 @@ struct chg_node *chg_node_new(enum chg_node_type type, int line, int column)
 struct chg_node *chg_node_new_scalar(const char *value, size_t len, int plain,
 				     int line, int column)
 {
-	struct chg_node *node = chg_node_new(CHG_NODE_SCALAR, line, column);
+	struct chg_node *node;
 
-	if (!node)
+	/* one allocation: the value follows the node */
+	if (len > SIZE_MAX - sizeof(*node) - 1 ||
+	    !(node = calloc(1, sizeof(*node) + len + 1)))
 		return NULL;
-	node->value = malloc(len + 1);
-	if (!node->value) {
-		free(node);
-		return NULL;
-	}
+	node->type = CHG_NODE_SCALAR;
+	node->line = line;
+	node->column = column;
+	node->value = (char *)(node + 1);
 	if (len)
 		memcpy(node->value, value, len);
 	node->value[len] = '\0';
@@ -49,7 +50,7 @@ void chg_node_free(struct chg_node *node)
 		return;
 	switch (node->type) {
 	case CHG_NODE_SCALAR:
-		free(node->value);
+		/* its value is part of the node's allocation */
 		break;
 	case CHG_NODE_SEQUENCE:
 		for (i = 0; i < node->n; i++)
