@@ -343,7 +343,7 @@ static void print_csv(struct out *o, const struct chg_audit_event *ev)
 	chg_format_csv_cell(b, ev->path, 0);
 	if (o->filter->invalid) {
 		char line[16] = "", column[16] = "";
-		if (ev->invalid && ev->line > 0) {
+		if (ev->invalid) {
 			snprintf(line, sizeof(line), "%d", ev->line);
 			snprintf(column, sizeof(column), "%d", ev->column);
 		}
