@@ -54,21 +54,22 @@
  * version.  Each commit that changes the file while it stays invalid gets
  * such an event.  These events reach the callback only when
  * opts->invalid is set; the walk follows the files the same way without
- * it.  A file that was never valid at its path (a new file, or one at a
- * path no change request was seen at) gives no event, since no change
+ * it.  A file that was never valid at its path (a new file, one at a
+ * path no change request was seen at, or one already invalid where a
+ * shallow history starts) gives no event, since no change
  * request is known to attach it to: it gives `created` when a version of
  * it is first valid.  A version whose blob is missing from the repository
  * gives no event either.
  *
  * The next valid version of such a change request is compared with its
  * last valid version, and its events go to the commit that made it: the
- * repairing commit gets `moved` when the path differs from that of the
- * last valid version (and no move was reported since), `updated` with
- * the fields that differ from the last valid version (none: no
- * `updated`, as when the repair restores that content), `state` and
- * `reviewed` likewise; what the invalid versions in between held is not
- * compared.  A valid version with the id of a change request whose file
- * is invalid is its repair wherever it appears.  An invalid file renamed
+ * repairing commit gets `moved` when it is at another path than the one
+ * the change request was last seen at, `updated` with the fields that
+ * differ from the last valid version (none: no `updated`, as when the
+ * repair restores that content), `state` and `reviewed` as they differ
+ * from it; what the invalid versions in between held is not compared.  A
+ * valid version with the id of a change request whose file is invalid is
+ * its repair wherever it appears.  An invalid file renamed
  * unchanged (the same blob) gives `moved`; an invalid file that
  * disappears, or is replaced by another change request, gives `deleted`
  * (`from`: the state of the last valid version).
@@ -101,7 +102,7 @@
  * are valid only during the callback.  Memory: an oldest-first order needs
  * the whole graph first (as `git log --reverse` does), so the walk keeps a
  * record of about 150 bytes per commit; per change request, a summary of
- * its last version, its approvals and its distinct editors; and at most
+ * its last valid version, its approvals and its distinct editors; and at most
  * 1024 parsed versions (the most recently used) besides those of the commit
  * being visited.  Events are passed on as each commit is visited.
  *
@@ -221,7 +222,8 @@ typedef int (*chg_audit_fn)(const struct chg_audit_event *ev, void *payload);
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, no
- * events) and calls `fn` for each event that passes `opts` (NULL: all).
+ * events) and calls `fn` for each event that passes `opts` (NULL: all but
+ * those with `invalid` set, as CHG_AUDIT_OPTIONS_INIT).
  * Change requests are the files `policy`'s change paths match.  `stats`
  * may be NULL.
  *
@@ -243,7 +245,7 @@ int chg_audit_walk(git_repository *repo, const git_oid *tip,
 const char *chg_audit_type_name(enum chg_audit_type type);
 
 /* Whether `ev` passes the filters of `opts` (the test chg_audit_walk
- * applies): 1 or 0. */
+ * applies; NULL: every event but those with `invalid` set): 1 or 0. */
 int chg_audit_match(const struct chg_audit_options *opts,
 		    const struct chg_audit_event *ev);
 
