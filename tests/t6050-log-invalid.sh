@@ -207,6 +207,22 @@ test_expect_success 'filters: client and type of the last valid version, ids, da
 	test_must_be_empty actual
 '
 
+test_expect_success 'a repair that restores the last valid content has no event' '
+	(cd r &&
+	 echo "bad: [" >>changes/CHG-0003.yaml &&
+	 at 2026-10-15T09:00:00Z chg_commit "Bob Ops" bob@example.com "Break CHG-0003" &&
+	 git tag e3 &&
+	 git checkout -q e2 -- changes/CHG-0003.yaml &&
+	 at 2026-10-16T09:00:00Z chg_commit "Jane Doe" jane@example.com "Restore CHG-0003" &&
+	 git tag e4) &&
+	chg -C r log --invalid CHG-0003 >actual &&
+	expand >expect <<-\EOF &&
+	2026-10-14 09:00 +00:00  {e2}  CHG-0003   created   Bob Ops           changes/CHG-0003.yaml (requested)
+	2026-10-15 09:00 +00:00  {e3}  CHG-0003   updated   Bob Ops           (invalid: yaml-syntax at 22:1) did not find expected node content while parsing a flow node
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'show, report and audit --verify take the history as before' '
 	chg -C r show --now "$CHG_TEST_NOW" CHG-0001 >actual &&
 	sed -n "/^history:/,\$p" actual >history &&
