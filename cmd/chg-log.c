@@ -28,6 +28,9 @@ static const char usage_text[] =
 	"                   date-time, or a duration before now (90d, 12h, 2w)\n"
 	"  --client NAME    only change requests of this client\n"
 	"  --type TYPE      only change requests of this type\n"
+	"  --invalid        also the commits that left a change request not\n"
+	"                   valid (an updated event with the rule and position\n"
+	"                   of the first error)\n"
 	"  --rev REV        the history of REV (default HEAD)\n"
 	"  --format FORMAT  text (default), jsonl or csv\n"
 	"  --policy FILE    use FILE as the policy\n"
@@ -91,6 +94,8 @@ static const char *type_color(const struct chg_audit_event *ev)
 	case CHG_AUDIT_APPROVED:
 		return ev->verdict && !strcmp(ev->verdict, "counted") ?
 		       "\033[32m" : "\033[33m";
+	case CHG_AUDIT_UPDATED:
+		return ev->invalid ? "\033[31m" : "\033[36m";
 	default: return "\033[36m";
 	}
 }
@@ -124,6 +129,20 @@ static void put_padded(struct chg_buf *b, const char *s, size_t width)
 		n += (*p & 0xc0) != 0x80;
 	for (; n < width; n++)
 		chg_buf_putc(b, ' ');
+}
+
+/* "(invalid: yaml-syntax at 12:3) message": why a version is not valid. */
+static void put_invalid(struct chg_buf *b, const struct chg_audit_event *ev)
+{
+	chg_buf_puts(b, "(invalid: ");
+	put_safe(b, ev->rule ? ev->rule : "?");
+	if (ev->line > 0)
+		chg_buf_printf(b, " at %d:%d", ev->line, ev->column);
+	chg_buf_puts(b, ")");
+	if (ev->message && *ev->message) {
+		chg_buf_puts(b, " ");
+		put_safe(b, ev->message);
+	}
 }
 
 static void print_text(struct out *o, const struct chg_audit_event *ev)
@@ -164,6 +183,10 @@ static void print_text(struct out *o, const struct chg_audit_event *ev)
 		put_safe(b, ev->to ? ev->to : "(none)");
 		break;
 	case CHG_AUDIT_UPDATED:
+		if (ev->invalid) {
+			put_invalid(b, ev);
+			break;
+		}
 		for (i = 0; i < ev->nfields; i++) {
 			if (i)
 				chg_buf_puts(b, ", ");
@@ -252,6 +275,16 @@ static void print_jsonl(struct out *o, const struct chg_audit_event *ev)
 	json_object_set_new(obj, "fingerprint", jstr(ev->fingerprint));
 	json_object_set_new(obj, "outcome", jstr(ev->outcome));
 	json_object_set_new(obj, "path", jstr(ev->path));
+	if (o->filter->invalid) {
+		json_object_set_new(obj, "invalid", json_boolean(ev->invalid));
+		json_object_set_new(obj, "rule", jstr(ev->invalid ? ev->rule : NULL));
+		json_object_set_new(obj, "line", ev->invalid ?
+				    json_integer(ev->line) : json_null());
+		json_object_set_new(obj, "column", ev->invalid ?
+				    json_integer(ev->column) : json_null());
+		json_object_set_new(obj, "message",
+				    jstr(ev->invalid ? ev->message : NULL));
+	}
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!text) {
@@ -270,6 +303,11 @@ static const char *const csv_columns[] = {
 	"committer", "committer_email", "committer_date", "subject", "fields",
 	"from", "to", "approver", "digest", "verdict", "fingerprint", "outcome",
 	"path", NULL
+};
+
+/* With --invalid, after the others: a column's position never moves. */
+static const char *const csv_invalid_columns[] = {
+	"invalid", "rule", "line", "column", "message", NULL
 };
 
 static void print_csv(struct out *o, const struct chg_audit_event *ev)
@@ -303,6 +341,18 @@ static void print_csv(struct out *o, const struct chg_audit_event *ev)
 	chg_format_csv_cell(b, ev->fingerprint, 0);
 	chg_format_csv_cell(b, ev->outcome, 0);
 	chg_format_csv_cell(b, ev->path, 0);
+	if (o->filter->invalid) {
+		char line[16] = "", column[16] = "";
+		if (ev->invalid) {
+			snprintf(line, sizeof(line), "%d", ev->line);
+			snprintf(column, sizeof(column), "%d", ev->column);
+		}
+		chg_format_csv_cell(b, ev->invalid ? "true" : "false", 0);
+		chg_format_csv_cell(b, ev->invalid ? ev->rule : NULL, 0);
+		chg_format_csv_cell(b, line, 0);
+		chg_format_csv_cell(b, column, 0);
+		chg_format_csv_cell(b, ev->invalid ? ev->message : NULL, 0);
+	}
 	chg_buf_puts(b, "\r\n");
 	chg_buf_release(&fields);
 }
@@ -336,6 +386,7 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "until", required_argument, NULL, 'u' },
 		{ "client", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
+		{ "invalid", no_argument, NULL, 'i' },
 		{ "rev", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -366,6 +417,7 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		case 'u': until = optarg; break;
 		case 'c': filter.client = optarg; break;
 		case 't': filter.type = optarg; break;
+		case 'i': filter.invalid = 1; break;
 		case 'r': opts.rev = optarg; break;
 		case 'f': format = optarg; break;
 		case 'p': opts.policy_file = optarg; break;
@@ -405,6 +457,7 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 	filter.ids = (const char *const *)argv + optind;
 	filter.nids = (size_t)(argc - optind);
 	o.filter = &filter;
+	opts.filter.invalid = filter.invalid;
 	o.ids = filter.ids;
 	o.nids = filter.nids;
 	if (o.nids && !(o.seen = calloc(o.nids, 1))) {
@@ -419,6 +472,8 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 	if (o.format == CSV) {
 		for (i = 0; csv_columns[i]; i++)
 			printf("%s%s", i ? "," : "", csv_columns[i]);
+		for (i = 0; filter.invalid && csv_invalid_columns[i]; i++)
+			printf(",%s", csv_invalid_columns[i]);
 		fputs("\r\n", stdout);
 	}
 	/* the filters are applied here, so that an ID without any event is

@@ -85,6 +85,7 @@ struct cr {
 	int exists;               /* not deleted since */
 	size_t seen_at;           /* the walk's count of commits then */
 	struct summary last;      /* of that version */
+	int broken;               /* its file at `path` is not valid now */
 	struct cr *path_next;     /* the chain of its path in the index */
 	struct chg_approval *approvals;  /* oldest first (approval.h) */
 	size_t napprovals, alloc_approvals;
@@ -261,6 +262,11 @@ static void crmap_release(struct crmap *m)
 struct parsed {
 	git_oid blob;
 	struct chg_change c;      /* c.id NULL: does not load as a change */
+	int valid;                /* an id and no loader error (audit.h) */
+	char *rule, *message;     /* not valid: the first error of the
+				     load; rule NULL when the blob is
+				     missing */
+	int line, column;
 	size_t refs;              /* versions holding it */
 	struct parsed *newer, *older;  /* the LRU list */
 	struct parsed *next;      /* the hash chain */
@@ -309,6 +315,8 @@ static void lru_push(struct parsed_cache *pc, struct parsed *p)
 static void parsed_free(struct parsed *p)
 {
 	chg_change_release(&p->c);
+	free(p->rule);
+	free(p->message);
 	free(p);
 }
 
@@ -364,6 +372,8 @@ struct pending {
 	char *approver, *approver_email, *digest, *fingerprint, *outcome;
 	const char *verdict;
 	struct chg_strlist fields;
+	int invalid, line, column;
+	char *rule, *message;
 };
 
 static void pending_release(struct pending *p)
@@ -379,6 +389,8 @@ static void pending_release(struct pending *p)
 	free(p->digest);
 	free(p->fingerprint);
 	free(p->outcome);
+	free(p->rule);
+	free(p->message);
 	chg_strlist_release(&p->fields);
 }
 
@@ -388,6 +400,7 @@ struct version {
 	git_oid blob;
 	size_t delta;             /* the difference it comes from */
 	int matched;
+	int valid;                /* see struct parsed */
 	struct summary s;         /* s.id NULL: does not load */
 	struct parsed *p;         /* NULL until parsed: an old version the
 				     walk knows is not parsed again unless
@@ -431,6 +444,46 @@ struct audit {
 	struct chg_diag_list diags; /* loader findings, dropped */
 };
 
+/* Records why `p` is not valid.  Returns 0 or CHG_ENOMEM. */
+static int set_why(struct parsed *p, int line, int column, const char *rule,
+		   const char *message)
+{
+	p->line = line;
+	p->column = column;
+	if (!(p->rule = strdup(rule)) || !(p->message = strdup(message)))
+		return CHG_ENOMEM;
+	return 0;
+}
+
+/*
+ * Judges the load of `p` whose findings are `diags`: valid, or the first
+ * error of the load, or (only the id missing) required-field at the top of
+ * the document.  Returns 0 or CHG_ENOMEM.
+ */
+static int judge(struct parsed *p, const struct chg_diag_list *diags,
+		 const struct chg_policy *policy)
+{
+	struct chg_buf msg = CHG_BUF_INIT;
+	size_t i;
+	int error;
+
+	for (i = 0; i < diags->n; i++) {
+		const struct chg_diag *d = &diags->items[i];
+		if (d->severity == CHG_SEV_ERROR)
+			return set_why(p, d->line, d->column, d->rule, d->message);
+	}
+	if (p->c.id) {
+		p->valid = 1;
+		return 0;
+	}
+	if (chg_buf_printf(&msg, "%s is required", policy->id_field) < 0)
+		return CHG_ENOMEM;
+	error = set_why(p, p->c.root ? p->c.root->line : 1,
+			p->c.root ? p->c.root->column : 1, "required-field", msg.ptr);
+	chg_buf_release(&msg);
+	return error;
+}
+
 /*
  * The parsed version of `blob` (held until parsed_put).  Returns 0 or
  * CHG_ENOMEM; a blob that is missing or too large loads as nothing.
@@ -457,10 +510,20 @@ static int parsed_get(struct parsed **out, struct audit *a, const git_oid *blob)
 		return CHG_ENOMEM;
 	git_oid_cpy(&p->blob, blob);
 	if (git_blob_lookup(&b, a->repo, blob) == 0) {
-		if (git_blob_rawsize(b) <= CHG_YAML_MAX_SIZE)
+		size_t size = (size_t)git_blob_rawsize(b);
+		if (size <= CHG_YAML_MAX_SIZE) {
 			error = chg_change_load(&p->c, "", git_blob_rawcontent(b),
-						(size_t)git_blob_rawsize(b), a->policy,
-						&a->diags);
+						size, a->policy, &a->diags);
+			if (!error)
+				error = judge(p, &a->diags, a->policy);
+		} else {
+			chg_buf_clear(&a->scratch);
+			error = chg_buf_printf(&a->scratch,
+					       "file is %zu bytes, over the limit of %zu bytes",
+					       size, (size_t)CHG_YAML_MAX_SIZE);
+			if (!error)
+				error = set_why(p, 1, 1, "file-too-large", a->scratch.ptr);
+		}
 		git_blob_free(b);
 		chg_diag_list_release(&a->diags);
 	}
@@ -910,6 +973,7 @@ static int cr_seen(struct audit *a, const char *path, const git_oid *blob,
 	git_oid_cpy(&c->blob, blob);
 	c->has_blob = 1;
 	c->exists = 1;
+	c->broken = 0;
 	c->seen_at = a->stats->commits;
 	return 0;
 }
@@ -1055,10 +1119,13 @@ static int add_version(struct version **list, size_t *n, size_t *alloc,
 	if (!(v->path = strdup(path)))
 		return CHG_ENOMEM;
 	(*n)++;
-	if (old && (c = path_find(&a->crs, path, blob)))
+	if (old && (c = path_find(&a->crs, path, blob))) {
+		v->valid = 1;  /* only valid versions are remembered */
 		return summary_copy(&v->s, &c->last);
+	}
 	if ((error = parsed_get(&v->p, a, blob)) < 0)
 		return error;
+	v->valid = v->p->valid;
 	return summary_of(&v->s, &v->p->c);
 }
 
@@ -1106,7 +1173,7 @@ static int cmp_by_id(const void *x, const void *y)
 	return c ? c : a < b ? -1 : a > b;
 }
 
-/* Indexes the old versions that load by id (then by position). */
+/* Indexes the old versions that are valid by id (then by position). */
 static int index_old(struct audit *a)
 {
 	size_t i;
@@ -1120,7 +1187,7 @@ static int index_old(struct audit *a)
 		a->alloc_by_id = a->nold;
 	}
 	for (i = 0; i < a->nold; i++)
-		if (loaded(&a->old[i]))
+		if (a->old[i].valid)
 			a->by_id[a->nby_id++] = &a->old[i];
 	if (a->nby_id > 1)
 		qsort(a->by_id, a->nby_id, sizeof(*a->by_id), cmp_by_id);
@@ -1153,27 +1220,102 @@ static struct version *match_old(struct audit *a, const struct version *n)
 	return any;
 }
 
-/* The events of the versions loaded for the current commit. */
-static int content_events(struct audit *a)
+/*
+ * The change request whose file at `path` is not valid (as the walk last
+ * saw that path), or NULL.
+ */
+static struct cr *broken_at(const struct crmap *m, const char *path)
+{
+	struct cr *c, *best = NULL;
+
+	if (!m->cap)
+		return NULL;
+	for (c = m->paths[hash_str(path) & (m->cap - 1)]; c; c = c->path_next)
+		if (c->exists && c->broken && !strcmp(c->path, path) &&
+		    (!best || c->seen_at > best->seen_at))
+			best = c;
+	return best;
+}
+
+/*
+ * The old version that an invalid new version at a new path was renamed
+ * from: an invalid file of a change request, gone from its path, with the
+ * same blob; or NULL.
+ */
+static struct version *renamed_from(struct audit *a, const struct version *n)
 {
 	size_t i;
+
+	for (i = 0; i < a->nold; i++) {
+		struct version *o = &a->old[i];
+		if (!o->valid && !o->matched && git_oid_equal(&o->blob, &n->blob) &&
+		    !other_side(a->new, a->nnew, o->delta) &&
+		    broken_at(&a->crs, o->path))
+			return o;
+	}
+	return NULL;
+}
+
+/* The current commit left the file of `c` not valid at n's path. */
+static int invalid_event(struct audit *a, struct cr *c, const struct version *n)
+{
+	struct pending *p;
 	int error;
 
-	if ((error = index_old(a)) < 0)
+	if ((error = add_pending(&p, a, CHG_AUDIT_UPDATED, c->id, n->path, &c->last)) < 0)
 		return error;
+	p->invalid = 1;
+	p->line = n->p->line;
+	p->column = n->p->column;
+	if ((error = dup_opt(&p->rule, n->p->rule)) < 0 ||
+	    (error = dup_path(a, &p->message, n->p->message)) < 0 ||
+	    (error = cr_move(&a->crs, c, n->path)) < 0)
+		return error;
+	c->broken = 1;
+	c->seen_at = a->stats->commits;
+	return 0;
+}
+
+/* The invalid file of `c` at o's path was renamed, unchanged, to n's. */
+static int broken_moved(struct audit *a, struct cr *c, const struct version *o,
+			const struct version *n)
+{
+	struct pending *p;
+	int error;
+
+	if ((error = add_pending(&p, a, CHG_AUDIT_MOVED, c->id, n->path, &c->last)) < 0 ||
+	    (error = dup_path(a, &p->from, o->path)) < 0 ||
+	    (error = dup_path(a, &p->to, n->path)) < 0 ||
+	    (error = cr_move(&a->crs, c, n->path)) < 0)
+		return error;
+	c->seen_at = a->stats->commits;
+	return 0;
+}
+
+/*
+ * The events of the new versions that are valid: paired by id with an old
+ * version, else a repair of a change request whose file is not valid
+ * (compared with its last valid version), else a creation.
+ */
+static int valid_events(struct audit *a)
+{
+	size_t i;
+	int error = 0;
+
 	for (i = 0; i < a->nnew && !error; i++) {
 		struct version *n = &a->new[i], *o, *same;
 		struct cr *c;
 
-		if (!loaded(n))
+		if (!n->valid)
 			continue;
 		if ((o = match_old(a, n))) {
 			o->matched = 1;
 			error = compare(a, o, n);
-		} else if ((same = other_side(a->old, a->nold, n->delta)) && !loaded(same) &&
-			   (c = crmap_find(&a->crs, n->s.id)) && c->exists && c->has_blob) {
-			/* the file did not load before: compare with the last
-			   version that did */
+		} else if ((c = crmap_find(&a->crs, n->s.id)) && c->exists && c->has_blob &&
+			   (c->broken ||
+			    ((same = other_side(a->old, a->nold, n->delta)) && !same->valid))) {
+			/* the file was not valid before: compare with the last
+			   version that was */
 			struct version last;
 			memset(&last, 0, sizeof(last));
 			git_oid_cpy(&last.blob, &c->blob);
@@ -1189,16 +1331,78 @@ static int content_events(struct audit *a)
 		if (!error)
 			error = cr_seen(a, n->path, &n->blob, &n->s);
 	}
+	return error;
+}
+
+/*
+ * The events of the new versions that are not valid, paired by path with
+ * the change request the walk last saw there (audit.h).
+ */
+static int invalid_events(struct audit *a)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < a->nnew && !error; i++) {
+		struct version *n = &a->new[i], *o;
+		struct cr *c = NULL;
+
+		if (n->valid || !n->p || !n->p->rule)
+			continue;  /* valid, or its blob is missing */
+		o = other_side(a->old, a->nold, n->delta);
+		if (o && o->valid) {
+			if (o->matched)
+				continue;  /* its id is valid at another path */
+			c = crmap_find(&a->crs, o->s.id);
+			if (c && c->seen_at == a->stats->commits)
+				continue;  /* valid in another file now */
+		} else if (o) {
+			c = broken_at(&a->crs, o->path);
+		} else if ((o = renamed_from(a, n))) {
+			o->matched = 1;
+			if ((c = broken_at(&a->crs, o->path)))
+				error = broken_moved(a, c, o, n);
+			continue;
+		}
+		if (c && c->exists)
+			error = invalid_event(a, c, n);
+	}
+	return error;
+}
+
+/* The events of the versions loaded for the current commit. */
+static int content_events(struct audit *a)
+{
+	size_t i;
+	int error;
+
+	if ((error = index_old(a)) < 0 ||
+	    (error = valid_events(a)) < 0 ||
+	    (error = invalid_events(a)) < 0)
+		return error;
 	for (i = 0; i < a->nold && !error; i++) {
 		struct version *o = &a->old[i], *n;
 		struct pending *p;
 		struct cr *c;
 
-		if (o->matched || !loaded(o))
+		if (o->matched)
 			continue;
 		n = other_side(a->new, a->nnew, o->delta);
-		if (n && !loaded(n))
-			continue;  /* it does not load now: no event until it does */
+		if (n && !n->valid)
+			continue;  /* not valid now: an invalid event, if any */
+		if (!o->valid) {
+			/* an invalid file gone, or replaced by a valid one
+			   (a repair of its own id is no longer broken) */
+			if (!(c = broken_at(&a->crs, o->path)))
+				continue;
+			if ((error = add_pending(&p, a, CHG_AUDIT_DELETED, c->id, o->path,
+						 &c->last)) < 0 ||
+			    (error = dup_opt(&p->from, c->last.state)) < 0)
+				break;
+			c->exists = 0;
+			c->broken = 0;
+			continue;
+		}
 		if ((error = add_pending(&p, a, CHG_AUDIT_DELETED, o->s.id, o->path, &o->s)) < 0 ||
 		    (error = dup_opt(&p->from, o->s.state)) < 0)
 			break;
@@ -1247,10 +1451,11 @@ static int scan_cb(const char *root, const git_tree_entry *entry, void *payload)
 		return 0;
 	if ((s->error = parsed_get(&p, s->a, git_tree_entry_id(entry))) < 0)
 		return -1;
-	if (p->c.id && !s->want) {
+	if (!s->want) {
+		/* the walk remembers valid versions only */
 		struct summary sum;
 		memset(&sum, 0, sizeof(sum));
-		if ((s->error = summary_of(&sum, &p->c)) == 0)
+		if (p->valid && (s->error = summary_of(&sum, &p->c)) == 0)
 			s->error = cr_seen(s->a, s->path.ptr, git_tree_entry_id(entry), &sum);
 		summary_release(&sum);
 		parsed_put(p);
@@ -1522,7 +1727,9 @@ int chg_audit_match(const struct chg_audit_options *o,
 	size_t i;
 
 	if (!o)
-		return 1;
+		return !ev->invalid;
+	if (ev->invalid && !o->invalid)
+		return 0;
 	if (o->nids) {
 		for (i = 0; i < o->nids; i++)
 			if (!strcmp(o->ids[i], ev->change))
@@ -1570,6 +1777,11 @@ static int emit(struct audit *a)
 		ev.verdict = p->verdict;
 		ev.fingerprint = p->fingerprint;
 		ev.outcome = p->outcome;
+		ev.invalid = p->invalid;
+		ev.rule = p->rule;
+		ev.line = p->line;
+		ev.column = p->column;
+		ev.message = p->message;
 		if (!chg_audit_match(a->opts, &ev))
 			continue;
 		a->stats->events++;

@@ -13,7 +13,8 @@
  *             paths); a move is not a deletion and a creation
  *   updated   covered content changed (`fields`: the dotted paths that
  *             differ, `risk.level`, `systems[1]`; not-covered fields such as
- *             state and review are reported by the next two)
+ *             state and review are reported by the next two); or, with
+ *             `invalid` set, the commit left the file not valid (below)
  *   state     the lifecycle field changed (`from`, `to`)
  *   reviewed  review.outcome was set or changed (`outcome`)
  *   deleted   the id's file disappeared (`from`: its last state)
@@ -26,9 +27,7 @@
  * the order its history happened.
  *
  * A change request is its id, not its path: the old and new versions of
- * the files a commit touched are loaded and paired by id.  A version that
- * does not load (invalid YAML, no id) yields no event; the next version
- * that loads is compared with the last one that did.  What a commit
+ * the files a commit touched are loaded and paired by id.  What a commit
  * changed is what the tree diff of the change directories says
  * (treediff.h), the one chg_history_load reads: only the files the
  * policy's change paths match, and under the merge rule - a merge reports
@@ -36,6 +35,44 @@
  * did is reported at that branch's commits.  A root commit creates what
  * it holds.  In a shallow clone the walk stops at the shallow commits: their
  * content is the starting point (no events), and stats->shallow says so.
+ *
+ * Versions that are not valid.  A version is valid when chg_change_load
+ * reports no error for it (no yaml-syntax, duplicate-key, file-too-large,
+ * invalid-type: the loader's rules) and it has the policy's id field.  A
+ * version that is not valid is paired by path, not by id: when its path
+ * held a change request in the commit's parent (the last change request
+ * the walk saw at that path, valid there or already invalid), the commit
+ * gets an `updated` event for that change request with `invalid` set,
+ * `rule`, `line`, `column` and `message` from the first error of the load
+ * ("required-field" at the top of the document when only the id is
+ * missing), no `fields`, and `client` and `change_type` of its last valid
+ * version.  Each commit that changes the file while it stays invalid gets
+ * such an event.  These events reach the callback only when
+ * opts->invalid is set; the walk follows the files the same way without
+ * it.  A file that was never valid at its path (a new file, one at a
+ * path no change request was seen at, or one already invalid where a
+ * shallow history starts) gives no event, since no change
+ * request is known to attach it to: it gives `created` when a version of
+ * it is first valid.  A version whose blob is missing from the repository
+ * gives no event either.
+ *
+ * The next valid version of such a change request is compared with its
+ * last valid version, and its events go to the commit that made it: the
+ * repairing commit gets `moved` when it is at another path than the one
+ * the change request was last seen at, `updated` with the fields that
+ * differ from the last valid version (none: no `updated`, as when the
+ * repair restores that content), `state` and `reviewed` as they differ
+ * from it; what the invalid versions in between held is not compared.  A
+ * valid version with the id of a change request whose file is invalid is
+ * its repair wherever it appears.  An invalid file renamed
+ * unchanged (the same blob) gives `moved`; an invalid file that
+ * disappears, or is replaced by another change request, gives `deleted`
+ * (`from`: the state of the last valid version).
+ *
+ * Versions that load with an id but with a loader error (a duplicate key)
+ * count as edits for separation of duties and are the change request of an
+ * approval in their commit, as chg_history_load has them; only the events
+ * above treat them as not valid.
  *
  * Verdicts of approvals and rejections are those of chg_approval_evaluate
  * (approval.h) for that approval at its commit: against the change request
@@ -60,7 +97,7 @@
  * are valid only during the callback.  Memory: an oldest-first order needs
  * the whole graph first (as `git log --reverse` does), so the walk keeps a
  * record of about 150 bytes per commit; per change request, a summary of
- * its last version, its approvals and its distinct editors; and at most
+ * its last valid version, its approvals and its distinct editors; and at most
  * 1024 parsed versions (the most recently used) besides those of the commit
  * being visited.  Events are passed on as each commit is visited.
  *
@@ -142,6 +179,15 @@ struct chg_audit_event {
 				      the hex fingerprint for OpenPGP), or
 				      NULL when unsigned or unknown */
 	const char *outcome;       /* reviewed: review.outcome */
+	/* updated: 1 when the commit left the file not valid (see above);
+	 * then `rule` (the loader's rule id: "yaml-syntax", "duplicate-key",
+	 * ...), `line` and `column` (1-based; 0 when the rule is about the
+	 * whole file) and `message` (one line) tell the first error of its
+	 * load; else 0, NULL, 0, 0, NULL. */
+	int invalid;
+	const char *rule;
+	int line, column;
+	const char *message;
 };
 
 /* Which events reach the callback.  Every filter must hold. */
@@ -152,9 +198,11 @@ struct chg_audit_options {
 	int64_t since, until;      /* committer time, inclusive, seconds */
 	const char *client;        /* the version's client field */
 	const char *type;          /* the version's type field */
+	int invalid;               /* 1: also the events with `invalid` set;
+				      0: not those */
 };
 
-#define CHG_AUDIT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, NULL, NULL }
+#define CHG_AUDIT_OPTIONS_INIT { NULL, 0, 0, 0, 0, 0, NULL, NULL, 0 }
 
 struct chg_audit_stats {
 	size_t commits;            /* commits walked */
@@ -170,7 +218,8 @@ typedef int (*chg_audit_fn)(const struct chg_audit_event *ev, void *payload);
 
 /*
  * Walks the history reachable from `tip` (NULL: an unborn branch, no
- * events) and calls `fn` for each event that passes `opts` (NULL: all).
+ * events) and calls `fn` for each event that passes `opts` (NULL: all but
+ * those with `invalid` set, as CHG_AUDIT_OPTIONS_INIT).
  * Change requests are the files `policy`'s change paths match.  `stats`
  * may be NULL.
  *
@@ -208,7 +257,7 @@ int chg_audit_walk_history(git_repository *repo, const struct chg_history *h,
 const char *chg_audit_type_name(enum chg_audit_type type);
 
 /* Whether `ev` passes the filters of `opts` (the test chg_audit_walk
- * applies): 1 or 0. */
+ * applies; NULL: every event but those with `invalid` set): 1 or 0. */
 int chg_audit_match(const struct chg_audit_options *opts,
 		    const struct chg_audit_event *ev);
 
