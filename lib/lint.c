@@ -1,13 +1,11 @@
 #include "lint.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "approval.h"
-#include "chain.h"
 #include "change.h"
 #include "check.h"
 #include "error.h"

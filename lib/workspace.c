@@ -505,11 +505,21 @@ int chg_workspace_load_changes(struct chg_workspace *ws,
 
 	if (ws->changes_loaded)
 		return 0;
-	ws->changes_loaded = 1;
+	if (!ws->src_open)
+		return fail(err, CHG_ENOTFOUND, "%s", "no repository is open");
 	for (i = 0; named && i < named->n && !error; i++)
 		error = chg_strlist_add(&ws->named, named->items[i]);
 	if (!error)
 		error = load_changes(ws, diags, err);
+	if (!error) {
+		ws->changes_loaded = 1;
+		return 0;
+	}
+	/* nothing half loaded: the next call starts again */
+	chg_change_set_release(&ws->changes);
+	chg_tree_files_release(&ws->files);
+	chg_strlist_release(&ws->named);
+	ws->nfiles = 0;
 	if (error == CHG_ENOMEM)
 		fail(err, error, "%s", "out of memory");
 	return error;
@@ -613,6 +623,8 @@ int chg_workspace_check_chain(struct chg_workspace *ws,
 	const git_oid *tip = ws->has_tip ? &ws->tip : NULL;
 	const struct chg_trust_log *trust = &ws->history.trust;
 
+	if (!ws->repo)
+		return fail(err, CHG_ENOTFOUND, "%s", "no repository is open");
 	if (ws->history_loaded)
 		tip = trust->n ? &trust->records[trust->tip].commit : NULL;
 	return chg_chain_check(diags, err, ws->repo, tip, ws->opts.trust_root,

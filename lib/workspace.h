@@ -135,11 +135,13 @@ void chg_workspace_free(struct chg_workspace *ws);
  * holds its blob.  What is wrong with a file (too large, a link, invalid
  * YAML, the loader's findings) is a diagnostic appended to `diags`, not
  * an error; such a file is left out of the set or loaded as far as it
- * goes (change.h).  Only the first call loads: later ones return 0 and
- * change nothing.
+ * goes (change.h).  Only the first call that succeeds loads: later ones
+ * return 0 and change nothing.  A call that fails leaves no change
+ * request loaded.
  *
- * Returns 0; CHG_ENOTFOUND (a named file does not exist), CHG_EIO,
- * CHG_EGIT or CHG_ENOMEM with `err` set.
+ * Returns 0; CHG_ENOTFOUND (a named file does not exist, or the workspace
+ * has no repository: opts.policy_alone), CHG_EIO, CHG_EGIT or CHG_ENOMEM
+ * with `err` set.
  */
 int chg_workspace_load_changes(struct chg_workspace *ws,
 			       struct chg_diag_list *diags, struct chg_buf *err,
@@ -152,8 +154,9 @@ int chg_workspace_load_changes(struct chg_workspace *ws,
  * no whole history and is refused.
  *
  * Returns 0; CHG_ERROR (shallow clone, or the hash library failed),
- * CHG_EGIT or CHG_ENOMEM with `err` set (a failed load is tried again by
- * the next call).
+ * CHG_EGIT, CHG_ENOMEM, or CHG_ENOTFOUND (no repository:
+ * opts.policy_alone) with `err` set (a failed load is tried again by the
+ * next call).
  */
 int chg_workspace_history(const struct chg_history **out,
 			  struct chg_workspace *ws, struct chg_buf *err);
@@ -178,7 +181,8 @@ struct chg_policy *chg_workspace_take_policy(struct chg_workspace *ws);
  * Checks the protected chain as chg_chain_check does (chain.h) with the
  * options' root of trust: the chain of the tip of the trust log of the
  * loaded history (the index's for a view), else of ws->tip.  Appends its
- * finding to `diags`.  Returns as chg_chain_check.
+ * finding to `diags`.  Returns as chg_chain_check; CHG_ENOTFOUND with
+ * `err` set when the workspace has no repository (opts.policy_alone).
  */
 int chg_workspace_check_chain(struct chg_workspace *ws,
 			      struct chg_diag_list *diags, struct chg_buf *err);
