@@ -169,6 +169,37 @@ static void test_working_tree(void **state)
 	chg_buf_release(&paths);
 }
 
+static void test_named_files(void **state)
+{
+	struct chg_workspace_options opts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_strlist named = CHG_STRLIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT, paths = CHG_BUF_INIT;
+	struct chg_workspace *ws = NULL;
+
+	(void)state;
+	opts.dir = dir;
+	assert_int_equal(chg_workspace_open(&ws, &diags, &err, &opts), 0);
+	/* a named file must exist; failing, nothing stays loaded */
+	assert_int_equal(chg_strlist_add(&named, "requests/none.yaml"), 0);
+	assert_int_equal(chg_workspace_load_changes(ws, &diags, &err, &named),
+			 CHG_ENOTFOUND);
+	assert_string_equal(err.ptr, "cannot open 'requests/none.yaml': No such file");
+	assert_int_equal(ws->changes.n, 0);
+	/* a named file is read whatever the policy's paths say */
+	chg_strlist_release(&named);
+	assert_int_equal(chg_strlist_add(&named, "changes/a.yaml"), 0);
+	assert_int_equal(chg_workspace_load_changes(ws, &diags, &err, &named), 0);
+	paths_of(&paths, ws);
+	assert_string_equal(paths.ptr, "changes/a.yaml requests/b.yaml "
+			    "requests/c.yaml requests/d.yaml");
+	chg_workspace_free(ws);
+	chg_strlist_release(&named);
+	chg_diag_list_release(&diags);
+	chg_buf_release(&err);
+	chg_buf_release(&paths);
+}
+
 static void test_invalid_policy(void **state)
 {
 	struct chg_workspace_options opts = CHG_WORKSPACE_OPTIONS_INIT;
@@ -240,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_revision),
 		cmocka_unit_test(test_index),
 		cmocka_unit_test(test_working_tree),
+		cmocka_unit_test(test_named_files),
 		cmocka_unit_test(test_invalid_policy),
 		cmocka_unit_test(test_history_once),
 	};
