@@ -9,6 +9,7 @@
 #include "error.h"
 #include "format.h"
 #include "verify.h"
+#include "workspace.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -53,6 +54,8 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chg_verify_options opts = CHG_VERIFY_OPTIONS_INIT;
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_workspace *ws = NULL;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_buf err = CHG_BUF_INIT;
 	const char *since = NULL, *now_text = NULL, *format = "text";
@@ -64,7 +67,7 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'v': verify = 1; break;
-		case 'r': opts.rev = optarg; break;
+		case 'r': wopts.rev = optarg; break;
 		case 's': since = optarg; break;
 		case 'f': format = optarg; break;
 		case 'n': now_text = optarg; break;
@@ -100,12 +103,17 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 		opts.has_since = 1;
 	}
 	if (chg_cmd_now(&opts.now, cmd, now_text) < 0 ||
-	    chg_cmd_trust_root(&opts.trust_root, &opts.trust_root_origin, cmd,
+	    chg_cmd_trust_root(&wopts.trust_root, &wopts.trust_root_origin, cmd,
 			       trust_root) < 0)
 		return CHG_EXIT_USAGE;
-	opts.dir = cmd->dir;
+	wopts.dir = cmd->dir;
+	if (!wopts.rev)
+		wopts.rev = "HEAD";
 
-	rc = chg_verify_audit(&diags, &err, &opts);
+	rc = chg_workspace_open(&ws, &diags, &err, &wopts);
+	if (rc == 0)
+		rc = chg_verify_audit(&diags, &err, ws, &opts);
+	chg_workspace_free(ws);
 	status = chg_cmd_finish(cmd, &diags, format, rc, &err, 0, -1,
 				"the policy is invalid; fix the errors above");
 	chg_buf_release(&err);

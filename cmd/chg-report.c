@@ -12,6 +12,7 @@
 #include "error.h"
 #include "format.h"
 #include "report.h"
+#include "workspace.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -639,6 +640,8 @@ int cmd_report(int argc, char **argv, const struct chg_cmd *cmd)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chg_report_options opts = CHG_REPORT_OPTIONS_INIT;
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_workspace *ws = NULL;
 	struct chg_report report = CHG_REPORT_INIT;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
@@ -656,11 +659,11 @@ int cmd_report(int argc, char **argv, const struct chg_cmd *cmd)
 		switch (c) {
 		case 'm': month = optarg; break;
 		case 'c': opts.client = optarg; break;
-		case 'r': opts.rev = optarg; break;
+		case 'r': wopts.rev = optarg; break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'e': threshold = optarg; break;
-		case 'p': opts.policy_file = optarg; break;
+		case 'p': wopts.policy_file = optarg; break;
 		case 'n': now_text = optarg; break;
 		case 'h':
 			return usage(cmd, stdout, CHG_EXIT_OK);
@@ -708,9 +711,14 @@ int cmd_report(int argc, char **argv, const struct chg_cmd *cmd)
 		return CHG_EXIT_USAGE;
 	opts.year = year;
 	opts.month = mon;
-	opts.dir = cmd->dir;
+	wopts.dir = cmd->dir;
+	if (!wopts.rev)
+		wopts.rev = "HEAD";
 
-	rc = chg_report_build(&report, &diags, &err, &opts);
+	rc = chg_workspace_open(&ws, &diags, &err, &wopts);
+	if (rc == 0)
+		rc = chg_report_build(&report, &err, ws, &opts);
+	chg_workspace_free(ws);
 	if (rc == CHG_EINVALID && diags.n) {
 		chg_format_text(&out, &diags);
 		fwrite(out.ptr, 1, out.len, stderr);

@@ -1,59 +1,30 @@
 #include "lint.h"
 
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "approval.h"
-#include "chain.h"
 #include "change.h"
 #include "check.h"
 #include "error.h"
 #include "policy.h"
 #include "repo.h"
+#include "workspace.h"
 #include "waiver.h"
 #include "yaml.h"
 #include "banned.h"
-
-#define POLICY_PATH ".chg/policy.yaml"
-#define CATALOG_DIR ".chg/catalog/"
-
-/* A change request file of a tree: its path and blob. */
-struct tree_file {
-	char *path;
-	git_oid blob;
-	unsigned int mode;              /* its git file mode */
-	/* the previous tree's files only: */
-	const struct chg_change *same;  /* the current change request at the
-					   same path with the same blob */
-	struct chg_change before;       /* else the blob loaded (before.root
-					   NULL when it was not) */
-};
-
-struct lint;
-
-/* Sorted by path. */
-struct tree_files {
-	struct tree_file *items;
-	size_t n, alloc;
-	struct lint *l;
-	int error;
-};
 
 struct lint {
 	const struct chg_lint_options *opts;
 	struct chg_diag_list *diags;
 	struct chg_buf *err;
-	git_repository *repo;
-	struct chg_source src;
-	int src_open;
-	struct chg_policy *policy;
-	struct chg_change_set changes;
+	struct chg_workspace *ws;
+	const struct chg_policy *policy;     /* the workspace's */
+	const struct chg_change_set *changes; /* the workspace's */
+	const struct chg_history *history;   /* the workspace's */
 	struct chg_strlist named;  /* repository-relative PATH arguments */
-	struct chg_history history;
-	struct tree_files src_files; /* CHG_SOURCE_TREE: its change requests */
 };
 
 static int fail(struct lint *l, int code, const char *fmt, const char *arg)
@@ -63,315 +34,11 @@ static int fail(struct lint *l, int code, const char *fmt, const char *arg)
 	return code;
 }
 
-static int is_change(const char *path, void *payload)
-{
-	const struct lint *l = payload;
-	size_t i;
-
-	if (chg_policy_is_change_path(l->policy, path))
-		return 1;
-	for (i = 0; i < l->named.n; i++)
-		if (!strcmp(l->named.items[i], path))
-			return 1;
-	return 0;
-}
-
-static int is_catalog(const char *path, void *payload)
-{
-	size_t len = strlen(path);
-
-	(void)payload;
-	return !strncmp(path, CATALOG_DIR, strlen(CATALOG_DIR)) &&
-	       !strchr(path + strlen(CATALOG_DIR), '/') &&
-	       ((len > 5 && !strcmp(path + len - 5, ".yaml")) ||
-		(len > 4 && !strcmp(path + len - 4, ".yml")));
-}
-
-static int tree_file_cb(const char *root, const git_tree_entry *entry,
-			void *data)
-{
-	struct tree_files *t = data;
-	struct chg_buf path = CHG_BUF_INIT;
-	git_filemode_t mode = git_tree_entry_filemode(entry);
-	struct tree_file *f;
-
-	/* links and submodules are listed, so that reading refuses them */
-	if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE &&
-	    mode != GIT_FILEMODE_LINK && mode != GIT_FILEMODE_COMMIT)
-		return 0;
-	if (chg_buf_printf(&path, "%s%s", root, git_tree_entry_name(entry)) < 0)
-		goto nomem;
-	if (!is_change(path.ptr, t->l)) {
-		chg_buf_release(&path);
-		return 0;
-	}
-	if (t->n == t->alloc) {
-		size_t n = t->alloc ? t->alloc * 2 : 64;
-		f = realloc(t->items, n * sizeof(*f));
-		if (!f)
-			goto nomem;
-		t->items = f;
-		t->alloc = n;
-	}
-	f = &t->items[t->n];
-	memset(f, 0, sizeof(*f));
-	f->path = chg_buf_detach(&path);
-	if (!f->path)
-		goto nomem;
-	git_oid_cpy(&f->blob, git_tree_entry_id(entry));
-	f->mode = (unsigned int)mode;
-	t->n++;
-	return 0;
-nomem:
-	chg_buf_release(&path);
-	t->error = CHG_ENOMEM;
-	return -1;
-}
-
-static int cmp_tree_file(const void *a, const void *b)
-{
-	return strcmp(((const struct tree_file *)a)->path,
-		      ((const struct tree_file *)b)->path);
-}
-
-static int cmp_tree_file_path(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct tree_file *)elem)->path);
-}
-
-/*
- * Lists the change request files of `tree` (as is_change says) with their
- * blobs, sorted by path: one walk of the tree, however many files.
- */
-static int tree_files(struct tree_files *out, struct lint *l,
-		      const git_tree *tree)
-{
-	memset(out, 0, sizeof(*out));
-	out->l = l;
-	if (git_tree_walk(tree, GIT_TREEWALK_PRE, tree_file_cb, out) < 0)
-		return out->error ? out->error :
-		       fail(l, CHG_EGIT, "%s", "cannot list the files of a tree");
-	if (out->n)
-		qsort(out->items, out->n, sizeof(*out->items), cmp_tree_file);
-	return 0;
-}
-
-static void tree_files_release(struct tree_files *t)
-{
-	size_t i;
-
-	for (i = 0; i < t->n; i++) {
-		free(t->items[i].path);
-		chg_change_release(&t->items[i].before);
-	}
-	free(t->items);
-	memset(t, 0, sizeof(*t));
-}
-
-static struct tree_file *tree_files_find(const struct tree_files *t,
-					 const char *path)
-{
-	if (!t->n)
-		return NULL;
-	return bsearch(path, t->items, t->n, sizeof(*t->items),
-		       cmp_tree_file_path);
-}
-
-static int open_repo(struct lint *l, const char *dir, const char *rev,
-		     int staged)
-{
-	enum chg_source_kind kind = rev ? CHG_SOURCE_TREE :
-				    staged ? CHG_SOURCE_INDEX : CHG_SOURCE_WORKTREE;
-	int error;
-
-	/*
-	 * Respect git's environment as git itself does: GIT_DIR (for the
-	 * default directory), GIT_CEILING_DIRECTORIES, GIT_INDEX_FILE (a
-	 * pre-commit hook of 'git commit -a' sees a temporary index), and
-	 * GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES.
-	 */
-	if (git_repository_open_ext(&l->repo, strcmp(dir, ".") ? dir : NULL,
-				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
-		return fail(l, CHG_ENOTFOUND, "not a git repository: '%s'", dir);
-	if (kind == CHG_SOURCE_WORKTREE && git_repository_is_bare(l->repo)) {
-		kind = CHG_SOURCE_TREE;
-		rev = "HEAD";
-	}
-	error = chg_source_open(&l->src, l->repo, kind, rev);
-	if (error == CHG_ENOTFOUND)
-		return fail(l, error, "unknown revision '%s'", rev ? rev : "HEAD");
-	if (error < 0)
-		return fail(l, error, "cannot open the repository's %s",
-			    staged ? "index" : "tree");
-	l->src_open = 1;
-	return 0;
-}
-
-/*
- * Reads a change request of a tree by the blob its listing found (as
- * chg_source_read does by path, without looking the path up in the tree
- * again: libgit2 does not cache a large tree, so each lookup would parse
- * the whole directory).  Returns as chg_source_read; CHG_ENOTFOUND when
- * the path is not listed.
- */
-static int read_listed(struct chg_buf *out, size_t *size, struct lint *l,
-		       const char *path)
-{
-	const struct tree_file *f = tree_files_find(&l->src_files, path);
-	git_blob *blob;
-	int error = 0;
-
-	if (!f)
-		return CHG_ENOTFOUND;
-	/* as chg_source_read refuses them */
-	if (f->mode == GIT_FILEMODE_LINK) {
-		errno = ELOOP;
-		return CHG_EIO;
-	}
-	if (f->mode == GIT_FILEMODE_COMMIT) {
-		errno = EISDIR;
-		return CHG_EIO;
-	}
-	if (git_blob_lookup(&blob, l->repo, &f->blob) < 0)
-		return CHG_EGIT;
-	*size = (size_t)git_blob_rawsize(blob);
-	if (git_blob_rawsize(blob) > CHG_YAML_MAX_SIZE)
-		error = CHG_ELIMIT;
-	else
-		error = chg_buf_put(out, git_blob_rawcontent(blob), *size);
-	git_blob_free(blob);
-	return error;
-}
-
-/* Reads a file of the source, turning size and I/O problems into errors. */
-static int read_source(struct lint *l, struct chg_buf *buf, const char *path,
-		       int *too_large)
-{
-	size_t size = 0;
-	int error;
-
-	*too_large = 0;
-	if (tree_files_find(&l->src_files, path))
-		error = read_listed(buf, &size, l, path);
-	else
-		error = chg_source_read(buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
-	if (error == CHG_ELIMIT) {
-		*too_large = 1;
-		return chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
-				    "file-too-large",
-				    "file is %zu bytes; the limit is %d bytes: a change request is a short YAML file",
-				    size, CHG_YAML_MAX_SIZE);
-	}
-	if (error == CHG_EIO && (errno == ELOOP || errno == EISDIR)) {
-		/* a finding about the file, not a failure to read it */
-		*too_large = 1;
-		return chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
-				    "invalid-value",
-				    "%s is a %s, not a file: commit it as a regular file",
-				    path, errno == ELOOP ? "symbolic link" :
-				    "submodule or directory");
-	}
-	if (error == CHG_EIO) {
-		chg_buf_clear(l->err);
-		chg_buf_printf(l->err, "cannot read '%s': %s", path, strerror(errno));
-		return error;
-	}
-	if (error == CHG_ENOTFOUND)
-		return fail(l, error, "cannot read '%s': No such file", path);
-	if (error < 0)
-		return fail(l, error, "cannot read '%s'", path);
-	return 0;
-}
-
-static int load_policy(struct lint *l)
-{
-	struct chg_buf buf = CHG_BUF_INIT, dir = CHG_BUF_INIT;
-	size_t size;
-	int error, too_large = 0;
-	const char *path = POLICY_PATH;
-
-	if (l->opts->policy_file) {
-		struct chg_source fs = { 0 };
-		/* relative to -C DIR, as PATH arguments are */
-		path = l->opts->policy_file;
-		fs.kind = CHG_SOURCE_WORKTREE;
-		if (path[0] == '/') {
-			fs.workdir = "";
-		} else {
-			if (chg_buf_printf(&dir, "%s/", l->opts->dir) < 0) {
-				error = CHG_ENOMEM;
-				goto done;
-			}
-			fs.workdir = dir.ptr;
-		}
-		error = chg_source_read(&buf, &size, &fs, path, CHG_YAML_MAX_SIZE);
-		if (error == CHG_ELIMIT)
-			error = fail(l, error, "cannot read policy '%s': larger than 1 MiB", path);
-		else if (error < 0)
-			error = fail(l, error, "cannot read policy '%s'", path);
-	} else {
-		error = chg_source_read(&buf, &size, &l->src, path, CHG_YAML_MAX_SIZE);
-		if (error == CHG_ENOTFOUND) {
-			error = chg_policy_load(&l->policy, NULL, 0, NULL, l->diags);
-			goto done;
-		}
-		if (error == CHG_ELIMIT) {
-			too_large = 1;
-			error = chg_diag_add(l->diags, path, 1, 1, CHG_SEV_ERROR,
-					     "file-too-large",
-					     "file is %zu bytes; the limit is %d bytes",
-					     size, CHG_YAML_MAX_SIZE);
-			if (!error)
-				error = CHG_EINVALID;
-		} else if (error < 0) {
-			error = fail(l, error, "cannot read '%s'", path);
-		}
-	}
-	if (!error && !too_large)
-		error = chg_policy_load(&l->policy, buf.ptr, buf.len, path, l->diags);
-done:
-	chg_buf_release(&dir);
-	chg_buf_release(&buf);
-	return error;
-}
-
-/* Loads the catalog of the source into the policy (policy.h). */
-static int load_catalog(struct lint *l)
-{
-	struct chg_strlist files = CHG_STRLIST_INIT;
-	struct chg_buf buf = CHG_BUF_INIT;
-	size_t i;
-	int error, invalid = 0, too_large;
-
-	if (!l->policy->catalog &&
-	    !(l->policy->catalog = calloc(1, sizeof(*l->policy->catalog))))
-		return CHG_ENOMEM;
-	error = chg_source_list(&files, &l->src, is_catalog, NULL);
-	for (i = 0; i < files.n && !error; i++) {
-		chg_buf_clear(&buf);
-		error = read_source(l, &buf, files.items[i], &too_large);
-		if (error || too_large) {
-			invalid |= too_large;
-			continue;
-		}
-		error = chg_catalog_add(l->policy->catalog, files.items[i], buf.ptr,
-					buf.len, l->diags);
-		if (error == CHG_EINVALID) {
-			invalid = 1;
-			error = 0;
-		}
-	}
-	chg_buf_release(&buf);
-	chg_strlist_release(&files);
-	if (error == CHG_EGIT || error == CHG_EIO)
-		return fail(l, error, "cannot list '%s'", CATALOG_DIR);
-	return error ? error : invalid ? CHG_EINVALID : 0;
-}
-
 /* Turns the PATH arguments into repository-relative paths. */
 static int resolve_paths(struct lint *l)
 {
-	const char *workdir = git_repository_workdir(l->repo);
+	const char *workdir = git_repository_workdir(l->ws->repo);
+	const char *dir = l->ws->opts.dir;
 	char top[PATH_MAX], here[PATH_MAX];
 	struct chg_buf rel = CHG_BUF_INIT;
 	size_t i, toplen;
@@ -379,7 +46,7 @@ static int resolve_paths(struct lint *l)
 
 	if (!l->opts->npaths)
 		return 0;
-	if (l->opts->rev || !workdir) {
+	if (l->ws->opts.rev || !workdir) {
 		for (i = 0; i < l->opts->npaths && !error; i++)
 			error = chg_strlist_add(&l->named, l->opts->paths[i]);
 		return error;
@@ -391,7 +58,7 @@ static int resolve_paths(struct lint *l)
 		const char *p = l->opts->paths[i];
 		chg_buf_clear(&rel);
 		if (p[0] != '/')
-			chg_buf_printf(&rel, "%s/", l->opts->dir);
+			chg_buf_printf(&rel, "%s/", dir);
 		chg_buf_puts(&rel, p);
 		if (!realpath(rel.ptr, here)) {
 			error = fail(l, CHG_ENOTFOUND, "cannot open '%s': No such file or directory", p);
@@ -404,89 +71,6 @@ static int resolve_paths(struct lint *l)
 		error = chg_strlist_add(&l->named, here + toplen + 1);
 	}
 	chg_buf_release(&rel);
-	return error;
-}
-
-static int load_changes(struct lint *l, struct chg_lint_stats *stats)
-{
-	struct chg_strlist files = CHG_STRLIST_INIT;
-	struct chg_buf buf = CHG_BUF_INIT;
-	size_t i, j;
-	int error, too_large;
-
-	error = chg_source_list(&files, &l->src, is_change, l);
-	if (error == CHG_EGIT || error == CHG_EIO)
-		error = fail(l, error, "cannot list the files of '%s'", l->opts->dir);
-	/* their blobs, read without a lookup by path each */
-	if (!error && l->src.kind == CHG_SOURCE_TREE)
-		error = tree_files(&l->src_files, l, l->src.tree);
-	for (i = 0; i < l->named.n && !error; i++) {
-		for (j = 0; j < files.n; j++)
-			if (!strcmp(files.items[j], l->named.items[i]))
-				break;
-		if (j == files.n)
-			error = fail(l, CHG_ENOTFOUND, "cannot open '%s': No such file",
-				     l->named.items[i]);
-	}
-	if (!error && l->opts->change_cache)
-		error = chg_change_cache_begin(l->opts->change_cache, l->policy);
-	for (i = 0; i < files.n && !error; i++) {
-		const struct tree_file *f = l->opts->change_cache ?
-			tree_files_find(&l->src_files, files.items[i]) : NULL;
-		if (f && (error = chg_change_set_add_cached(&l->changes, l->opts->change_cache,
-							    &f->blob, files.items[i], l->policy,
-							    l->diags)) != CHG_ENOTFOUND) {
-			if (stats && !error)
-				stats->files++;
-			continue;
-		}
-		chg_buf_clear(&buf);
-		error = read_source(l, &buf, files.items[i], &too_large);
-		if (error || too_large)
-			continue;
-		if (f)
-			error = chg_change_set_add_blob(&l->changes, l->opts->change_cache,
-							&f->blob, files.items[i], buf.ptr,
-							buf.len, l->policy, l->diags);
-		else
-			error = chg_change_set_add(&l->changes, files.items[i], buf.ptr,
-						   buf.len, l->policy, l->diags);
-		if (stats)
-			stats->files++;
-	}
-	chg_buf_release(&buf);
-	chg_strlist_release(&files);
-	return error;
-}
-
-static int load_history(struct lint *l)
-{
-	git_oid head;
-	const git_oid *tip = NULL;
-	int error;
-
-	/*
-	 * Approvals and the authors of edits come from the whole history: a
-	 * shallow clone would miss them and report approvals as missing.
-	 */
-	if (git_repository_is_shallow(l->repo) == 1)
-		return fail(l, CHG_ERROR, "%s",
-			    "the repository is a shallow clone and approvals need its whole history; run 'git fetch --unshallow'");
-	if (l->src.kind == CHG_SOURCE_TREE) {
-		tip = &l->src.commit;
-	} else {
-		error = git_reference_name_to_id(&head, l->repo, "HEAD");
-		if (error == 0)
-			tip = &head;
-		else if (error != GIT_ENOTFOUND && error != GIT_EUNBORNBRANCH)
-			return fail(l, CHG_EGIT, "cannot resolve HEAD: %s",
-				    git_error_last() ? git_error_last()->message : "unknown error");
-	}
-	error = chg_history_at(&l->history, l->opts->history_index, l->repo, tip,
-			       l->policy);
-	if (error == CHG_EGIT)
-		return fail(l, error, "cannot walk the history: %s",
-			    git_error_last() ? git_error_last()->message : "unknown error");
 	return error;
 }
 
@@ -505,7 +89,7 @@ static int apply_waivers(struct lint *l, const struct chg_change *c,
 		return 0;
 	if (!l->policy->has_approvals)
 		return chg_waiver_apply(l->policy, c, NULL, nwaivable, l->diags);
-	error = chg_approval_evaluate(&res, l->policy, c, &l->history,
+	error = chg_approval_evaluate(&res, l->policy, c, l->history,
 				      l->opts->now);
 	/* a pattern limit is reported by the approval check; nothing counted */
 	if (error == CHG_ELIMIT)
@@ -558,25 +142,13 @@ static void filter_named(struct lint *l)
 	l->diags->n = k;
 }
 
-/* Sorts the diagnostics and frees everything a run opened. */
+/* Sorts the diagnostics and frees what the run made. */
 static int finish(struct lint *l, int error)
 {
 	if (error == CHG_ENOMEM)
 		fail(l, error, "%s", "out of memory");
 	chg_diag_list_sort(l->diags);
-	if (!error && l->opts->history_out) {
-		*l->opts->history_out = l->history;
-		memset(&l->history, 0, sizeof(l->history));
-	}
-	chg_history_release(&l->history);
-	tree_files_release(&l->src_files);
-	chg_change_set_release(&l->changes);
 	chg_strlist_release(&l->named);
-	chg_policy_free(l->policy);
-	if (l->src_open)
-		chg_source_release(&l->src);
-	git_repository_free(l->repo);
-	git_libgit2_shutdown();
 	return error;
 }
 
@@ -588,13 +160,14 @@ static int finish(struct lint *l, int error)
  */
 static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
 {
+	const struct chg_workspace *ws = l->ws;
 	git_commit *c = NULL, *parent = NULL;
 	git_oid oid;
 	int error = 0;
 
 	*out = NULL;
-	if (l->src.kind == CHG_SOURCE_TREE) {
-		if (git_commit_lookup(&c, l->repo, &l->src.commit) < 0)
+	if (ws->src.kind == CHG_SOURCE_TREE) {
+		if (git_commit_lookup(&c, ws->repo, &ws->src.commit) < 0)
 			return fail(l, CHG_EGIT, "%s", "cannot read the revision's commit");
 		if (git_commit_parentcount(c) > 0 &&
 		    git_commit_parent(&parent, c, 0) == 0) {
@@ -602,9 +175,9 @@ static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
 			if (git_commit_tree(out, parent) < 0)
 				error = fail(l, CHG_EGIT, "%s", "cannot read the parent's tree");
 		}
-	} else if (git_reference_name_to_id(&oid, l->repo, "HEAD") == 0) {
+	} else if (git_reference_name_to_id(&oid, ws->repo, "HEAD") == 0) {
 		git_oid_cpy(commit, &oid);
-		if (git_commit_lookup(&c, l->repo, &oid) < 0 ||
+		if (git_commit_lookup(&c, ws->repo, &oid) < 0 ||
 		    git_commit_tree(out, c) < 0)
 			error = fail(l, CHG_EGIT, "%s", "cannot read HEAD's tree");
 	}
@@ -613,72 +186,71 @@ static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
 	return error;
 }
 
-/*
- * The blob of the current change request `c` as it would be stored: from
- * the tree or the index, or hashed from the working tree.  Returns 1 when
- * it is known, else 0 (nothing to compare: the file is read as changed).
- */
-static int current_blob(git_oid *out, struct lint *l, const char *path)
-{
-	const git_index_entry *e;
-	const struct tree_file *f;
-	struct chg_buf full = CHG_BUF_INIT;
-	int known = 0;
+/* A change request file of the previous tree. */
+struct prev_file {
+	const struct chg_tree_file *file;
+	const struct chg_change *same;  /* the current change request at the
+					   same path with the same blob */
+	struct chg_change before;       /* else the blob loaded (before.root
+					   NULL when it was not) */
+};
 
-	switch (l->src.kind) {
-	case CHG_SOURCE_TREE:
-		if ((f = tree_files_find(&l->src_files, path)) != NULL) {
-			git_oid_cpy(out, &f->blob);
-			known = 1;
-		}
-		break;
-	case CHG_SOURCE_INDEX:
-		if ((e = git_index_get_bypath(l->src.index, path, 0)) != NULL) {
-			git_oid_cpy(out, &e->id);
-			known = 1;
-		}
-		break;
-	case CHG_SOURCE_WORKTREE:
-		if (chg_buf_printf(&full, "%s%s", l->src.workdir, path) == 0)
-			known = git_odb_hashfile(out, full.ptr, GIT_OBJECT_BLOB) == 0;
-		chg_buf_release(&full);
-		break;
-	}
-	return known;
+/* The previous tree's change request files, parallel to its listing. */
+struct prev_files {
+	struct chg_tree_files list;
+	struct prev_file *items;
+};
+
+static void prev_files_release(struct prev_files *prev)
+{
+	size_t i;
+
+	for (i = 0; prev->items && i < prev->list.n; i++)
+		chg_change_release(&prev->items[i].before);
+	free(prev->items);
+	chg_tree_files_release(&prev->list);
 }
 
-static const char *file_id(const struct tree_file *f)
+static struct prev_file *prev_find(const struct prev_files *prev,
+				   const char *path)
+{
+	const struct chg_tree_file *f = chg_tree_files_find(&prev->list, path);
+
+	return f ? &prev->items[f - prev->list.items] : NULL;
+}
+
+static const char *file_id(const struct prev_file *f)
 {
 	return f->same ? f->same->id : f->before.id;
 }
 
-static const char *file_state(const struct tree_file *f)
+static const char *file_state(const struct prev_file *f)
 {
 	return f->same ? f->same->state : f->before.state;
 }
 
 static int cmp_by_id(const void *a, const void *b)
 {
-	const struct tree_file *x = *(const struct tree_file *const *)a;
-	const struct tree_file *y = *(const struct tree_file *const *)b;
+	const struct prev_file *x = *(const struct prev_file *const *)a;
+	const struct prev_file *y = *(const struct prev_file *const *)b;
 	int c = strcmp(file_id(x), file_id(y));
 
-	return c ? c : strcmp(x->path, y->path);
+	return c ? c : strcmp(x->file->path, y->file->path);
 }
 
 static int cmp_id_key(const void *key, const void *elem)
 {
-	return strcmp(key, file_id(*(const struct tree_file *const *)elem));
+	return strcmp(key, file_id(*(const struct prev_file *const *)elem));
 }
 
 /* The previous version of the change request with id `id`: the file at
    `path` when it has that id, else the first by path that has it. */
-static const struct tree_file *previous_of(const struct tree_files *prev,
-					   struct tree_file **byid, size_t nbyid,
+static const struct prev_file *previous_of(const struct prev_files *prev,
+					   struct prev_file **byid, size_t nbyid,
 					   const char *path, const char *id)
 {
-	const struct tree_file *f = tree_files_find(prev, path);
-	struct tree_file **hit;
+	const struct prev_file *f = prev_find(prev, path);
+	struct prev_file **hit;
 
 	if (f && file_id(f) && !strcmp(file_id(f), id))
 		return f;
@@ -697,35 +269,40 @@ static const struct tree_file *previous_of(const struct tree_files *prev,
  * show unchanged, and sets `same` on those they do, and `unchanged[i]` for
  * each current change request at the same path with the same blob.
  */
-static int load_previous(struct tree_files *prev, unsigned char *unchanged,
+static int load_previous(struct prev_files *prev, unsigned char *unchanged,
 			 struct lint *l, const git_tree *tree)
 {
 	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
 	size_t i;
 	int error;
 
-	if ((error = tree_files(prev, l, tree)) < 0)
+	if ((error = chg_workspace_list_tree(&prev->list, l->err, l->ws, tree)) < 0)
 		return error;
-	for (i = 0; i < l->changes.n; i++) {
-		const struct chg_change *c = &l->changes.items[i];
-		struct tree_file *f = tree_files_find(prev, c->path);
+	if (prev->list.n &&
+	    !(prev->items = calloc(prev->list.n, sizeof(*prev->items))))
+		return CHG_ENOMEM;
+	for (i = 0; i < prev->list.n; i++)
+		prev->items[i].file = &prev->list.items[i];
+	for (i = 0; i < l->changes->n; i++) {
+		const struct chg_change *c = &l->changes->items[i];
+		struct prev_file *f = prev_find(prev, c->path);
 		git_oid blob;
 
-		if (f && !f->same && current_blob(&blob, l, c->path) &&
-		    git_oid_equal(&blob, &f->blob)) {
+		if (f && !f->same && chg_workspace_blob(&blob, l->ws, c->path) &&
+		    git_oid_equal(&blob, &f->file->blob)) {
 			f->same = c;
 			unchanged[i] = 1;
 		}
 	}
-	for (i = 0; i < prev->n && !error; i++) {
-		struct tree_file *f = &prev->items[i];
+	for (i = 0; i < prev->list.n && !error; i++) {
+		struct prev_file *f = &prev->items[i];
 		git_blob *blob;
 
-		if (f->same || git_blob_lookup(&blob, l->repo, &f->blob) < 0)
+		if (f->same || git_blob_lookup(&blob, l->ws->repo, &f->file->blob) < 0)
 			continue;
 		/* too large before: nothing to compare */
 		if (git_blob_rawsize(blob) <= CHG_YAML_MAX_SIZE)
-			error = chg_change_load(&f->before, f->path,
+			error = chg_change_load(&f->before, f->file->path,
 						git_blob_rawcontent(blob),
 						(size_t)git_blob_rawsize(blob),
 						l->policy, &scratch);
@@ -755,8 +332,8 @@ static int load_previous(struct tree_files *prev, unsigned char *unchanged,
 static int check_transitions(struct lint *l)
 {
 	const struct chg_policy *p = l->policy;
-	struct tree_files prev = { 0 };
-	struct tree_file **byid = NULL;
+	struct prev_files prev = { { NULL, 0, 0 }, NULL };
+	struct prev_file **byid = NULL;
 	struct chg_buf allowed = CHG_BUF_INIT;
 	unsigned char *unchanged = NULL;
 	git_tree *tree = NULL;
@@ -765,11 +342,11 @@ static int check_transitions(struct lint *l)
 	size_t i, j, nbyid = 0;
 	int error;
 
-	if (!p->transitions || !p->state_field || !l->changes.n)
+	if (!p->transitions || !p->state_field || !l->changes->n)
 		return 0;
 	if ((error = previous_tree(&tree, &commit, l)) < 0)
 		return error;
-	if (!(unchanged = calloc(l->changes.n, 1))) {
+	if (!(unchanged = calloc(l->changes->n, 1))) {
 		error = CHG_ENOMEM;
 		goto cleanup;
 	}
@@ -777,19 +354,19 @@ static int check_transitions(struct lint *l)
 		chg_oid_short(sid, &commit);
 		if ((error = load_previous(&prev, unchanged, l, tree)) < 0)
 			goto cleanup;
-		if (prev.n && !(byid = malloc(prev.n * sizeof(*byid)))) {
+		if (prev.list.n && !(byid = malloc(prev.list.n * sizeof(*byid)))) {
 			error = CHG_ENOMEM;
 			goto cleanup;
 		}
-		for (i = 0; i < prev.n; i++)
+		for (i = 0; i < prev.list.n; i++)
 			if (file_id(&prev.items[i]) && file_state(&prev.items[i]))
 				byid[nbyid++] = &prev.items[i];
 		if (nbyid)
 			qsort(byid, nbyid, sizeof(*byid), cmp_by_id);
 	}
-	for (i = 0; i < l->changes.n && !error; i++) {
-		const struct chg_change *c = &l->changes.items[i];
-		const struct tree_file *before;
+	for (i = 0; i < l->changes->n && !error; i++) {
+		const struct chg_change *c = &l->changes->items[i];
+		const struct prev_file *before;
 		const struct chg_final_state *final;
 		const struct chg_node *next;
 		const char *from;
@@ -810,12 +387,12 @@ static int check_transitions(struct lint *l)
 					     "invalid-transition",
 					     "%s %s from %s to %s (since %s); the lifecycle allows %s to change to %s",
 					     p->state_field,
-					     l->src.kind == CHG_SOURCE_TREE ? "changed" : "changes",
+					     l->ws->src.kind == CHG_SOURCE_TREE ? "changed" : "changes",
 					     from, c->state, sid, from,
 					     allowed.len ? allowed.ptr : "nothing: it is final");
 			continue;
 		}
-		final = chg_history_final(&l->history, c->id);
+		final = chg_history_final(l->history, c->id);
 		if (final && strcmp(final->state, c->state))
 			error = chg_diag_add(l->diags, c->path, c->state_node->line,
 					     c->state_node->column, CHG_SEV_ERROR,
@@ -826,97 +403,151 @@ static int check_transitions(struct lint *l)
 cleanup:
 	free(byid);
 	free(unchanged);
-	tree_files_release(&prev);
+	prev_files_release(&prev);
 	git_tree_free(tree);
 	chg_buf_release(&allowed);
 	return error;
 }
 
-int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
-	     const struct chg_lint_options *opts, struct chg_lint_stats *stats)
+/* Judges each wanted change request and the set; the findings so far
+   are what a waiver may excuse. */
+static int check_changes(struct lint *l)
+{
+	struct chg_check_context ctx;
+	size_t i;
+	int error = 0;
+
+	ctx.policy = l->policy;
+	ctx.changes = l->changes;
+	ctx.catalog = l->policy->catalog;
+	ctx.now = l->opts->now;
+	/* the others' findings would be dropped: they are not judged */
+	for (i = 0; i < l->changes->n && !error; i++)
+		if (wanted(l, l->changes->items[i].path))
+			error = chg_check_change(&ctx, &l->changes->items[i], l->diags);
+	if (!error)
+		error = chg_check_set(&ctx, l->diags);
+	return error;
+}
+
+/* The approval rules and the waivers of each wanted change request. */
+static int check_approvals(struct lint *l, size_t nwaivable)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < l->changes->n && !error && l->policy->has_approvals; i++)
+		if (wanted(l, l->changes->items[i].path))
+			error = chg_approval_check(l->policy, &l->changes->items[i],
+						   l->history, l->opts->now, l->diags);
+	for (i = 0; i < l->changes->n && !error; i++)
+		if (wanted(l, l->changes->items[i].path))
+			error = apply_waivers(l, &l->changes->items[i], nwaivable);
+	return error;
+}
+
+int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
+		       struct chg_workspace *ws,
+		       const struct chg_lint_options *opts,
+		       struct chg_lint_stats *stats)
 {
 	struct lint l;
-	struct chg_check_context ctx;
-	size_t i, nwaivable;
+	size_t nwaivable;
 	int error;
 
 	memset(&l, 0, sizeof(l));
 	l.opts = opts;
 	l.diags = diags;
 	l.err = err;
-	git_libgit2_init();
-	if ((error = open_repo(&l, opts->dir, opts->rev, opts->staged)) < 0 ||
-	    (error = load_policy(&l)) < 0 ||
-	    (error = load_catalog(&l)) < 0 ||
-	    (error = resolve_paths(&l)) < 0 ||
-	    (error = load_changes(&l, stats)) < 0)
+	l.ws = ws;
+	l.policy = ws->policy;
+	l.changes = &ws->changes;
+	if ((error = resolve_paths(&l)) < 0 ||
+	    (error = chg_workspace_load_changes(ws, diags, err, &l.named)) < 0)
 		goto cleanup;
-
-	ctx.policy = l.policy;
-	ctx.changes = &l.changes;
-	ctx.catalog = l.policy->catalog;
-	ctx.now = opts->now;
-	/* the others' findings would be dropped: they are not judged */
-	for (i = 0; i < l.changes.n && !error; i++)
-		if (wanted(&l, l.changes.items[i].path))
-			error = chg_check_change(&ctx, &l.changes.items[i], diags);
-	if (!error)
-		error = chg_check_set(&ctx, diags);
+	if (stats)
+		stats->files += ws->nfiles;
+	error = check_changes(&l);
 	/* what a waiver may excuse: the findings so far, not those about
 	   history that follow */
 	nwaivable = diags->n;
 	/* whatever this policy says: trust changes are judged by the policy
 	   before them, and this one may be such a change */
 	if (!error)
-		error = load_history(&l);
+		error = chg_workspace_history(&l.history, ws, err);
 	if (!error)
 		error = check_transitions(&l);
-	for (i = 0; i < l.changes.n && !error && l.policy->has_approvals; i++)
-		if (wanted(&l, l.changes.items[i].path))
-			error = chg_approval_check(l.policy, &l.changes.items[i],
-						   &l.history, opts->now, diags);
-	for (i = 0; i < l.changes.n && !error; i++)
-		if (wanted(&l, l.changes.items[i].path))
-			error = apply_waivers(&l, &l.changes.items[i], nwaivable);
+	if (!error)
+		error = check_approvals(&l, nwaivable);
 	if (!error)
 		filter_named(&l);
 	/* about every file's evaluation, so not filtered */
 	if (!error)
-		error = chg_approval_trust_check(&l.history, diags);
+		error = chg_approval_trust_check(l.history, diags);
 	if (!error)
-		error = chg_chain_check(diags, err, l.repo, l.history.trust.n ?
-					&l.history.trust.records[l.history.trust.tip].commit :
-					NULL, opts->trust_root, opts->trust_root_origin);
+		error = chg_workspace_check_chain(ws, diags, err);
 cleanup:
 	return finish(&l, error);
+}
+
+/* The workspace chg_lint works on: its options' part of `opts`. */
+static void workspace_options(struct chg_workspace_options *out,
+			      const struct chg_lint_options *opts)
+{
+	struct chg_workspace_options init = CHG_WORKSPACE_OPTIONS_INIT;
+
+	*out = init;
+	out->dir = opts->dir;
+	out->rev = opts->rev;
+	out->staged = opts->staged;
+	out->policy_file = opts->policy_file;
+	out->trust_root = opts->trust_root;
+	out->trust_root_origin = opts->trust_root_origin;
+	out->change_cache = opts->change_cache;
+	out->history_index = opts->history_index;
+}
+
+int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
+	     const struct chg_lint_options *opts, struct chg_lint_stats *stats)
+{
+	struct chg_workspace_options wopts;
+	struct chg_workspace *ws = NULL;
+	int error;
+
+	workspace_options(&wopts, opts);
+	error = chg_workspace_open(&ws, diags, err, &wopts);
+	if (!error)
+		error = chg_lint_workspace(diags, err, ws, opts, stats);
+	if (!error && opts->history_out)
+		chg_workspace_take_history(opts->history_out, ws);
+	chg_workspace_free(ws);
+	chg_diag_list_sort(diags);
+	return error;
 }
 
 int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
 		    struct chg_buf *err, const char *dir, const char *rev,
 		    const char *id)
 {
-	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_workspace *ws = NULL;
 	const struct chg_change *c;
-	struct lint l;
 	int error;
 
-	memset(&l, 0, sizeof(l));
-	opts.dir = dir;
-	opts.rev = rev;
-	l.opts = &opts;
-	l.diags = diags;
-	l.err = err;
-	git_libgit2_init();
+	wopts.dir = dir;
+	wopts.rev = rev;
+	wopts.without_catalog = 1;
 	/* CHG_ENOTFOUND is kept for an unknown id (lint.h) */
-	if ((error = open_repo(&l, dir, rev, 0)) == CHG_ENOTFOUND)
+	if ((error = chg_workspace_open(&ws, diags, err, &wopts)) == CHG_ENOTFOUND)
 		error = CHG_ERROR;
 	if (error < 0 ||
-	    (error = load_policy(&l)) < 0 ||
-	    (error = load_changes(&l, NULL)) < 0)
+	    (error = chg_workspace_load_changes(ws, diags, err, NULL)) < 0)
 		goto cleanup;
-	c = chg_change_set_find(&l.changes, id);
+	c = chg_change_set_find(&ws->changes, id);
 	if (!c) {
-		error = fail(&l, CHG_ENOTFOUND, "no change request has id '%s'", id);
+		chg_buf_clear(err);
+		chg_buf_printf(err, "no change request has id '%s'", id);
+		error = CHG_ENOTFOUND;
 		/* a file that failed to load may be the one */
 		if (chg_diag_list_count(diags, CHG_SEV_ERROR))
 			error = CHG_EINVALID;
@@ -928,39 +559,30 @@ int chg_lint_digest(char *out, size_t size, struct chg_diag_list *diags,
 	}
 	snprintf(out, size, "%s", c->digest);
 cleanup:
-	return finish(&l, error);
+	chg_workspace_free(ws);
+	chg_diag_list_sort(diags);
+	return error;
 }
 
 int chg_lint_load_policy(struct chg_policy **out, struct chg_diag_list *diags,
 			 struct chg_buf *err, const char *dir, const char *rev,
 			 int staged, const char *policy_file)
 {
-	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
-	struct lint l;
-	int error = 0;
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_workspace *ws = NULL;
+	int error;
 
 	*out = NULL;
-	memset(&l, 0, sizeof(l));
-	opts.dir = dir;
-	opts.rev = rev;
-	opts.staged = staged;
-	opts.policy_file = policy_file;
-	l.opts = &opts;
-	l.diags = diags;
-	l.err = err;
-	git_libgit2_init();
+	wopts.dir = dir;
+	wopts.rev = rev;
+	wopts.staged = staged;
+	wopts.policy_file = policy_file;
 	/* as chg_lint reads it: a policy file on disk needs no repository */
-	if (!policy_file)
-		error = open_repo(&l, dir, rev, staged);
+	wopts.policy_alone = 1;
+	error = chg_workspace_open(&ws, diags, err, &wopts);
 	if (!error)
-		error = load_policy(&l);
-	/* the approval rules need it: a change is standard only with a
-	   catalog entry it meets */
-	if (!error && l.src_open)
-		error = load_catalog(&l);
-	if (!error) {
-		*out = l.policy;
-		l.policy = NULL;
-	}
-	return finish(&l, error);
+		*out = chg_workspace_take_policy(ws);
+	chg_workspace_free(ws);
+	chg_diag_list_sort(diags);
+	return error;
 }

@@ -1,8 +1,10 @@
 /*
- * lint.h - one run of the linter: open the repository, read the policy,
- * the catalog and every change request from the chosen source (working
- * tree, index or revision), run the checks (check.h) and the approval
- * rules against history (approval.h), and collect the diagnostics.
+ * lint.h - one run of the linter on a workspace (workspace.h: the
+ * repository, the policy, the catalog and every change request of the
+ * chosen source - working tree, index or revision - and its history): run
+ * the checks (check.h) and the approval rules against history
+ * (approval.h), and collect the diagnostics.  chg_lint opens the
+ * workspace itself; chg_lint_workspace works on one opened by its caller.
  *
  *	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
  *	struct chg_buf err = CHG_BUF_INIT;
@@ -22,6 +24,7 @@
 
 struct chg_history;
 struct chg_change_cache;
+struct chg_workspace;
 
 struct chg_lint_options {
 	const char *dir;          /* a directory inside the repository */
@@ -64,7 +67,8 @@ struct chg_lint_stats {
 };
 
 /*
- * Runs the linter.  Findings are appended to `diags`, sorted.  The
+ * Opens a workspace (workspace.h) with the options of `opts` and runs
+ * chg_lint_workspace on it.  Findings are appended to `diags`, sorted.  The
  * protected chain of the revision whose history is read (HEAD, or rev) is
  * checked as chg_chain_check does (chain.h): a repository with a grafts
  * file cannot be linted, and a pinned root of trust must be on the chain.
@@ -79,6 +83,24 @@ struct chg_lint_stats {
  */
 int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	     const struct chg_lint_options *opts, struct chg_lint_stats *stats);
+
+/*
+ * Runs the linter on `ws` (workspace.h), as chg_lint does on the workspace
+ * it opens: the change requests of the workspace are loaded (with the PATH
+ * arguments of `opts`, which are relative to the workspace's dir; when
+ * they were loaded before, `opts` must name no paths) and its history is
+ * loaded or, when it was, reused.  Of `opts`, only now, paths, npaths,
+ * focus and nfocus are read: the others are the workspace's options.  The
+ * workspace keeps what it loaded (chg_workspace_take_history moves the
+ * history out).
+ *
+ * Returns as chg_lint, but for the errors of opening the workspace
+ * (chg_workspace_open).  `stats` may be NULL; its count is added to.
+ */
+int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
+		       struct chg_workspace *ws,
+		       const struct chg_lint_options *opts,
+		       struct chg_lint_stats *stats);
 
 /*
  * Opens the repository containing `dir`, loads its policy as chg_lint does

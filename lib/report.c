@@ -9,7 +9,7 @@
 #include "change.h"
 #include "datetime.h"
 #include "error.h"
-#include "lint.h"
+#include "workspace.h"
 #include "node.h"
 #include "policy.h"
 #include "repo.h"
@@ -291,11 +291,6 @@ static void review_deadline(struct chg_report_entry *e, const struct chg_node *r
 	e->review_due = end + secs;
 }
 
-static int is_change(const char *path, void *payload)
-{
-	return chg_policy_is_change_path(payload, path);
-}
-
 static int compute(struct chg_report *r, int threshold)
 {
 	int64_t *a = NULL, *b = NULL, *c = NULL;
@@ -349,26 +344,21 @@ static int compute(struct chg_report *r, int threshold)
 	return 0;
 }
 
-int chg_report_build(struct chg_report *out, struct chg_diag_list *diags,
-		     struct chg_buf *err, const struct chg_report_options *opts)
+int chg_report_build(struct chg_report *out, struct chg_buf *err,
+		     struct chg_workspace *ws,
+		     const struct chg_report_options *opts)
 {
-	const char *rev = opts->rev ? opts->rev : "HEAD";
-	struct chg_policy *policy = NULL;
-	git_repository *repo = NULL;
-	struct chg_source src;
-	struct chg_strlist files = CHG_STRLIST_INIT;
-	struct chg_change_set set = CHG_CHANGE_SET_INIT;
+	const struct chg_policy *policy = ws->policy;
+	const struct chg_change_set *set = &ws->changes;
 	struct chg_diag_list ignored = CHG_DIAG_LIST_INIT;
-	struct chg_buf buf = CHG_BUF_INIT;
 	struct build b;
 	struct chg_report *r = out;
 	char first[32];
 	int64_t month_end;
-	size_t i, j, size;
-	int error, src_open = 0;
+	size_t i, j;
+	int error;
 
 	memset(&b, 0, sizeof(b));
-	memset(&src, 0, sizeof(src));
 	r->year = opts->year;
 	r->month = opts->month;
 	snprintf(first, sizeof(first), "%04d-%02d-01", opts->year, opts->month);
@@ -382,43 +372,15 @@ int chg_report_build(struct chg_report *out, struct chg_diag_list *diags,
 		return fail(err, CHG_EINVALID, "invalid month '%s'", first);
 	r->end = month_end;
 
-	git_libgit2_init();
-	if ((error = chg_lint_load_policy(&policy, diags, err, opts->dir, rev, 0,
-					  opts->policy_file)) < 0)
+	/* change request files that do not load are left out */
+	error = chg_workspace_load_changes(ws, &ignored, err, NULL);
+	chg_diag_list_release(&ignored);
+	if (error < 0)
 		goto cleanup;
-	if (git_repository_open_ext(&repo, strcmp(opts->dir, ".") ? opts->dir : NULL,
-				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
-		error = fail(err, CHG_ENOTFOUND, "not a git repository: '%s'", opts->dir);
-		goto cleanup;
-	}
-	if ((error = chg_source_open(&src, repo, CHG_SOURCE_TREE, rev)) < 0) {
-		error = fail(err, error == CHG_ENOTFOUND ? CHG_ENOTFOUND : CHG_EGIT,
-			     "unknown revision '%s'", rev);
-		goto cleanup;
-	}
-	src_open = 1;
-	if ((error = chg_source_list(&files, &src, is_change, policy)) < 0) {
-		error = fail(err, error, "cannot list the files of '%s'", rev);
-		goto cleanup;
-	}
-	for (i = 0; i < files.n; i++) {
-		chg_buf_clear(&buf);
-		error = chg_source_read(&buf, &size, &src, files.items[i],
-					CHG_YAML_MAX_SIZE);
-		if (error == CHG_ELIMIT)
-			continue;
-		if (error < 0) {
-			error = fail(err, error, "cannot read '%s'", files.items[i]);
-			goto cleanup;
-		}
-		if ((error = chg_change_set_add(&set, files.items[i], buf.ptr ? buf.ptr : "",
-						buf.len, policy, &ignored)) < 0)
-			goto nomem;
-	}
 	/* each id once: the first file in path order, as duplicate-id keeps */
-	for (i = 0; i < set.n; i++) {
-		const struct chg_change *c = &set.items[i];
-		if (!c->root || !c->id || chg_change_set_find(&set, c->id) != c)
+	for (i = 0; i < set->n; i++) {
+		const struct chg_change *c = &set->items[i];
+		if (!c->root || !c->id || chg_change_set_find(set, c->id) != c)
 			continue;
 		if (opts->client) {
 			const char *cl = text_at(c->root, "client");
@@ -436,7 +398,8 @@ int chg_report_build(struct chg_report *out, struct chg_diag_list *diags,
 	b.policy = policy;
 	if (r->n && !(b.tracks = calloc(r->n, sizeof(*b.tracks))))
 		goto nomem;
-	error = chg_audit_walk(repo, &src.commit, policy, NULL, on_event, &b, NULL);
+	error = chg_audit_walk(ws->repo, ws->has_tip ? &ws->tip : NULL, policy,
+			       NULL, on_event, &b, NULL);
 	if (error == CHG_ENOMEM)
 		goto nomem;
 	if (error < 0) {
@@ -473,15 +436,6 @@ nomem:
 	error = fail(err, CHG_ENOMEM, "%s", "out of memory");
 cleanup:
 	free(b.tracks);
-	if (src_open)
-		chg_source_release(&src);
-	chg_buf_release(&buf);
-	chg_change_set_release(&set);
-	chg_diag_list_release(&ignored);
-	chg_strlist_release(&files);
-	git_repository_free(repo);
-	chg_policy_free(policy);
-	git_libgit2_shutdown();
 	if (error < 0)
 		chg_report_release(r);
 	return error;

@@ -29,12 +29,12 @@
  *                history order, each approver once
  *
  * Ownership: a report owns its entries and everything they point to;
- * chg_report_release frees them.  Strings are never NULL unless said.
+ * chg_report_release frees them.  The workspace is borrowed.  Strings are never NULL unless said.
  *
  *	struct chg_report_options opts = CHG_REPORT_OPTIONS_INIT;
  *	struct chg_report r = CHG_REPORT_INIT;
  *	opts.year = 2026; opts.month = 12; opts.now = now;
- *	if (chg_report_build(&r, &diags, &err, &opts) == 0)
+ *	if (chg_report_build(&r, &err, ws, &opts) == 0)
  *		printf("%zu changes, %zu emergency\n", r.n, r.emergency);
  *	chg_report_release(&r);
  */
@@ -45,7 +45,8 @@
 #include <stdint.h>
 
 #include "buf.h"
-#include "diag.h"
+
+struct chg_workspace;
 
 /* What is reported; lengths in seconds. */
 struct chg_report_entry {
@@ -103,9 +104,6 @@ struct chg_report {
 			  { 0, 0 }, { 0, 0 }, { 0, 0 } }
 
 struct chg_report_options {
-	const char *dir;           /* a directory inside the repository */
-	const char *rev;           /* the revision; NULL: HEAD */
-	const char *policy_file;   /* a policy file on disk, or NULL */
 	const char *client;        /* only this client's changes, or NULL */
 	int year, month;           /* the month, 1-12 */
 	int64_t now;               /* the clock for overdue reviews, seconds */
@@ -113,20 +111,20 @@ struct chg_report_options {
 				      above it */
 };
 
-#define CHG_REPORT_OPTIONS_INIT { ".", NULL, NULL, NULL, 0, 0, 0, 20 }
+#define CHG_REPORT_OPTIONS_INIT { NULL, 0, 0, 0, 20 }
 
 /*
- * Builds the report of opts->month: opens the repository containing
- * opts->dir, loads the policy as chg-lint does from the revision's tree,
- * reads the change requests of that tree and walks their history.  Change
- * request files that do not load are left out.
+ * Builds the report of opts->month into `out` (CHG_REPORT_INIT) from the
+ * workspace `ws` (workspace.h), opened on the reported revision (`chg
+ * report` opens it on --rev or HEAD, with its --policy): its policy, its
+ * change requests (loaded here; files that do not load are left out) and
+ * the history walked from its revision.
  *
- * Returns 0; CHG_EINVALID when the policy is invalid (`diags` say why);
- * CHG_ENOTFOUND (not a repository, no such revision), CHG_EGIT, CHG_EIO,
- * CHG_ENOMEM with `err` set.
+ * Returns 0; CHG_EINVALID (an invalid month), CHG_EGIT, CHG_EIO or
+ * CHG_ENOMEM with `err` set (`out` is then left empty).
  */
-int chg_report_build(struct chg_report *out, struct chg_diag_list *diags,
-		     struct chg_buf *err,
+int chg_report_build(struct chg_report *out, struct chg_buf *err,
+		     struct chg_workspace *ws,
 		     const struct chg_report_options *opts);
 
 /* Frees what `r` holds and leaves it empty.  NULL-safe. */

@@ -8,7 +8,6 @@
 #include "chain.h"
 #include "datetime.h"
 #include "error.h"
-#include "lint.h"
 #include "node.h"
 #include "yaml.h"
 #include "banned.h"
@@ -20,103 +19,42 @@ static int fail(struct chg_buf *err, int code, const char *fmt, const char *arg)
 	return code;
 }
 
-static int is_change(const char *path, void *payload)
-{
-	return chg_policy_is_change_path(payload, path);
-}
-
-static int load(struct chg_verify_state *s, struct chg_diag_list *diags,
-		struct chg_buf *err, const struct chg_verify_options *opts,
-		const char *rev, int with_history)
-{
-	struct chg_strlist files = CHG_STRLIST_INIT;
-	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
-	struct chg_buf buf = CHG_BUF_INIT;
-	enum chg_source_kind kind = rev ? CHG_SOURCE_TREE : CHG_SOURCE_WORKTREE;
-	const char *workdir;
-	struct chg_history empty = CHG_HISTORY_INIT;
-	size_t i, size;
-	int error;
-
-	memset(s, 0, sizeof(*s));
-	s->history = empty;
-	git_libgit2_init();
-	s->inited = 1;
-	if (git_repository_open_ext(&s->repo, strcmp(opts->dir, ".") ? opts->dir : NULL,
-				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
-		return fail(err, CHG_ENOTFOUND, "not a git repository: '%s'", opts->dir);
-	workdir = git_repository_workdir(s->repo);
-	if (workdir && !(s->workdir = strdup(workdir)))
-		return CHG_ENOMEM;
-	if (kind == CHG_SOURCE_WORKTREE && !workdir) {
-		kind = CHG_SOURCE_TREE;
-		rev = "HEAD";
-	}
-	error = chg_source_open(&s->src, s->repo, kind, rev);
-	if (error == CHG_ENOTFOUND)
-		return fail(err, error, "unknown revision '%s'", rev ? rev : "HEAD");
-	if (error < 0)
-		return fail(err, error, "%s", "cannot open the repository's tree");
-	s->src_open = 1;
-	/* the policy of that revision, read as chg-lint reads it */
-	error = chg_lint_load_policy(&s->policy, diags, err, opts->dir, rev, 0, NULL);
-	if (error < 0)
-		return error;
-	error = chg_source_list(&files, &s->src, is_change, s->policy);
-	if (error < 0)
-		error = fail(err, error, "cannot list the files of '%s'", opts->dir);
-	for (i = 0; i < files.n && !error; i++) {
-		chg_buf_clear(&buf);
-		error = chg_source_read(&buf, &size, &s->src, files.items[i],
-					CHG_YAML_MAX_SIZE);
-		if (error == CHG_ELIMIT) {
-			error = 0;
-			continue;
-		}
-		if (error < 0) {
-			error = fail(err, error, "cannot read '%s'", files.items[i]);
-			break;
-		}
-		error = chg_change_set_add(&s->changes, files.items[i], buf.ptr,
-					   buf.len, s->policy, &scratch);
-	}
-	/* what is wrong with the files is chg-lint's to say */
-	chg_diag_list_release(&scratch);
-	chg_buf_release(&buf);
-	chg_strlist_release(&files);
-	if (error)
-		return error;
-	if (s->src.kind == CHG_SOURCE_TREE) {
-		s->tip = s->src.commit;
-		s->has_tip = 1;
-	} else {
-		error = git_reference_name_to_id(&s->tip, s->repo, "HEAD");
-		if (error == 0)
-			s->has_tip = 1;
-		else if (error != GIT_ENOTFOUND && error != GIT_EUNBORNBRANCH)
-			return fail(err, CHG_EGIT, "%s", "cannot resolve HEAD");
-	}
-	if (!with_history)
-		return 0;
-	if (git_repository_is_shallow(s->repo) == 1)
-		return fail(err, CHG_ERROR, "%s",
-			    "the repository is a shallow clone and approvals need its whole history; run 'git fetch --unshallow'");
-	error = chg_history_load(&s->history, s->repo, s->has_tip ? &s->tip : NULL,
-				 s->policy);
-	if (error == CHG_EGIT)
-		return fail(err, error, "cannot walk the history: %s",
-			    git_error_last() ? git_error_last()->message : "unknown error");
-	return error;
-}
-
+/*
+ * chg show's state, kept for it: a workspace whose change requests and
+ * history are moved into the state, where its users read them.
+ */
 int chg_verify_load(struct chg_verify_state *out, struct chg_diag_list *diags,
 		    struct chg_buf *err, const struct chg_verify_options *opts)
 {
-	int error = load(out, diags, err, opts, opts->rev, 1);
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_change_set none = CHG_CHANGE_SET_INIT;
+	struct chg_history empty = CHG_HISTORY_INIT;
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	const struct chg_history *h;
+	int error;
 
-	if (error == CHG_ENOMEM)
-		fail(err, error, "%s", "out of memory");
-	return error;
+	memset(out, 0, sizeof(*out));
+	out->history = empty;
+	out->inited = 1;
+	wopts.dir = opts->dir;
+	wopts.rev = opts->rev;
+	if ((error = chg_workspace_open(&out->ws, diags, err, &wopts)) < 0)
+		return error;
+	out->repo = out->ws->repo;
+	out->policy = out->ws->policy;
+	out->has_tip = out->ws->has_tip;
+	out->tip = out->ws->tip;
+	out->workdir = git_repository_workdir(out->repo);
+	/* what is wrong with the files is chg-lint's to say */
+	error = chg_workspace_load_changes(out->ws, &scratch, err, NULL);
+	chg_diag_list_release(&scratch);
+	if (!error)
+		error = chg_workspace_history(&h, out->ws, err);
+	if (error)
+		return error;
+	out->changes = out->ws->changes;
+	out->ws->changes = none;
+	return chg_workspace_take_history(&out->history, out->ws);
 }
 
 void chg_verify_release(struct chg_verify_state *s)
@@ -125,13 +63,8 @@ void chg_verify_release(struct chg_verify_state *s)
 		return;
 	chg_history_release(&s->history);
 	chg_change_set_release(&s->changes);
-	chg_policy_free(s->policy);
-	if (s->src_open)
-		chg_source_release(&s->src);
-	git_repository_free(s->repo);
-	free(s->workdir);
+	chg_workspace_free(s->ws);
 	memset(s, 0, sizeof(*s));
-	git_libgit2_shutdown();
 }
 
 /* ---- the replay ---- */
@@ -214,18 +147,17 @@ static void recs_release(struct recs *rs)
 }
 
 struct audit {
-	struct chg_verify_state s;
+	struct chg_workspace *ws;
 	const struct chg_verify_options *opts;
 	struct chg_diag_list *diags;
 	struct chg_buf *err;
 	struct recs recs;
 	/* the history of the last commit evaluated, a view of the index (the
-	   tip's history) where it serves */
+	   tip's history, the workspace's) where it serves */
 	struct chg_history history;
 	int has_history;
 	git_oid history_at;
-	struct chg_history index;
-	int has_index;
+	const struct chg_history *index;
 };
 
 static int in_range(const struct audit *a, const struct rec *r)
@@ -238,7 +170,7 @@ static int in_range(const struct audit *a, const struct rec *r)
 static void locate(const struct audit *a, const char *id, const char *field,
 		   const char **path, int *line, int *column)
 {
-	const struct chg_change *c = chg_change_set_find(&a->s.changes, id);
+	const struct chg_change *c = chg_change_set_find(&a->ws->changes, id);
 	const struct chg_pair *p;
 	size_t i;
 
@@ -284,20 +216,20 @@ static int load_at(struct chg_change *out, struct audit *a, const git_oid *commi
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	if (git_commit_lookup(&cm, a->s.repo, commit) < 0 ||
+	if (git_commit_lookup(&cm, a->ws->repo, commit) < 0 ||
 	    git_commit_tree(&tree, cm) < 0) {
 		error = fail(a->err, CHG_EGIT, "cannot read a commit: %s",
 			     git_error_last() ? git_error_last()->message : "unknown error");
 		goto cleanup;
 	}
-	error = chg_tree_read(&buf, &size, a->s.repo, tree, path, CHG_YAML_MAX_SIZE);
+	error = chg_tree_read(&buf, &size, a->ws->repo, tree, path, CHG_YAML_MAX_SIZE);
 	if (error == CHG_ENOMEM)
 		goto cleanup;
 	if (error < 0) {
 		error = 0;
 		goto cleanup;
 	}
-	error = chg_change_load(out, path, buf.ptr, buf.len, a->s.policy, &scratch);
+	error = chg_change_load(out, path, buf.ptr, buf.len, a->ws->policy, &scratch);
 cleanup:
 	chg_diag_list_release(&scratch);
 	chg_buf_release(&buf);
@@ -324,18 +256,11 @@ static int check_entry(struct audit *a, size_t i)
 			chg_history_release(&a->history);
 		a->history = empty;
 		a->has_history = 0;
-		if (!a->has_index && a->s.has_tip) {
-			a->index = empty;
-			error = chg_history_load(&a->index, a->s.repo, &a->s.tip, a->s.policy);
-			a->has_index = 1;
-			if (error == CHG_EGIT)
-				return fail(a->err, error, "cannot walk the history: %s",
-					    git_error_last() ? git_error_last()->message : "unknown error");
-			if (error < 0)
-				return error;
-		}
-		error = chg_history_at(&a->history, a->has_index ? &a->index : NULL,
-				       a->s.repo, &r->commit, a->s.policy);
+		if (!a->index && a->ws->has_tip &&
+		    (error = chg_workspace_history(&a->index, a->ws, a->err)) < 0)
+			return error;
+		error = chg_history_at(&a->history, a->index,
+				       a->ws->repo, &r->commit, a->ws->policy);
 		a->has_history = 1;
 		if (error == CHG_EGIT)
 			return fail(a->err, error, "cannot walk the history: %s",
@@ -348,7 +273,7 @@ static int check_entry(struct audit *a, size_t i)
 		return error;
 	if (!c.root || !c.id)
 		goto cleanup;
-	error = chg_approval_evaluate(&res, a->s.policy, &c, &a->history, r->time);
+	error = chg_approval_evaluate(&res, a->ws->policy, &c, &a->history, r->time);
 	if (error == CHG_ELIMIT) {
 		error = 0;
 		goto cleanup;
@@ -407,7 +332,7 @@ static int is_closed(const struct chg_policy *p, const char *state)
 /* The reviews of the change request `c` at the audited revision. */
 static int check_review(struct audit *a, const struct chg_change *c)
 {
-	const struct chg_policy *p = a->s.policy;
+	const struct chg_policy *p = a->ws->policy;
 	const struct chg_node *within, *review;
 	const struct rec *reviewed = NULL, *created = NULL, *entered = NULL,
 			 *implemented = NULL;
@@ -505,53 +430,53 @@ static int check_review(struct audit *a, const struct chg_change *c)
 }
 
 int chg_verify_audit(struct chg_diag_list *diags, struct chg_buf *err,
+		     struct chg_workspace *ws,
 		     const struct chg_verify_options *opts)
 {
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	const git_oid *tip = ws->has_tip ? &ws->tip : NULL;
 	struct audit a;
 	size_t i;
 	int error;
 
 	memset(&a, 0, sizeof(a));
+	a.ws = ws;
 	a.opts = opts;
 	a.diags = diags;
 	a.err = err;
-	error = load(&a.s, diags, err, opts, opts->rev ? opts->rev : "HEAD", 0);
+	/* what is wrong with the files is chg-lint's to say */
+	error = chg_workspace_load_changes(ws, &scratch, err, NULL);
+	chg_diag_list_release(&scratch);
 	if (error)
 		goto cleanup;
-	if (git_repository_is_shallow(a.s.repo) == 1) {
+	if (git_repository_is_shallow(ws->repo) == 1) {
 		error = fail(err, CHG_ERROR, "%s",
 			     "the repository is a shallow clone and an audit needs its whole history; run 'git fetch --unshallow'");
 		goto cleanup;
 	}
-	error = chg_chain_check(diags, err, a.s.repo, a.s.has_tip ? &a.s.tip : NULL,
-				opts->trust_root, opts->trust_root_origin);
-	if (error)
+	if ((error = chg_workspace_check_chain(ws, diags, err)) < 0)
 		goto cleanup;
-	error = chg_audit_walk(a.s.repo, a.s.has_tip ? &a.s.tip : NULL, a.s.policy,
-			       NULL, collect, &a.recs, NULL);
+	error = chg_audit_walk(ws->repo, tip, ws->policy, NULL, collect, &a.recs, NULL);
 	if (error == CHG_EGIT) {
 		fail(err, error, "cannot walk the history: %s",
 		     git_error_last() ? git_error_last()->message : "unknown error");
 		goto cleanup;
 	}
-	for (i = 0; i < a.recs.n && !error && a.s.policy->has_approvals; i++) {
+	for (i = 0; i < a.recs.n && !error && ws->policy->has_approvals; i++) {
 		const struct rec *r = &a.recs.items[i];
 		if ((r->type == CHG_AUDIT_CREATED || r->type == CHG_AUDIT_STATE) &&
 		    r->to && r->path && in_range(&a, r) &&
-		    chg_policy_state_needs_approval(a.s.policy, r->to))
+		    chg_policy_state_needs_approval(ws->policy, r->to))
 			error = check_entry(&a, i);
 	}
-	for (i = 0; i < a.s.changes.n && !error; i++)
-		error = check_review(&a, &a.s.changes.items[i]);
+	for (i = 0; i < ws->changes.n && !error; i++)
+		error = check_review(&a, &ws->changes.items[i]);
 	chg_diag_list_sort(diags);
 cleanup:
 	if (error == CHG_ENOMEM)
 		fail(err, error, "%s", "out of memory");
 	if (a.has_history)
 		chg_history_release(&a.history);
-	if (a.has_index)
-		chg_history_release(&a.index);
 	recs_release(&a.recs);
-	chg_verify_release(&a.s);
 	return error;
 }

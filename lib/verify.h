@@ -1,7 +1,8 @@
 /*
- * verify.h - change requests judged against their history: the state of
- * one revision for `chg show` (chg_verify_load), and the replay of the
- * history for `chg audit --verify` (chg_verify_audit).
+ * verify.h - change requests judged against their history: the replay of
+ * the history of a workspace's revision for `chg audit --verify`
+ * (chg_verify_audit), and the state of one revision for `chg show`
+ * (chg_verify_load, a workspace's parts kept in one struct).
  *
  * chg_verify_audit walks the history as chg_audit_walk does (audit.h) and
  * reports, as diagnostics with the rule ids below, what a compliance audit
@@ -34,12 +35,14 @@
  * when the change request no longer exists there), and names commits by
  * their short ids.
  *
- * Ownership: chg_verify_load fills a caller-owned state that
- * chg_verify_release frees; its parts point into one another.
+ * Ownership: chg_verify_audit borrows the workspace (which keeps what it
+ * loads into it: its change requests and history).  chg_verify_load fills
+ * a caller-owned state that chg_verify_release frees; its parts point into
+ * one another.
  *
  *	struct chg_verify_options opts = CHG_VERIFY_OPTIONS_INIT;
  *	opts.now = now;
- *	rc = chg_verify_audit(&diags, &err, &opts);
+ *	rc = chg_verify_audit(&diags, &err, ws, &opts);
  *	// rc == 0: diags hold the findings, sorted
  */
 #ifndef CHG_VERIFY_H
@@ -54,46 +57,44 @@
 #include "diag.h"
 #include "policy.h"
 #include "repo.h"
+#include "workspace.h"
 
 struct chg_verify_options {
-	const char *dir;          /* a directory inside the repository */
-	const char *rev;          /* this revision; NULL: HEAD (audit) or the
-				     working tree with HEAD's history (load) */
+	const char *dir;          /* chg_verify_load: a directory inside the
+				     repository */
+	const char *rev;          /* chg_verify_load: this revision; NULL: the
+				     working tree with HEAD's history */
 	int has_since;
 	int64_t since;            /* only findings about commits at or after
 				     this committer time (seconds) */
 	int64_t now;              /* the clock, seconds since the epoch */
-	const char *trust_root;   /* audit: the pinned root of trust, as
-				     chg_lint_options has it (lint.h) */
-	const char *trust_root_origin;
 };
 
-#define CHG_VERIFY_OPTIONS_INIT { ".", NULL, 0, 0, 0, NULL, NULL }
+#define CHG_VERIFY_OPTIONS_INIT { ".", NULL, 0, 0, 0 }
 
 /* A revision's change requests, policy and history. */
 struct chg_verify_state {
-	git_repository *repo;
-	struct chg_source src;
-	int src_open;
-	struct chg_policy *policy;
+	struct chg_workspace *ws; /* what the rest is of */
+	git_repository *repo;     /* the workspace's */
+	struct chg_policy *policy; /* the workspace's */
 	struct chg_change_set changes;
 	struct chg_history history;
 	int has_tip;
 	git_oid tip;              /* the commit whose history was loaded */
-	char *workdir;            /* the repository's top directory, or NULL
+	const char *workdir;      /* the repository's top directory, or NULL
 				     (bare) */
-	int inited;               /* libgit2 was initialised for it */
+	int inited;
 };
 
 /*
- * Opens the repository containing opts->dir, loads the policy as chg-lint
- * does, every change request of opts->rev (or of the working tree), and
- * the history of that revision (or of HEAD) into `out` (which need not be
- * initialised; free it with chg_verify_release in any case).  Only the
- * policy's diagnostics go to `diags` (a change request that does not load
- * is left out: chg_lint says why).  Returns 0; CHG_EINVALID (invalid policy:
- * `diags` say why); CHG_ENOTFOUND, CHG_EGIT, CHG_ENOMEM or another
- * negative code with `err` set.
+ * Opens a workspace (workspace.h) on opts->rev (or the working tree) in
+ * the repository containing opts->dir, loads its change requests and its
+ * history (of that revision, or of HEAD) and keeps them in `out` (which
+ * need not be initialised; free it with chg_verify_release in any case).
+ * Only the policy's diagnostics go to `diags` (a change request that does
+ * not load is left out: chg_lint says why).  Returns 0; CHG_EINVALID
+ * (invalid policy: `diags` say why); CHG_ENOTFOUND, CHG_EGIT, CHG_ENOMEM or
+ * another negative code with `err` set.
  */
 int chg_verify_load(struct chg_verify_state *out, struct chg_diag_list *diags,
 		    struct chg_buf *err, const struct chg_verify_options *opts);
@@ -102,13 +103,20 @@ int chg_verify_load(struct chg_verify_state *out, struct chg_diag_list *diags,
 void chg_verify_release(struct chg_verify_state *s);
 
 /*
- * Replays the history of opts->rev (or HEAD) and appends the findings
- * above to `diags`, sorted.  Returns 0 when the replay completed (whatever
- * it found); CHG_EINVALID (invalid policy: its diagnostics are in
- * `diags`); other negative codes with `err` set (among them a repository
- * with a grafts file, and a pinned root of trust that is not a commit).
+ * Replays the history of the revision of `ws` (opened on a revision, as
+ * `chg audit` opens it: --rev or HEAD) and appends the findings above to
+ * `diags`, sorted.  The workspace's change requests are loaded (those
+ * that do not load are left out), its root of trust is checked
+ * (chg_workspace_check_chain) and its history is loaded when an entry
+ * into an approved state is to be judged.  Of `opts`, has_since, since
+ * and now are read.
+ *
+ * Returns 0 when the replay completed (whatever it found); negative codes
+ * with `err` set (among them a shallow clone, a repository with a grafts
+ * file, and a pinned root of trust that is not a commit).
  */
 int chg_verify_audit(struct chg_diag_list *diags, struct chg_buf *err,
+		     struct chg_workspace *ws,
 		     const struct chg_verify_options *opts);
 
 #endif
