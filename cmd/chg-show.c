@@ -5,18 +5,14 @@
 #include <string.h>
 
 #include "approval.h"
-#include "audit.h"
 #include "buf.h"
 #include "cmd.h"
 #include "cond.h"
-#include "datetime.h"
 #include "diag.h"
 #include "error.h"
 #include "format.h"
-#include "lint.h"
 #include "node.h"
-#include "risk.h"
-#include "verify.h"
+#include "show.h"
 #include "banned.h"
 
 static const char usage_text[] =
@@ -38,78 +34,6 @@ static int usage(const struct chg_cmd *cmd, FILE *f, int status)
 {
 	fprintf(f, usage_text, cmd->name);
 	return status;
-}
-
-/* One line of the history summary. */
-struct event {
-	char date[11];
-	char commit[8];
-	const char *type;
-	char *detail;
-};
-
-struct events {
-	struct event *items;
-	size_t n, alloc;
-	int error;
-};
-
-static int collect(const struct chg_audit_event *ev, void *payload)
-{
-	struct events *es = payload;
-	struct chg_buf d = CHG_BUF_INIT;
-	char when[CHG_AUDIT_TIME_SIZE];
-	struct event *e;
-
-	switch (ev->type) {
-	case CHG_AUDIT_CREATED:
-		chg_buf_printf(&d, "%s", ev->to ? ev->to : "(no state)");
-		break;
-	case CHG_AUDIT_STATE:
-		chg_buf_printf(&d, "%s -> %s", ev->from ? ev->from : "(none)",
-			       ev->to ? ev->to : "(none)");
-		break;
-	case CHG_AUDIT_APPROVED:
-	case CHG_AUDIT_REJECTED:
-		chg_buf_printf(&d, "%s %s", ev->approver_email ? ev->approver_email :
-			       ev->approver ? ev->approver : "(no approver)",
-			       ev->verdict ? ev->verdict : "");
-		break;
-	case CHG_AUDIT_UPDATED: {
-		size_t i;
-		for (i = 0; i < ev->nfields; i++)
-			chg_buf_printf(&d, "%s%s", i ? ", " : "", ev->fields[i]);
-		break;
-	}
-	case CHG_AUDIT_REVIEWED:
-		chg_buf_printf(&d, "%s", ev->outcome ? ev->outcome : "");
-		break;
-	case CHG_AUDIT_DELETED:
-		chg_buf_printf(&d, "%s", ev->path ? ev->path : "");
-		break;
-	default:
-		return 0;
-	}
-	if (es->n == es->alloc) {
-		size_t alloc = es->alloc ? 2 * es->alloc : 16;
-		struct event *items = realloc(es->items, alloc * sizeof(*items));
-		if (!items) {
-			chg_buf_release(&d);
-			return CHG_ENOMEM;
-		}
-		es->items = items;
-		es->alloc = alloc;
-	}
-	e = &es->items[es->n];
-	chg_audit_format_time(when, ev->commit->committer_time,
-			      ev->commit->committer_offset);
-	snprintf(e->date, sizeof(e->date), "%.10s", when);
-	memcpy(e->commit, ev->commit->short_id, sizeof(e->commit));
-	e->type = chg_audit_type_name(ev->type);
-	if (!(e->detail = chg_buf_detach(&d)))
-		return CHG_ENOMEM;
-	es->n++;
-	return 0;
 }
 
 static const char *str_at(const struct chg_node *root, const char *path)
@@ -152,60 +76,77 @@ static void put_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
 			       chg_node_str(rule->from->items[i]) : "?");
 }
 
-/* What the command gathered about the change request. */
-struct show {
-	const struct chg_verify_state *s;
-	const struct chg_change *c;
-	struct chg_risk risk;
-	int has_risk;
-	struct chg_approval_result res;
-	int has_res;
-	struct chg_diag_list findings;
-	struct events events;
-	int trust_ok;
-};
-
-static void text_risk(struct chg_buf *b, const struct show *sh)
+static void text_risk(struct chg_buf *b, const struct chg_show *sh)
 {
-	const struct chg_policy *p = sh->s->policy;
-	const char *declared = str_at(sh->c->root, "risk.level");
+	const char *declared = str_at(sh->change->root, "risk.level");
 
 	chg_buf_printf(b, "risk:       %s", declared ? declared : "(not declared)");
-	if (!sh->has_risk || sh->risk.floor < 0) {
+	if (!sh->has_risk || !sh->assessed) {
 		chg_buf_putc(b, '\n');
 		return;
 	}
-	chg_buf_printf(b, "; assessed %s (%s)%s\n",
-		       p->risk_levels[sh->risk.floor].name,
+	chg_buf_printf(b, "; assessed %s (%s)%s\n", sh->assessed,
 		       sh->risk.explanation.len ? sh->risk.explanation.ptr : "",
 		       sh->risk.understated ? "; UNDERSTATED" : "");
 }
 
-static void text_window(struct chg_buf *b, const struct chg_node *root)
+static void text_window(struct chg_buf *b, const struct chg_show *sh)
 {
-	const char *ws = str_at(root, "window.start"), *we = str_at(root, "window.end");
-	int64_t start, end;
-
-	if (!ws || !we) {
+	if (!sh->has_window) {
 		chg_buf_puts(b, "window:     (none)\n");
 		return;
 	}
-	chg_buf_printf(b, "window:     %s to %s", ws, we);
-	if (chg_datetime_parse(&start, ws) == 0 && chg_datetime_parse(&end, we) == 0) {
+	chg_buf_printf(b, "window:     %s to %s", sh->window_start, sh->window_end);
+	if (sh->has_duration) {
 		chg_buf_puts(b, " (");
-		put_duration(b, end - start);
+		put_duration(b, sh->duration);
 		chg_buf_puts(b, ")");
 	}
 	chg_buf_putc(b, '\n');
 }
 
-static void print_text(struct chg_buf *b, const struct show *sh)
+static void text_approvals(struct chg_buf *b, const struct chg_show *sh)
 {
-	const struct chg_change *c = sh->c;
-	const struct chg_history *h = &sh->s->history;
-	const struct chg_node *deps = chg_node_get(c->root, "depends-on");
+	const struct chg_approval_result *res = &sh->approvals;
+	size_t i;
+
+	if (!sh->has_approvals) {
+		chg_buf_puts(b, "\napprovals: the policy has none\n");
+		return;
+	}
+	chg_buf_printf(b, "\napprovals: %zu of %lld counted", res->counted, res->required);
+	if (res->rule) {
+		struct chg_buf when = CHG_BUF_INIT;
+		chg_buf_puts(b, " (");
+		if (res->rule->from) {
+			chg_buf_puts(b, "from ");
+			put_groups(b, res->rule);
+		} else {
+			chg_buf_puts(b, "from anyone");
+		}
+		if (res->rule->when &&
+		    chg_cond_describe(&when, res->rule->when) == 0 && when.len)
+			chg_buf_printf(b, "; rule when %s", when.ptr);
+		chg_buf_puts(b, ")");
+		chg_buf_release(&when);
+	}
+	chg_buf_printf(b, "%s\n", sh->approval_needed ? "" : "; not needed in this state");
+	for (i = 0; i < res->n; i++) {
+		const struct chg_approval_verdict *v = &res->verdicts[i];
+		/* a reason names the approver itself */
+		chg_buf_printf(b, "  %-15s %-8s %s\n", chg_verdict_name(v->verdict),
+			       v->approval->short_id,
+			       v->reason ? v->reason :
+			       v->approval->email ? v->approval->email :
+			       v->approval->identity ? v->approval->identity : "(no approver)");
+	}
+}
+
+static void print_text(struct chg_buf *b, const struct chg_show *sh)
+{
+	const struct chg_change *c = sh->change;
 	const char *client = str_at(c->root, "client");
-	size_t i, nrej = 0;
+	size_t i;
 
 	if (!sh->trust_ok)
 		chg_buf_puts(b, "WARNING: the trust state (policy, trust files, catalog) of this revision\n"
@@ -218,60 +159,27 @@ static void print_text(struct chg_buf *b, const struct show *sh)
 	chg_buf_printf(b, "owner:      %s\n", str_at(c->root, "owner") ? str_at(c->root, "owner") : "(none)");
 	chg_buf_printf(b, "client:     %s\n", client ? client : "(none)");
 	text_risk(b, sh);
-	text_window(b, c->root);
+	text_window(b, sh);
 	chg_buf_printf(b, "digest:     %s\n", c->digest[0] ? c->digest : "(none)");
 
-	if (sh->has_res) {
-		chg_buf_printf(b, "\napprovals: %zu of %lld counted", sh->res.counted,
-			       sh->res.required);
-		if (sh->res.rule) {
-			struct chg_buf when = CHG_BUF_INIT;
-			chg_buf_puts(b, " (");
-			if (sh->res.rule->from) {
-				chg_buf_puts(b, "from ");
-				put_groups(b, sh->res.rule);
-			} else {
-				chg_buf_puts(b, "from anyone");
-			}
-			if (sh->res.rule->when &&
-			    chg_cond_describe(&when, sh->res.rule->when) == 0 && when.len)
-				chg_buf_printf(b, "; rule when %s", when.ptr);
-			chg_buf_puts(b, ")");
-			chg_buf_release(&when);
-		}
-		chg_buf_printf(b, "%s\n", chg_policy_state_needs_approval(sh->s->policy, c->state) ?
-			       "" : "; not needed in this state");
-		for (i = 0; i < sh->res.n; i++) {
-			const struct chg_approval_verdict *v = &sh->res.verdicts[i];
-			/* a reason names the approver itself */
-			chg_buf_printf(b, "  %-15s %-8s %s\n", chg_verdict_name(v->verdict),
-				       v->approval->short_id,
-				       v->reason ? v->reason :
-				       v->approval->email ? v->approval->email :
-				       v->approval->identity ? v->approval->identity : "(no approver)");
-		}
-	} else {
-		chg_buf_puts(b, "\napprovals: the policy has none\n");
-	}
-	for (i = 0; i < h->napprovals; i++) {
-		const struct chg_approval *a = &h->approvals[i];
-		if (!a->rejected || strcmp(a->change_id, c->id))
-			continue;
-		if (!nrej++)
+	text_approvals(b, sh);
+	for (i = 0; i < sh->nrejections; i++) {
+		const struct chg_approval *a = sh->rejections[i];
+		if (!i)
 			chg_buf_puts(b, "rejections:\n");
 		chg_buf_printf(b, "  %-8s %s\n", a->short_id,
 			       a->email ? a->email : a->identity ? a->identity : "(no approver)");
 	}
-	if (!nrej)
+	if (!sh->nrejections)
 		chg_buf_puts(b, "rejections: none\n");
 
-	if (deps && deps->type == CHG_NODE_SEQUENCE && deps->n) {
+	if (sh->ndependencies) {
 		chg_buf_puts(b, "dependencies:\n");
-		for (i = 0; i < deps->n; i++) {
-			const char *d = chg_node_str(deps->items[i]);
-			const struct chg_change *dc = d ? chg_change_set_find(&sh->s->changes, d) : NULL;
-			chg_buf_printf(b, "  %-10s %s\n", d ? d : "?",
-				       dc ? (dc->state ? dc->state : "(no state)") : "(unknown)");
+		for (i = 0; i < sh->ndependencies; i++) {
+			const struct chg_show_dependency *d = &sh->dependencies[i];
+			chg_buf_printf(b, "  %-10s %s\n", d->id ? d->id : "?",
+				       d->change ? (d->change->state ? d->change->state : "(no state)") :
+				       "(unknown)");
 		}
 	} else {
 		chg_buf_puts(b, "dependencies: none\n");
@@ -289,12 +197,12 @@ static void print_text(struct chg_buf *b, const struct show *sh)
 	}
 
 	chg_buf_puts(b, "history:\n");
-	for (i = 0; i < sh->events.n; i++) {
-		const struct event *e = &sh->events.items[i];
+	for (i = 0; i < sh->nevents; i++) {
+		const struct chg_show_event *e = &sh->events[i];
 		chg_buf_printf(b, "  %s  %s  %-8s  %s\n", e->date, e->commit, e->type,
 			       e->detail);
 	}
-	if (!sh->events.n)
+	if (!sh->nevents)
 		chg_buf_puts(b, "  (no commits)\n");
 }
 
@@ -308,14 +216,45 @@ static json_t *jstr(const char *s)
 	return v ? v : json_string("\xef\xbf\xbd");
 }
 
-static char *print_json(const struct show *sh)
+static json_t *json_approvals(const struct chg_show *sh)
 {
-	const struct chg_change *c = sh->c;
-	const struct chg_history *h = &sh->s->history;
-	const struct chg_node *deps = chg_node_get(c->root, "depends-on");
-	json_t *o = json_object(), *risk, *win, *ap, *items, *rej, *dl, *fl, *hl;
-	const char *ws = str_at(c->root, "window.start"), *we = str_at(c->root, "window.end");
-	int64_t start, end;
+	const struct chg_approval_result *res = &sh->approvals;
+	struct chg_buf groups = CHG_BUF_INIT;
+	json_t *ap, *items;
+	size_t i;
+
+	if (!sh->has_approvals)
+		return json_null();
+	ap = json_object();
+	items = json_array();
+	json_object_set_new(ap, "required", json_integer(res->required));
+	json_object_set_new(ap, "counted", json_integer((json_int_t)res->counted));
+	json_object_set_new(ap, "needed", json_boolean(sh->approval_needed));
+	if (res->rule && res->rule->from)
+		put_groups(&groups, res->rule);
+	json_object_set_new(ap, "from", groups.len ? jstr(groups.ptr) : json_null());
+	chg_buf_release(&groups);
+	for (i = 0; i < res->n; i++) {
+		const struct chg_approval_verdict *v = &res->verdicts[i];
+		json_t *it = json_object();
+		char hex[GIT_OID_HEXSZ + 1];
+		git_oid_tostr(hex, sizeof(hex), &v->approval->commit);
+		json_object_set_new(it, "commit", jstr(hex));
+		json_object_set_new(it, "approver", jstr(v->approval->identity));
+		json_object_set_new(it, "email", jstr(v->approval->email));
+		json_object_set_new(it, "verdict", jstr(chg_verdict_name(v->verdict)));
+		json_object_set_new(it, "rule", jstr(chg_verdict_rule(v->verdict)));
+		json_object_set_new(it, "reason", jstr(v->reason));
+		json_array_append_new(items, it);
+	}
+	json_object_set_new(ap, "items", items);
+	return ap;
+}
+
+static char *print_json(const struct chg_show *sh)
+{
+	const struct chg_change *c = sh->change;
+	json_t *o = json_object(), *risk, *win, *rej, *dl, *fl, *hl;
 	char *text;
 	size_t i;
 
@@ -334,63 +273,32 @@ static char *print_json(const struct show *sh)
 
 	risk = json_object();
 	json_object_set_new(risk, "declared", jstr(str_at(c->root, "risk.level")));
-	if (sh->has_risk && sh->risk.floor >= 0) {
-		json_object_set_new(risk, "assessed", jstr(sh->s->policy->risk_levels[sh->risk.floor].name));
+	if (sh->has_risk && sh->assessed) {
+		json_object_set_new(risk, "assessed", jstr(sh->assessed));
 		json_object_set_new(risk, "score", sh->risk.scored ? json_integer(sh->risk.score) : json_null());
 		json_object_set_new(risk, "understated", json_boolean(sh->risk.understated));
 		json_object_set_new(risk, "explanation", jstr(sh->risk.explanation.len ? sh->risk.explanation.ptr : ""));
 	}
 	json_object_set_new(o, "risk", risk);
 
-	if (ws && we) {
+	if (sh->has_window) {
 		win = json_object();
-		json_object_set_new(win, "start", jstr(ws));
-		json_object_set_new(win, "end", jstr(we));
-		if (chg_datetime_parse(&start, ws) == 0 && chg_datetime_parse(&end, we) == 0)
-			json_object_set_new(win, "duration_seconds", json_integer(end - start));
+		json_object_set_new(win, "start", jstr(sh->window_start));
+		json_object_set_new(win, "end", jstr(sh->window_end));
+		if (sh->has_duration)
+			json_object_set_new(win, "duration_seconds", json_integer(sh->duration));
 		json_object_set_new(o, "window", win);
 	} else {
 		json_object_set_new(o, "window", json_null());
 	}
 
-	if (sh->has_res) {
-		struct chg_buf groups = CHG_BUF_INIT;
-		ap = json_object();
-		items = json_array();
-		json_object_set_new(ap, "required", json_integer(sh->res.required));
-		json_object_set_new(ap, "counted", json_integer((json_int_t)sh->res.counted));
-		json_object_set_new(ap, "needed", json_boolean(chg_policy_state_needs_approval(sh->s->policy, c->state)));
-		if (sh->res.rule && sh->res.rule->from)
-			put_groups(&groups, sh->res.rule);
-		json_object_set_new(ap, "from", groups.len ? jstr(groups.ptr) : json_null());
-		chg_buf_release(&groups);
-		for (i = 0; i < sh->res.n; i++) {
-			const struct chg_approval_verdict *v = &sh->res.verdicts[i];
-			json_t *it = json_object();
-			char hex[GIT_OID_HEXSZ + 1];
-			git_oid_tostr(hex, sizeof(hex), &v->approval->commit);
-			json_object_set_new(it, "commit", jstr(hex));
-			json_object_set_new(it, "approver", jstr(v->approval->identity));
-			json_object_set_new(it, "email", jstr(v->approval->email));
-			json_object_set_new(it, "verdict", jstr(chg_verdict_name(v->verdict)));
-			json_object_set_new(it, "rule", jstr(chg_verdict_rule(v->verdict)));
-			json_object_set_new(it, "reason", jstr(v->reason));
-			json_array_append_new(items, it);
-		}
-		json_object_set_new(ap, "items", items);
-		json_object_set_new(o, "approvals", ap);
-	} else {
-		json_object_set_new(o, "approvals", json_null());
-	}
+	json_object_set_new(o, "approvals", json_approvals(sh));
 
 	rej = json_array();
-	for (i = 0; i < h->napprovals; i++) {
-		const struct chg_approval *a = &h->approvals[i];
-		json_t *it;
+	for (i = 0; i < sh->nrejections; i++) {
+		const struct chg_approval *a = sh->rejections[i];
+		json_t *it = json_object();
 		char hex[GIT_OID_HEXSZ + 1];
-		if (!a->rejected || strcmp(a->change_id, c->id))
-			continue;
-		it = json_object();
 		git_oid_tostr(hex, sizeof(hex), &a->commit);
 		json_object_set_new(it, "commit", jstr(hex));
 		json_object_set_new(it, "approver", jstr(a->identity));
@@ -400,13 +308,12 @@ static char *print_json(const struct show *sh)
 	json_object_set_new(o, "rejections", rej);
 
 	dl = json_array();
-	for (i = 0; deps && deps->type == CHG_NODE_SEQUENCE && i < deps->n; i++) {
-		const char *d = chg_node_str(deps->items[i]);
-		const struct chg_change *dc = d ? chg_change_set_find(&sh->s->changes, d) : NULL;
+	for (i = 0; i < sh->ndependencies; i++) {
+		const struct chg_show_dependency *d = &sh->dependencies[i];
 		json_t *it = json_object();
-		json_object_set_new(it, "id", jstr(d));
-		json_object_set_new(it, "state", jstr(dc ? dc->state : NULL));
-		json_object_set_new(it, "known", json_boolean(dc != NULL));
+		json_object_set_new(it, "id", jstr(d->id));
+		json_object_set_new(it, "state", jstr(d->change ? d->change->state : NULL));
+		json_object_set_new(it, "known", json_boolean(d->change != NULL));
 		json_array_append_new(dl, it);
 	}
 	json_object_set_new(o, "dependencies", dl);
@@ -426,8 +333,8 @@ static char *print_json(const struct show *sh)
 	json_object_set_new(o, "findings", fl);
 
 	hl = json_array();
-	for (i = 0; i < sh->events.n; i++) {
-		const struct event *e = &sh->events.items[i];
+	for (i = 0; i < sh->nevents; i++) {
+		const struct chg_show_event *e = &sh->events[i];
 		json_t *it = json_object();
 		json_object_set_new(it, "date", jstr(e->date));
 		json_object_set_new(it, "commit", jstr(e->commit));
@@ -442,37 +349,6 @@ static char *print_json(const struct show *sh)
 	return text;
 }
 
-/* chg-lint's findings about the file of `c` (at the same revision). */
-static int lint_file(struct show *sh, struct chg_buf *err, const char *dir,
-		     const char *rev, int64_t now)
-{
-	struct chg_lint_options lopts = CHG_LINT_OPTIONS_INIT;
-	struct chg_diag_list all = CHG_DIAG_LIST_INIT;
-	const char *paths[1];
-	size_t i;
-	int error;
-
-	paths[0] = sh->c->path;
-	/* with a revision, paths are the repository's; else relative to its
-	   top directory */
-	lopts.dir = !rev && sh->s->workdir ? sh->s->workdir : dir;
-	lopts.rev = rev;
-	lopts.now = now;
-	lopts.paths = paths;
-	lopts.npaths = 1;
-	lopts.history_index = &sh->s->history;  /* walked once */
-	error = chg_lint(&all, err, &lopts, NULL);
-	for (i = 0; i < all.n && error >= 0; i++) {
-		const struct chg_diag *d = &all.items[i];
-		if (strcmp(d->path, sh->c->path))
-			continue;
-		error = chg_diag_add(&sh->findings, d->path, d->line, d->column,
-				     d->severity, d->rule, "%s", d->message);
-	}
-	chg_diag_list_release(&all);
-	return error;
-}
-
 int cmd_show(int argc, char **argv, const struct chg_cmd *cmd)
 {
 	static const struct option longopts[] = {
@@ -482,19 +358,14 @@ int cmd_show(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct chg_verify_options opts = CHG_VERIFY_OPTIONS_INIT;
-	struct chg_verify_state s;
-	struct chg_audit_options aopts = CHG_AUDIT_OPTIONS_INIT;
+	struct chg_show_options opts = CHG_SHOW_OPTIONS_INIT;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_buf err = CHG_BUF_INIT, out = CHG_BUF_INIT;
-	const char *now_text = NULL, *format = "text", *id;
-	struct show sh;
+	const char *now_text = NULL, *format = "text";
+	struct chg_show sh;
 	char *json = NULL;
-	size_t i;
 	int c, rc, status = CHG_EXIT_OK;
 
-	memset(&sh, 0, sizeof(sh));
-	memset(&s, 0, sizeof(s));
 	optind = 1;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
@@ -516,7 +387,7 @@ int cmd_show(int argc, char **argv, const struct chg_cmd *cmd)
 		chg_cmd_error(cmd, "expected one change request id");
 		return usage(cmd, stderr, CHG_EXIT_USAGE);
 	}
-	id = argv[optind];
+	opts.id = argv[optind];
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		chg_cmd_error(cmd, "unknown format '%s' (expected text or json)", format);
 		return CHG_EXIT_USAGE;
@@ -525,8 +396,8 @@ int cmd_show(int argc, char **argv, const struct chg_cmd *cmd)
 		return CHG_EXIT_USAGE;
 	opts.dir = cmd->dir;
 
-	rc = chg_verify_load(&s, &diags, &err, &opts);
-	if (rc < 0) {
+	rc = chg_show(&sh, &diags, &err, &opts);
+	if (rc < 0 && !sh.loaded) {
 		chg_format_text(&out, &diags);
 		fwrite(out.ptr, 1, out.len, stderr);
 		if (rc == CHG_EINVALID)
@@ -536,33 +407,14 @@ int cmd_show(int argc, char **argv, const struct chg_cmd *cmd)
 		status = CHG_EXIT_FAILURE;
 		goto cleanup;
 	}
-	sh.s = &s;
-	sh.c = chg_change_set_find(&s.changes, id);
-	if (!sh.c || !sh.c->root) {
-		chg_cmd_error(cmd, "no change request has id '%s'", id);
-		status = CHG_EXIT_FINDINGS;
-		goto cleanup;
-	}
-	sh.trust_ok = chg_history_trust_approved(&s.history);
-	rc = chg_risk_assess(&sh.risk, s.policy, sh.c->root, opts.now);
-	sh.has_risk = 1;
-	if (rc == 0 && s.policy->has_approvals) {
-		rc = chg_approval_evaluate(&sh.res, s.policy, sh.c, &s.history, opts.now);
-		sh.has_res = 1;
-	}
-	if (rc == CHG_ELIMIT)
-		rc = 0;
-	if (rc == 0)
-		rc = lint_file(&sh, &err, cmd->dir, opts.rev, opts.now);
-	if (rc == 0 && s.has_tip) {
-		aopts.ids = &id;
-		aopts.nids = 1;
-		rc = chg_audit_walk(s.repo, &s.tip, s.policy, &aopts, collect,
-				    &sh.events, NULL);
-	}
 	if (rc < 0) {
 		chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));
 		status = CHG_EXIT_FAILURE;
+		goto cleanup;
+	}
+	if (!sh.change) {
+		chg_cmd_error(cmd, "no change request has id '%s'", opts.id);
+		status = CHG_EXIT_FINDINGS;
 		goto cleanup;
 	}
 	if (!strcmp(format, "json")) {
@@ -590,15 +442,7 @@ int cmd_show(int argc, char **argv, const struct chg_cmd *cmd)
 	}
 cleanup:
 	free(json);
-	for (i = 0; i < sh.events.n; i++)
-		free(sh.events.items[i].detail);
-	free(sh.events.items);
-	if (sh.has_res)
-		chg_approval_result_release(&sh.res);
-	if (sh.has_risk)
-		chg_risk_release(&sh.risk);
-	chg_diag_list_release(&sh.findings);
-	chg_verify_release(&s);
+	chg_show_release(&sh);
 	chg_buf_release(&out);
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);

@@ -1,0 +1,102 @@
+/*
+ * approve.h - `chg approve ID` and `chg reject ID` (DESIGN sections 5 and
+ * 6): records an approval (a rejection) of a change request as an empty,
+ * signed commit on HEAD carrying the Change-Request, Change-Digest and
+ * Approved-by (Rejected-by) trailers.
+ *
+ * Before it records anything, chg_approve checks, in this order, and
+ * refuses (changing nothing) when:
+ *
+ *   - the commit would be unsigned (opts->sign == 0) and the policy of
+ *     HEAD requires signatures;
+ *   - HEAD has no commit, or no change request of HEAD has the id, or its
+ *     digest cannot be computed;
+ *   - its file differs from HEAD in the index or the working tree (a
+ *     review is of committed content);
+ *   - the approver (git's author identity, git var GIT_AUTHOR_IDENT) is
+ *     its requester and the policy requires separation of duties (not for
+ *     a rejection);
+ *   - it fails chg-lint as committed in HEAD with errors the approval does
+ *     not settle (not for a rejection: one may reject a change request
+ *     that fails lint).
+ *
+ * The commit is made without touching the index or the working tree: git
+ * commit-tree (-S) signs HEAD's tree with the user's own signing setup
+ * (gpg.format, user.signingKey, ...), and git update-ref moves HEAD from
+ * the commit the checks were made against to the new one, or fails when
+ * HEAD moved meanwhile.  git runs without a shell, from argument arrays;
+ * its standard error and that of the signing program are the caller's,
+ * so that their messages reach the user.  After the commit is made, it is
+ * judged as chg-lint will judge it, and out->warning says why it will not
+ * count when it will not.
+ *
+ * Ownership: a `struct chg_approve_result` owns its strings;
+ * chg_approve_result_release frees them.
+ *
+ *	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
+ *	struct chg_approve_result r;
+ *	opts.id = "CHG-0042"; opts.now = now;
+ *	if (chg_approve(&r, &diags, &opts) == 0 && r.recorded)
+ *		printf("approved in %s\n", r.short_id);
+ *	chg_approve_result_release(&r);
+ */
+#ifndef CHG_APPROVE_H
+#define CHG_APPROVE_H
+
+#include <git2.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "change.h"
+#include "diag.h"
+#include "repo.h"
+
+struct chg_approve_options {
+	const char *dir;          /* a directory inside the repository */
+	const char *id;           /* the change request's id */
+	int rejected;             /* record a rejection, not an approval */
+	int sign;                 /* sign the commit (git commit-tree -S) */
+	const char *comment;      /* the approver's comment, put before the
+				     trailers, or NULL */
+	int64_t now;              /* the clock, seconds since the epoch */
+};
+
+#define CHG_APPROVE_OPTIONS_INIT { ".", NULL, 0, 1, NULL, 0 }
+
+struct chg_approve_result {
+	int recorded;             /* 1: the commit was made and HEAD moved to
+				     it; 0: nothing was changed */
+	git_oid commit;           /* when recorded: the new commit */
+	char short_id[8];         /* its short id */
+	char digest[CHG_DIGEST_SIZE]; /* the Change-Digest it carries */
+	struct chg_buf warning;   /* when recorded: one line saying why it
+				     will not count, or empty */
+	struct chg_strlist messages; /* when not recorded: why, one message
+				     each (lowercase, no final period), in
+				     the order they are to be told */
+};
+
+/*
+ * Checks the change request opts->id of HEAD in the repository containing
+ * opts->dir, and records an approval (opts->rejected: a rejection) of it
+ * as described above.  `out` need not be initialised; free it with
+ * chg_approve_result_release in any case.  The diagnostics that explain a
+ * refusal or a failure (an invalid policy's, the change requests' when the
+ * digest cannot be computed, the lint errors that block an approval) are
+ * appended to `diags`, to be shown before out->messages; nothing else is.
+ *
+ * Returns 0 when it decided: out->recorded is 1 when the commit was
+ * recorded, 0 when it refused (out->messages say why).  Returns a
+ * negative code when it could not run: CHG_ENOTFOUND (not a repository),
+ * CHG_EINVALID (an invalid policy, or a git identity that is not
+ * "Name <email>"), CHG_EGIT, CHG_ENOMEM, or CHG_ERROR (git could not make
+ * the commit or move HEAD), with out->messages saying why; nothing was
+ * changed then either.
+ */
+int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
+		const struct chg_approve_options *opts);
+
+/* Frees what `r` holds.  NULL-safe. */
+void chg_approve_result_release(struct chg_approve_result *r);
+
+#endif

@@ -1,0 +1,272 @@
+/*
+ * t-approve.c - the `chg approve` / `chg reject` use case (lib/approve.h)
+ * on scratch repositories: its outcome as data (recorded, or refused with
+ * the messages and the diagnostics that say why, or failed with a code),
+ * and that a refusal or a failure changes nothing.  Signed commits and the
+ * command's output are tested by tests/t5400-approve.sh.
+ *
+ * Each repository has CHG-0001 (approved, so it needs an approval)
+ * requested and committed by Jane; the policy's approvals need no
+ * signature and keep separation of duties (the default).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "approve.h"
+#include "datetime.h"
+#include "diag.h"
+#include "error.h"
+#include "scratch.h"
+#include "banned.h"
+
+static int64_t now;
+
+/* A fresh repository `dir` with CHG-0001 committed by Jane. */
+static void repo(const char *dir, const char *policy)
+{
+	char path[256];
+
+	scratch_as("Jane Doe", "jane@example.com");
+	assert_int_equal(scratch_repo(dir), 0);
+	snprintf(path, sizeof(path), "%s/.chg/policy.yaml", dir);
+	if (policy)
+		assert_int_equal(scratch_write(path, policy), 0);
+	snprintf(path, sizeof(path), "%s/changes/CHG-0001.yaml", dir);
+	assert_int_equal(scratch_write(path, SCRATCH_CR("CHG-0001", "approved", "")), 0);
+	assert_int_equal(scratch_commit(dir, "Request CHG-0001"), 0);
+}
+
+static int approve(struct chg_approve_result *out, struct chg_diag_list *diags,
+		   const char *dir, const char *id, int rejected, int sign)
+{
+	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
+
+	opts.dir = dir;
+	opts.id = id;
+	opts.rejected = rejected;
+	opts.sign = sign;
+	opts.now = now;
+	return chg_approve(out, diags, &opts);
+}
+
+/* HEAD's commit id in `dir`, or "" when HEAD has no commit. */
+static void head_of(char out[64], const char *dir)
+{
+	if (scratch_git_out(out, 64, "-C '%s' rev-parse -q --verify HEAD", dir) < 0)
+		out[0] = '\0';
+}
+
+/* Asserts a refusal: nothing recorded, HEAD where it was, and the one
+ * message starting with `message`. */
+static void assert_refused(const char *dir, const char *id, int rejected, int sign,
+			   const char *message, size_t ndiags)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	char before[64], after[64];
+
+	head_of(before, dir);
+	assert_int_equal(approve(&r, &diags, dir, id, rejected, sign), 0);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_true(!strncmp(r.messages.items[0], message, strlen(message)));
+	assert_int_equal(diags.n, ndiags);
+	head_of(after, dir);
+	assert_string_equal(before, after);
+	chg_approve_result_release(&r);
+	chg_diag_list_release(&diags);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	if (chg_datetime_parse(&now, "2026-11-20T12:00:00Z") < 0)
+		return -1;
+	scratch_setup("t-approve");
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	scratch_teardown();
+	return 0;
+}
+
+static void test_recorded(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	char before[64], after[64], text[4096], sid[8];
+	git_oid head;
+
+	(void)state;
+	repo("ok", NULL);
+	head_of(before, "ok");
+	scratch_as("Dave Miller", "dave@example.com");
+	assert_int_equal(approve(&r, &diags, "ok", "CHG-0001", 0, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(r.messages.n, 0);
+	assert_int_equal(diags.n, 0);
+	assert_int_equal(r.warning.len, 0);  /* it counts */
+	head_of(after, "ok");
+	assert_int_equal(git_oid_fromstr(&head, after), 0);
+	assert_true(git_oid_equal(&head, &r.commit));
+	assert_string_equal(r.short_id, chg_oid_short(sid, &head));
+	assert_true(!strncmp(r.digest, "sha256:", 7));
+
+	/* an empty commit on the old HEAD, with the trailers */
+	assert_int_equal(scratch_git_out(text, sizeof(text), "-C ok rev-parse HEAD^"), 0);
+	assert_string_equal(text, before);
+	assert_int_equal(scratch_git_out(text, sizeof(text), "-C ok diff --stat HEAD^ HEAD"), 0);
+	assert_string_equal(text, "");
+	assert_int_equal(scratch_git_out(text, sizeof(text), "-C ok log -1 --format=%%B"), 0);
+	assert_non_null(strstr(text, "\nChange-Request: CHG-0001\n"));
+	assert_non_null(strstr(text, "\nApproved-by: Dave Miller <dave@example.com>"));
+	chg_approve_result_release(&r);
+
+	/* a second approval by Dave is recorded, with a warning: a repeat */
+	assert_int_equal(approve(&r, &diags, "ok", "CHG-0001", 0, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_non_null(strstr(r.warning.ptr, "is a repeat"));
+	assert_non_null(strstr(r.warning.ptr, r.short_id));
+	chg_approve_result_release(&r);
+	chg_approve_result_release(&r);
+	chg_approve_result_release(NULL);
+
+	/* the requester may reject */
+	scratch_as("Jane Doe", "jane@example.com");
+	assert_int_equal(approve(&r, &diags, "ok", "CHG-0001", 1, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(scratch_git_out(text, sizeof(text), "-C ok log -1 --format=%%B"), 0);
+	assert_non_null(strstr(text, "\nRejected-by: Jane Doe <jane@example.com>"));
+	chg_approve_result_release(&r);
+	chg_diag_list_release(&diags);
+}
+
+static void test_refusals(void **state)
+{
+	(void)state;
+	repo("refuse", NULL);
+	scratch_as("Dave Miller", "dave@example.com");
+	assert_refused("refuse", "CHG-0099", 0, 0,
+		       "no change request has id 'CHG-0099' in HEAD", 0);
+
+	/* separation of duties: not the requester's approval */
+	scratch_as("Jane Doe", "jane@example.com");
+	assert_refused("refuse", "CHG-0001", 0, 0,
+		       "you (jane@example.com) requested CHG-0001: the policy requires separation of duties", 0);
+
+	/* a review is of committed content */
+	scratch_as("Dave Miller", "dave@example.com");
+	assert_int_equal(scratch_write("refuse/changes/CHG-0001.yaml",
+				       SCRATCH_CR("CHG-0001", "approved", "client: acme\n")), 0);
+	assert_refused("refuse", "CHG-0001", 0, 0,
+		       "'changes/CHG-0001.yaml' has uncommitted changes (in the working tree)", 0);
+	assert_int_equal(scratch_git("-C refuse add -A"), 0);
+	assert_refused("refuse", "CHG-0001", 1, 0,
+		       "'changes/CHG-0001.yaml' has uncommitted changes (staged)", 0);
+	assert_int_equal(scratch_git("-C refuse reset -q --hard"), 0);
+
+	/* unsigned, where the policy requires signatures */
+	repo("signed", "version: 1\nextends: default\n");
+	assert_refused("signed", "CHG-0001", 0, 0,
+		       "--no-sign: the policy (.chg/policy.yaml) requires signed approvals", 0);
+	assert_refused("signed", "CHG-0001", 1, 0,
+		       "--no-sign: the policy (.chg/policy.yaml) requires signed approvals", 0);
+
+	/* HEAD without a commit */
+	assert_int_equal(scratch_git("init -q -b main unborn"), 0);
+	assert_refused("unborn", "CHG-0001", 0, 0, "HEAD has no commit yet", 0);
+}
+
+static void test_fails_lint(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+
+	(void)state;
+	repo("broken", NULL);
+	assert_int_equal(scratch_write("broken/changes/CHG-0001.yaml",
+				       "id: CHG-0001\ntitle: Broken\ntype: normal\nstate: approved\n"
+				       "requested-by: Jane Doe <jane@example.com>\n"), 0);
+	assert_int_equal(scratch_commit("broken", "CHG-0001: fewer fields"), 0);
+	scratch_as("Dave Miller", "dave@example.com");
+	assert_int_equal(approve(&r, &diags, "broken", "CHG-0001", 0, 0), 0);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_string_equal(r.messages.items[0],
+			    "CHG-0001 fails lint as committed in HEAD; it cannot be approved until the errors above are fixed");
+	/* the blocking errors only: not the approvals it still needs */
+	assert_true(diags.n > 0);
+	assert_int_equal(chg_diag_list_count(&diags, CHG_SEV_ERROR), diags.n);
+	assert_int_equal(strcmp(diags.items[0].rule, "missing-approval") != 0, 1);
+	assert_string_equal(diags.items[0].path, "changes/CHG-0001.yaml");
+	chg_approve_result_release(&r);
+	chg_diag_list_release(&diags);
+
+	/* a rejection of it is recorded */
+	assert_int_equal(approve(&r, &diags, "broken", "CHG-0001", 1, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(diags.n, 0);
+	chg_approve_result_release(&r);
+}
+
+static void test_failures(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	char before[64], after[64];
+
+	(void)state;
+	assert_int_equal(scratch_write("nowhere/README", "not a repository\n"), 0);
+	assert_int_equal(approve(&r, &diags, "nowhere", "CHG-0001", 0, 0), CHG_ENOTFOUND);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_string_equal(r.messages.items[0], "not a git repository: 'nowhere'");
+	chg_approve_result_release(&r);
+
+	/* an invalid policy: its diagnostics, then the message */
+	repo("badpolicy", "version: 1\nbogus: [\n");
+	head_of(before, "badpolicy");
+	scratch_as("Dave Miller", "dave@example.com");
+	assert_int_equal(approve(&r, &diags, "badpolicy", "CHG-0001", 0, 0), CHG_EINVALID);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_string_equal(r.messages.items[0], "the policy in HEAD is invalid");
+	assert_true(diags.n > 0);
+	assert_string_equal(diags.items[0].path, ".chg/policy.yaml");
+	head_of(after, "badpolicy");
+	assert_string_equal(before, after);
+	chg_approve_result_release(&r);
+	chg_diag_list_release(&diags);
+
+	/* an identity that is not "Name <email>" */
+	repo("ident", NULL);
+	scratch_as("Dave Miller", "dave-at-example.com");
+	assert_int_equal(approve(&r, &diags, "ident", "CHG-0001", 0, 0), CHG_EINVALID);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_non_null(strstr(r.messages.items[0], "is not 'Name <email>'"));
+	chg_approve_result_release(&r);
+	chg_diag_list_release(&diags);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recorded),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_fails_lint),
+		cmocka_unit_test(test_failures),
+	};
+
+	cmocka_set_message_output(CM_OUTPUT_TAP);
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
