@@ -11,19 +11,14 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "error.h"
+#include "process.h"
 #include "sshsig.h"
 #include "banned.h"
-
-#if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))) || \
-    defined(__FreeBSD__) || defined(__OpenBSD__)
-#define HAVE_CLOSEFROM 1
-#endif
 
 /* The most of a program's output that is read, in bytes. */
 #define OUTPUT_MAX (64 * 1024)
@@ -53,6 +48,9 @@ struct chg_signature_verifier {
 	struct chg_sshsig_signers *signers;
 	struct chg_buf signers_text;
 	int ssh_keygen_found;    /* 0 not yet looked for, 1 found, -1 not */
+	const char *data;        /* the signed data, for ssh-keygen's stdin;
+				    borrowed during chg_signature_verify */
+	size_t data_len;
 };
 
 /* ---- files in the private directory ---- */
@@ -121,186 +119,54 @@ static int write_file(struct chg_signature_verifier *v, const char *name,
 	return error;
 }
 
-/* Reads at most OUTPUT_MAX bytes of the file `name` into `out`. */
-static int read_output(struct chg_buf *out, struct chg_signature_verifier *v,
-		       const char *name)
-{
-	struct chg_buf path = CHG_BUF_INIT;
-	char chunk[4096];
-	int fd, error = 0;
-
-	chg_buf_clear(out);
-	if (path_in(&path, v, name) < 0)
-		return CHG_ENOMEM;
-	fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	chg_buf_release(&path);
-	if (fd < 0)
-		return 0;
-	while (out->len < OUTPUT_MAX) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (chg_buf_put(out, chunk, (size_t)n) < 0) {
-			error = CHG_ENOMEM;
-			break;
-		}
-	}
-	close(fd);
-	return error;
-}
-
 /* ---- running a program ---- */
 
-/* Finds `prog` as execvp would, as an absolute path. */
-static int resolve(struct chg_buf *out, const char *prog)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char resolved[PATH_MAX];
-	struct stat st;
-
-	chg_buf_clear(out);
-	if (strchr(prog, '/')) {
-		if (!realpath(prog, resolved))
-			return CHG_ENOTFOUND;
-		return chg_buf_puts(out, resolved);
-	}
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = end + 1) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		chg_buf_clear(out);
-		if (chg_buf_printf(out, "%.*s%s%s", (int)(end - p), p,
-				   end > p ? "/" : "./", prog) < 0)
-			return CHG_ENOMEM;
-		if (stat(out->ptr, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(out->ptr, X_OK) == 0) {
-			if (out->ptr[0] == '/')
-				return 0;
-			if (!realpath(out->ptr, resolved))
-				return CHG_ENOTFOUND;
-			chg_buf_clear(out);
-			return chg_buf_puts(out, resolved);
-		}
-		if (!*end)
-			break;
-	}
-	chg_buf_clear(out);
-	return CHG_ENOTFOUND;
-}
-
-/* Opens a file for the child, never as fd 0, 1 or 2. */
-static int open_high(const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600), high;
-
-	if (fd < 0 || fd > 2)
-		return fd;
-	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	close(fd);
-	return high;
-}
-
 /*
- * Runs `prog` with `args` (NULL-terminated) in the private directory, its
- * stdin the file `in` there, its stdout and stderr read into v->out and
- * v->err.  *status is its exit status.  Returns 0; CHG_ENOMEM; CHG_ERROR
- * when it could not be run or did not exit (v->why says why).
+ * Runs `prog` with `args` (NULL-terminated) in the private directory with
+ * the programs' environment, its stdin the signed data when `feed` (else
+ * /dev/null), its stdout and stderr read into v->out and v->err.
+ * *status is its exit status.  Returns 0; CHG_ENOMEM; CHG_ERROR when it
+ * could not be run or did not exit (v->why says why).
  */
 static int run(struct chg_signature_verifier *v, int *status, const char *prog,
-	       const char *const *args, const char *in)
+	       const char *const *args, int feed)
 {
-	struct chg_buf exe = CHG_BUF_INIT, path = CHG_BUF_INIT;
-	char *argv[24];
-	int fds[3] = { -1, -1, -1 };
+	struct chg_process_options opts = CHG_PROCESS_OPTIONS_INIT;
+	struct chg_process_status st;
+	const char *argv[24];
 	size_t i, n = 0;
-	int error = 0, ws, e;
-	pid_t pid;
+	int error;
 
 	chg_buf_clear(&v->why);
 	chg_buf_clear(&v->out);
 	chg_buf_clear(&v->err);
 	*status = -1;
-	argv[n++] = (char *)prog;
+	argv[n++] = prog;
 	for (i = 0; args[i] && n + 1 < sizeof(argv) / sizeof(*argv); i++)
-		argv[n++] = (char *)args[i];
+		argv[n++] = args[i];
 	argv[n] = NULL;
 
-	error = resolve(&exe, prog);
-	if (error == CHG_ENOTFOUND) {
-		error = chg_buf_printf(&v->why, "cannot run '%s': not found", prog) < 0 ?
-			CHG_ENOMEM : CHG_ERROR;
-		goto cleanup;
+	opts.env = (const char *const *)v->env;
+	opts.dir = v->dir;
+	opts.output_max = OUTPUT_MAX;
+	if (feed) {
+		opts.input = v->data ? v->data : "";
+		opts.input_len = v->data_len;
 	}
+	error = chg_process_run(&st, &v->out, &v->err, argv, &opts);
+	if (error == CHG_ENOTFOUND)
+		return chg_buf_printf(&v->why, "cannot run '%s': not found", prog) < 0 ?
+			CHG_ENOMEM : CHG_ERROR;
+	if (error == CHG_ERROR)
+		return chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
+				      strerror(st.errnum)) < 0 ? CHG_ENOMEM : CHG_ERROR;
 	if (error < 0)
-		goto cleanup;
-	if (path_in(&path, v, in) < 0 ||
-	    (fds[0] = open_high(path.ptr, O_RDONLY)) < 0 ||
-	    path_in(&path, v, "stdout") < 0 ||
-	    (fds[1] = open_high(path.ptr, O_WRONLY | O_CREAT | O_TRUNC)) < 0 ||
-	    path_in(&path, v, "stderr") < 0 ||
-	    (fds[2] = open_high(path.ptr, O_WRONLY | O_CREAT | O_TRUNC)) < 0) {
-		e = errno;
-		error = chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
-				       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
-		goto cleanup;
-	}
-	pid = fork();
-	if (pid < 0) {
-		e = errno;
-		error = chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
-				       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
-		goto cleanup;
-	}
-	if (pid == 0) {
-		/* only async-signal-safe calls from here on */
-		if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 ||
-		    dup2(fds[2], 2) < 0 || chdir(v->dir) < 0)
-			_exit(127);
-#ifdef HAVE_CLOSEFROM
-		closefrom(3);
-#else
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
-#endif
-		execve(exe.ptr, argv, v->env);
-		_exit(127);
-	}
-	for (i = 0; i < 3; i++) {
-		close(fds[i]);
-		fds[i] = -1;
-	}
-	while (waitpid(pid, &ws, 0) < 0) {
-		if (errno != EINTR) {
-			e = errno;
-			error = chg_buf_printf(&v->why, "cannot wait for '%s': %s", prog,
-					       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
-			goto cleanup;
-		}
-	}
-	if ((error = read_output(&v->out, v, "stdout")) < 0 ||
-	    (error = read_output(&v->err, v, "stderr")) < 0)
-		goto cleanup;
-	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127 && !v->out.len && !v->err.len) {
-		error = chg_buf_printf(&v->why, "cannot run '%s'", exe.ptr) < 0 ?
-			CHG_ENOMEM : CHG_ERROR;
-	} else if (WIFEXITED(ws)) {
-		*status = WEXITSTATUS(ws);
-	} else {
-		error = chg_buf_printf(&v->why, "'%s' was killed by signal %d", prog,
-				       WIFSIGNALED(ws) ? WTERMSIG(ws) : 0) < 0 ?
-			CHG_ENOMEM : CHG_ERROR;
-	}
-cleanup:
-	for (i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	chg_buf_release(&exe);
-	chg_buf_release(&path);
-	return error;
+		return error;
+	if (!st.exited)
+		return chg_buf_printf(&v->why, "'%s' was killed by signal %d", prog,
+				      st.signal) < 0 ? CHG_ENOMEM : CHG_ERROR;
+	*status = st.code;
+	return 0;
 }
 
 /* ---- the verifier ---- */
@@ -637,7 +503,7 @@ static int ssh_intact(struct chg_signature_result *r,
 	struct chg_buf why = CHG_BUF_INIT;
 	int status, error;
 
-	error = run(v, &status, v->ssh_keygen, args, "data");
+	error = run(v, &status, v->ssh_keygen, args, 1);
 	if (error < 0)
 		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
 	if (status == 0)
@@ -731,7 +597,7 @@ static int ssh_revoked(struct chg_signature_result *r,
 	int status, error;
 
 	verify_args(args, principal, NULL, vt);
-	error = run(v, &status, v->ssh_keygen, args, "data");
+	error = run(v, &status, v->ssh_keygen, args, 1);
 	if (error < 0)
 		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
 	if (status != 0)
@@ -741,7 +607,7 @@ static int ssh_revoked(struct chg_signature_result *r,
 	/* ssh-keygen says why only at debug level 3 */
 	dbg[0] = "-vvv";
 	verify_args(dbg + 1, principal, revoked, vt);
-	error = run(v, &status, v->ssh_keygen, dbg, "data");
+	error = run(v, &status, v->ssh_keygen, dbg, 1);
 	if (error < 0)
 		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
 	chg_strlist_release(&r->principals);
@@ -827,7 +693,7 @@ static int verify_ssh(struct chg_signature_result *r,
 	which = NULL;
 	if (principal) {
 		verify_args(vf, principal, rk, vt);
-		error = run(v, &status, v->ssh_keygen, vf, "data");
+		error = run(v, &status, v->ssh_keygen, vf, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status == 0)
@@ -838,7 +704,7 @@ static int verify_ssh(struct chg_signature_result *r,
 	}
 
 	if (!which) {
-		error = run(v, &status, v->ssh_keygen, fp, "data");
+		error = run(v, &status, v->ssh_keygen, fp, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status == 0 && (error = split_principals(&r->principals, &v->out)) < 0)
@@ -872,7 +738,7 @@ static int verify_ssh(struct chg_signature_result *r,
 				break;
 		which = i < r->principals.n ? r->principals.items[i] : r->principals.items[0];
 		verify_args(vf, which, rk, vt);
-		error = run(v, &status, v->ssh_keygen, vf, "data");
+		error = run(v, &status, v->ssh_keygen, vf, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status != 0) {
@@ -893,7 +759,7 @@ static int verify_ssh(struct chg_signature_result *r,
 	    !(rk && v->revoked_more.len == trust->revoked_keys_len &&
 	      !memcmp(v->revoked_more.ptr, trust->revoked_keys, v->revoked_more.len))) {
 		verify_args(vf, which, "revoked_more", vt);
-		error = run(v, &status, v->ssh_keygen, vf, "data");
+		error = run(v, &status, v->ssh_keygen, vf, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status != 0 &&
@@ -931,7 +797,7 @@ static int ssh_keygen_found(struct chg_signature_verifier *v)
 	int error;
 
 	if (!v->ssh_keygen_found) {
-		error = resolve(&exe, v->ssh_keygen);
+		error = chg_process_resolve(&exe, v->ssh_keygen, NULL);
 		chg_buf_release(&exe);
 		if (error == CHG_ENOMEM)
 			return error;
@@ -1256,7 +1122,7 @@ static int gpg_home(struct chg_signature_result *r,
 		if (error < 0)
 			return error;
 		/* keys that do not import are simply not there */
-		error = run(v, &status, v->gpg, import, "keys.asc");
+		error = run(v, &status, v->gpg, import, 0);
 		if (error < 0)
 			return tool_failed(r, v, error);
 	}
@@ -1307,7 +1173,7 @@ static int gpg_principals(struct chg_signature_result *r,
 		args[5] = "--faked-system-time";
 		args[6] = faked;
 	}
-	error = run(v, &status, v->gpg, args, "data");
+	error = run(v, &status, v->gpg, args, 0);
 	if (error < 0)
 		return error;
 	for (p = v->out.ptr; *p && !error; p = *end ? end + 1 : end) {
@@ -1366,7 +1232,7 @@ static int gpg_revoked(struct chg_signature_verifier *v, const char *fpr)
 	const char *p;
 	int status, error;
 
-	if ((error = run(v, &status, v->gpg, args, "data")) < 0)
+	if ((error = run(v, &status, v->gpg, args, 0)) < 0)
 		return error;
 	for (p = v->out.ptr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, "pub:r:", 6))
@@ -1397,7 +1263,7 @@ static int verify_openpgp(struct chg_signature_result *r,
 	snprintf(faked, sizeof(faked), "%lld!", (long long)(when > 0 ? when : 1));
 	if ((error = gpg_home(r, v, trust)) < 0 || r->detail)
 		return error;
-	error = run(v, &status, v->gpg, args, "data");
+	error = run(v, &status, v->gpg, args, 0);
 	if (error < 0)
 		return tool_failed(r, v, error);
 	gpg_parse(&st, v->out.ptr);
@@ -1408,7 +1274,7 @@ static int verify_openpgp(struct chg_signature_result *r,
 	 * fixtures are, would not verify at it.)  Revocation is judged now.
 	 */
 	if (st.expkeysig && !st.revkeysig && when > 0 && when < (int64_t)time(NULL)) {
-		if ((error = run(v, &status, v->gpg, args_then, "data")) < 0)
+		if ((error = run(v, &status, v->gpg, args_then, 0)) < 0)
 			return tool_failed(r, v, error);
 		gpg_parse(&st, v->out.ptr);
 		then = 1;
@@ -1527,7 +1393,8 @@ int chg_signature_verify(struct chg_signature_result *out,
 	if ((error = setup(v)) < 0)
 		return tool_failed(out, v, error);
 	error = write_file(v, "sig", sig, sig_len);
-	if (!error)
+	/* ssh-keygen reads the data on its stdin, gpg from a file */
+	if (!error && out->kind == CHG_SIGNATURE_OPENPGP)
 		error = write_file(v, "data", data, data_len);
 	if (error == CHG_EIO)
 		return verdict(out, CHG_SIGNATURE_ERROR,
@@ -1535,10 +1402,14 @@ int chg_signature_verify(struct chg_signature_result *out,
 			       v->dir, strerror(errno));
 	if (error < 0)
 		return error;
+	v->data = data;
+	v->data_len = data_len;
 	if (out->kind == CHG_SIGNATURE_SSH)
 		error = verify_ssh(out, v, trust, when, principal);
 	else
 		error = verify_openpgp(out, v, trust, when);
+	v->data = NULL;
+	v->data_len = 0;
 done:
 	if (!error && out->verdict != CHG_SIGNATURE_GOOD)
 		chg_strlist_release(&out->principals);
