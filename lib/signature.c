@@ -14,6 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
 #include "buf.h"
 #include "error.h"
 #include "process.h"
@@ -51,7 +58,17 @@ struct chg_signature_verifier {
 	const char *data;        /* the signed data, for ssh-keygen's stdin;
 				    borrowed during chg_signature_verify */
 	size_t data_len;
+	/* the verdict cache: in memory (a hash table, cache_alloc a power
+	 * of two), and on disk for cache_repo when cache_on */
+	struct cached *cache;
+	size_t cache_n, cache_alloc;
+	git_repository *cache_repo;
+	int cache_on;
+	char *cache_dir;         /* $GIT_DIR/chg/signatures */
+	unsigned char cache_key[32];
 };
+
+static void cache_free(struct chg_signature_verifier *v);
 
 /* ---- files in the private directory ---- */
 
@@ -268,6 +285,9 @@ void chg_signature_verifier_free(struct chg_signature_verifier *v)
 	chg_buf_release(&v->revoked_more_origin);
 	chg_sshsig_signers_free(v->signers);
 	chg_buf_release(&v->signers_text);
+	cache_free(v);
+	free(v->cache_dir);
+	OPENSSL_cleanse(v->cache_key, sizeof(v->cache_key));
 	free(v);
 }
 
@@ -1419,6 +1439,507 @@ done:
 	return error;
 }
 
+/* ---- the verdict cache ---- */
+
+/*
+ * A verdict is kept under the commit's id and a digest of everything else
+ * it depends on (cache_digest).  In memory: a hash table per verifier,
+ * open addressing.  On disk, where chg.cache is true: one file an entry,
+ * $GIT_DIR/chg/signatures/<commit>-<digest>, holding
+ *
+ *	chg-signature-cache 1\n
+ *	mac <HMAC-SHA256, hex>\n
+ *	<the result as JSON>
+ *
+ * The MAC, under the key in $GIT_DIR/chg/cache-key, is over the first
+ * line, the entry's name and the JSON: an entry that does not check, or
+ * is not the entry of its name, is not read at all.
+ */
+
+#define CACHE_FORMAT 1
+#define CACHE_MAGIC "chg-signature-cache 1\n"
+#define CACHE_KEY_SIZE 32
+/* The largest entry written or read, in bytes. */
+#define CACHE_ENTRY_MAX (64 * 1024)
+
+struct cached {
+	int used;
+	git_oid id;
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	struct chg_signature_result r;
+};
+
+static void digest_field(EVP_MD_CTX *ctx, char tag, const void *data, size_t len,
+			 int present)
+{
+	unsigned char head[10];
+	uint64_t n = present ? (uint64_t)len : 0;
+	int i;
+
+	head[0] = (unsigned char)tag;
+	head[1] = present ? 1 : 0;
+	for (i = 0; i < 8; i++)
+		head[2 + i] = (unsigned char)(n >> (56 - 8 * i));
+	EVP_DigestUpdate(ctx, head, sizeof(head));
+	if (present && len)
+		EVP_DigestUpdate(ctx, data, len);
+}
+
+static void digest_str(EVP_MD_CTX *ctx, char tag, const char *s)
+{
+	digest_field(ctx, tag, s, s ? strlen(s) : 0, s != NULL);
+}
+
+/*
+ * The digest of all that decides a commit's verdict besides the commit:
+ * the trust files and whether they exist, the verifier's revocations and
+ * their origin, the origin named in details, the expected principal, the
+ * programs, whether only ssh-keygen judges, and the cache's format.
+ */
+static int cache_digest(unsigned char out[SHA256_DIGEST_LENGTH],
+			const struct chg_signature_verifier *v,
+			const struct chg_signature_trust *trust,
+			const char *principal)
+{
+	static const char magic[] = "chg signature verdict";
+	unsigned char format = CACHE_FORMAT, only = v->ssh_keygen_only ? 1 : 0;
+	unsigned int len = 0;
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	if (!(ctx = EVP_MD_CTX_new()))
+		return CHG_ENOMEM;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	if (ok) {
+		EVP_DigestUpdate(ctx, magic, sizeof(magic));
+		digest_field(ctx, 'f', &format, 1, 1);
+		digest_field(ctx, 'a', trust->allowed_signers, trust->allowed_signers_len,
+			     trust->allowed_signers != NULL);
+		digest_field(ctx, 'r', trust->revoked_keys, trust->revoked_keys_len,
+			     trust->revoked_keys != NULL);
+		digest_field(ctx, 'k', trust->keys, trust->keys_len, trust->keys != NULL);
+		digest_field(ctx, 'm', v->revoked_more.ptr, v->revoked_more.len,
+			     v->have_revoked_more);
+		digest_field(ctx, 'M', v->revoked_more_origin.ptr, v->revoked_more_origin.len,
+			     v->have_revoked_more);
+		digest_str(ctx, 'o', trust->origin);
+		digest_str(ctx, 'p', principal);
+		digest_field(ctx, 's', &only, 1, 1);
+		digest_str(ctx, 'S', v->ssh_keygen);
+		digest_str(ctx, 'G', v->gpg);
+		ok = EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == SHA256_DIGEST_LENGTH;
+	}
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : CHG_ERROR;
+}
+
+static int result_copy(struct chg_signature_result *out,
+		       const struct chg_signature_result *r)
+{
+	size_t i;
+	int error = 0;
+
+	result_init(out);
+	out->verdict = r->verdict;
+	out->kind = r->kind;
+	for (i = 0; i < r->principals.n && !error; i++)
+		error = chg_strlist_add(&out->principals, r->principals.items[i]);
+	if (!error && r->key && !(out->key = strdup(r->key)))
+		error = CHG_ENOMEM;
+	if (!error && r->detail && !(out->detail = strdup(r->detail)))
+		error = CHG_ENOMEM;
+	if (error)
+		chg_signature_result_release(out);
+	return error;
+}
+
+static size_t cache_slot(const struct chg_signature_verifier *v, const git_oid *id,
+			 const unsigned char *digest)
+{
+	size_t h = 0, i;
+
+	for (i = 0; i < sizeof(h); i++)
+		h = (h << 8) | (size_t)(digest[i] ^ id->id[i]);
+	return h & (v->cache_alloc - 1);
+}
+
+static struct cached *cache_find(const struct chg_signature_verifier *v,
+				 const git_oid *id, const unsigned char *digest)
+{
+	size_t i;
+
+	if (!v->cache_alloc)
+		return NULL;
+	for (i = cache_slot(v, id, digest); v->cache[i].used;
+	     i = (i + 1) & (v->cache_alloc - 1))
+		if (!git_oid_cmp(&v->cache[i].id, id) &&
+		    !memcmp(v->cache[i].digest, digest, SHA256_DIGEST_LENGTH))
+			return &v->cache[i];
+	return NULL;
+}
+
+static int cache_grow(struct chg_signature_verifier *v)
+{
+	struct cached *old = v->cache, *c;
+	size_t old_alloc = v->cache_alloc, alloc = old_alloc ? old_alloc * 2 : 64, i, j;
+
+	if (!(c = calloc(alloc, sizeof(*c))))
+		return CHG_ENOMEM;
+	v->cache = c;
+	v->cache_alloc = alloc;
+	for (i = 0; i < old_alloc; i++) {
+		if (!old[i].used)
+			continue;
+		for (j = cache_slot(v, &old[i].id, old[i].digest); c[j].used;
+		     j = (j + 1) & (alloc - 1))
+			;
+		c[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* Keeps a copy of `r` in memory. */
+static int cache_put(struct chg_signature_verifier *v, const git_oid *id,
+		     const unsigned char *digest, const struct chg_signature_result *r)
+{
+	struct cached *c;
+	size_t i;
+	int error;
+
+	if ((c = cache_find(v, id, digest)))
+		return 0;
+	if ((v->cache_n + 1) * 2 > v->cache_alloc && (error = cache_grow(v)) < 0)
+		return error;
+	for (i = cache_slot(v, id, digest); v->cache[i].used;
+	     i = (i + 1) & (v->cache_alloc - 1))
+		;
+	c = &v->cache[i];
+	if ((error = result_copy(&c->r, r)) < 0)
+		return error;
+	c->used = 1;
+	git_oid_cpy(&c->id, id);
+	memcpy(c->digest, digest, SHA256_DIGEST_LENGTH);
+	v->cache_n++;
+	return 0;
+}
+
+static void cache_free(struct chg_signature_verifier *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->cache_alloc; i++)
+		if (v->cache[i].used)
+			chg_signature_result_release(&v->cache[i].r);
+	free(v->cache);
+	v->cache = NULL;
+	v->cache_alloc = v->cache_n = 0;
+}
+
+/* -- on disk -- */
+
+/* Whether `path` is a directory of ours (not a link), made if missing. */
+static int own_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return 0;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+}
+
+/* Reads at most `max` bytes of the regular file `path`, opened without
+ * following a link; 0 or -1.  *mode and *uid are the file's. */
+static int read_small(struct chg_buf *out, const char *path, size_t max,
+		      mode_t *mode, uid_t *uid)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	int fd, rc = -1;
+
+	chg_buf_clear(out);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
+		goto done;
+	*mode = st.st_mode;
+	*uid = st.st_uid;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || out->len + (size_t)n > max)
+			goto done;
+		if (n == 0)
+			break;
+		if (chg_buf_put(out, chunk, (size_t)n) < 0)
+			goto done;
+	}
+	rc = 0;
+done:
+	close(fd);
+	return rc;
+}
+
+/* Writes `data` to a new file in `dir` (mode 0600) and renames it to
+ * `path`, or links it there when `exclusive` (never replacing a file).
+ * 0 or -1. */
+static int write_atomic(const char *dir, const char *path, const void *data,
+			size_t len, int exclusive)
+{
+	struct chg_buf tmp = CHG_BUF_INIT;
+	const char *p = data;
+	int fd, rc = -1;
+
+	if (chg_buf_printf(&tmp, "%s/.tmp-XXXXXX", dir) < 0)
+		goto done;
+	if ((fd = mkstemp(tmp.ptr)) < 0)
+		goto done;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, 0600) < 0)
+		len = 1;
+	if (close(fd) == 0 && len == 0)
+		rc = exclusive ? link(tmp.ptr, path) : rename(tmp.ptr, path);
+	if (exclusive || rc < 0)
+		unlink(tmp.ptr);
+done:
+	chg_buf_release(&tmp);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The repository's cache key, made when there is none and replaced when
+ * what is there is not one (a key that is not ours, or that others can
+ * read or write, authenticates nothing).  0 or -1.
+ */
+static int cache_key(struct chg_signature_verifier *v, const char *dir)
+{
+	struct chg_buf path = CHG_BUF_INIT, b = CHG_BUF_INIT;
+	unsigned char fresh[CACHE_KEY_SIZE];
+	mode_t mode = 0;
+	uid_t uid = 0;
+	int rc = -1, tries, missing;
+
+	if (chg_buf_printf(&path, "%s/cache-key", dir) < 0)
+		goto done;
+	for (tries = 0; tries < 2 && rc < 0; tries++) {
+		errno = 0;
+		if (read_small(&b, path.ptr, CACHE_KEY_SIZE, &mode, &uid) == 0 &&
+		    b.len == CACHE_KEY_SIZE && uid == geteuid() && !(mode & 077)) {
+			memcpy(v->cache_key, b.ptr, CACHE_KEY_SIZE);
+			rc = 0;
+			break;
+		}
+		missing = errno == ENOENT;
+		if (RAND_bytes(fresh, sizeof(fresh)) != 1)
+			break;
+		if (write_atomic(dir, path.ptr, fresh, sizeof(fresh), missing) == 0) {
+			memcpy(v->cache_key, fresh, CACHE_KEY_SIZE);
+			rc = 0;
+		}
+		/* else another process made it first: read that one */
+	}
+done:
+	OPENSSL_cleanse(fresh, sizeof(fresh));
+	OPENSSL_cleanse(b.ptr, b.len);
+	chg_buf_release(&b);
+	chg_buf_release(&path);
+	return rc;
+}
+
+/* Reads chg.cache for `repo` and readies the directory and key, once per
+ * repository.  Anything that fails leaves the disk cache off. */
+static void cache_open(struct chg_signature_verifier *v, git_repository *repo)
+{
+	struct chg_buf dir = CHG_BUF_INIT;
+	git_config *cfg = NULL;
+	int on = 0;
+
+	if (v->cache_repo == repo)
+		return;
+	v->cache_repo = repo;
+	v->cache_on = 0;
+	free(v->cache_dir);
+	v->cache_dir = NULL;
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_bool(&on, cfg, "chg.cache") < 0 || !on)
+		goto done;
+	if (chg_buf_printf(&dir, "%schg", git_repository_commondir(repo)) < 0 ||
+	    !own_dir(dir.ptr) || cache_key(v, dir.ptr) < 0 ||
+	    chg_buf_puts(&dir, "/signatures") < 0 || !own_dir(dir.ptr) ||
+	    !(v->cache_dir = chg_buf_detach(&dir)))
+		goto done;
+	v->cache_on = 1;
+done:
+	git_error_clear();
+	git_config_free(cfg);
+	chg_buf_release(&dir);
+}
+
+static void hex(char *out, const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* An entry's name: "<commit>-<digest>". */
+static void entry_name(char out[GIT_OID_HEXSZ + 2 + 2 * SHA256_DIGEST_LENGTH],
+		       const git_oid *id, const unsigned char *digest)
+{
+	git_oid_fmt(out, id);
+	out[GIT_OID_HEXSZ] = '-';
+	hex(out + GIT_OID_HEXSZ + 1, digest, SHA256_DIGEST_LENGTH);
+}
+
+/* The MAC of an entry named `name` holding `json`, in hex. */
+static int entry_mac(char out[2 * SHA256_DIGEST_LENGTH + 1],
+		     const struct chg_signature_verifier *v, const char *name,
+		     const char *json, size_t len)
+{
+	struct chg_buf in = CHG_BUF_INIT;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	int rc = -1;
+
+	if (chg_buf_puts(&in, CACHE_MAGIC) == 0 && chg_buf_puts(&in, name) == 0 &&
+	    chg_buf_putc(&in, '\n') == 0 && chg_buf_put(&in, json, len) == 0 &&
+	    HMAC(EVP_sha256(), v->cache_key, CACHE_KEY_SIZE,
+		 (const unsigned char *)in.ptr, in.len, md, &md_len) &&
+	    md_len == SHA256_DIGEST_LENGTH) {
+		hex(out, md, md_len);
+		rc = 0;
+	}
+	chg_buf_release(&in);
+	return rc;
+}
+
+static int json_to_result(struct chg_signature_result *out, const json_t *j,
+			  const char *name, enum chg_signature_kind kind)
+{
+	json_t *verdict_j = json_object_get(j, "verdict"), *kind_j = json_object_get(j, "kind");
+	json_t *key_j = json_object_get(j, "key"), *detail_j = json_object_get(j, "detail");
+	json_t *entry_j = json_object_get(j, "entry"), *principals_j = json_object_get(j, "principals");
+	json_t *p;
+	size_t i;
+	json_int_t verdict_n, kind_n;
+
+	if (!json_is_object(j) || !json_is_string(entry_j) ||
+	    strcmp(json_string_value(entry_j), name) ||
+	    !json_is_integer(verdict_j) || !json_is_integer(kind_j) ||
+	    !json_is_string(detail_j) || !(json_is_string(key_j) || json_is_null(key_j)) ||
+	    !json_is_array(principals_j))
+		return -1;
+	verdict_n = json_integer_value(verdict_j);
+	kind_n = json_integer_value(kind_j);
+	if (verdict_n <= CHG_SIGNATURE_ERROR || verdict_n > CHG_SIGNATURE_UNSUPPORTED ||
+	    kind_n != (json_int_t)kind ||
+	    (verdict_n != CHG_SIGNATURE_GOOD && json_array_size(principals_j)))
+		return -1;
+	result_init(out);
+	out->verdict = (enum chg_signature_verdict)verdict_n;
+	out->kind = kind;
+	json_array_foreach(principals_j, i, p) {
+		if (!json_is_string(p) || chg_strlist_add(&out->principals, json_string_value(p)) < 0)
+			goto fail;
+	}
+	if ((json_is_string(key_j) && !(out->key = strdup(json_string_value(key_j)))) ||
+	    !(out->detail = strdup(json_string_value(detail_j))))
+		goto fail;
+	return 0;
+fail:
+	chg_signature_result_release(out);
+	return -1;
+}
+
+/* The entry of (id, digest) on disk, when there is one that checks: 1,
+ * else 0 (the result is untouched). */
+static int cache_load(struct chg_signature_result *out,
+		      struct chg_signature_verifier *v, const git_oid *id,
+		      const unsigned char *digest, enum chg_signature_kind kind)
+{
+	char name[GIT_OID_HEXSZ + 2 + 2 * SHA256_DIGEST_LENGTH];
+	char mac[2 * SHA256_DIGEST_LENGTH + 1];
+	struct chg_buf path = CHG_BUF_INIT, b = CHG_BUF_INIT;
+	const char *json;
+	size_t head = sizeof(CACHE_MAGIC) - 1 + 4 + 2 * SHA256_DIGEST_LENGTH + 1;
+	json_t *j = NULL;
+	mode_t mode;
+	uid_t uid;
+	int found = 0;
+
+	entry_name(name, id, digest);
+	if (chg_buf_printf(&path, "%s/%s", v->cache_dir, name) < 0 ||
+	    read_small(&b, path.ptr, CACHE_ENTRY_MAX, &mode, &uid) < 0 ||
+	    b.len < head || memcmp(b.ptr, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) ||
+	    memcmp(b.ptr + sizeof(CACHE_MAGIC) - 1, "mac ", 4) || b.ptr[head - 1] != '\n')
+		goto done;
+	json = b.ptr + head;
+	if (entry_mac(mac, v, name, json, b.len - head) < 0 ||
+	    CRYPTO_memcmp(mac, b.ptr + sizeof(CACHE_MAGIC) - 1 + 4, sizeof(mac) - 1))
+		goto done;
+	/* authentic: what this verifier wrote, or one with its key */
+	if (!(j = json_loadb(json, b.len - head, JSON_REJECT_DUPLICATES, NULL)) ||
+	    json_to_result(out, j, name, kind) < 0)
+		goto done;
+	found = 1;
+done:
+	json_decref(j);
+	chg_buf_release(&path);
+	chg_buf_release(&b);
+	return found;
+}
+
+/* Writes the entry of (id, digest); nothing when it cannot. */
+static void cache_store(struct chg_signature_verifier *v, const git_oid *id,
+			const unsigned char *digest, const struct chg_signature_result *r)
+{
+	char name[GIT_OID_HEXSZ + 2 + 2 * SHA256_DIGEST_LENGTH];
+	char mac[2 * SHA256_DIGEST_LENGTH + 1];
+	struct chg_buf path = CHG_BUF_INIT, b = CHG_BUF_INIT;
+	json_t *j, *principals;
+	char *json = NULL;
+	size_t i;
+
+	entry_name(name, id, digest);
+	if (!(principals = json_array()))
+		return;
+	for (i = 0; i < r->principals.n; i++)
+		if (json_array_append_new(principals, json_string(r->principals.items[i])) < 0) {
+			json_decref(principals);
+			return;
+		}
+	j = json_pack("{s:s, s:i, s:i, s:s?, s:s, s:o}", "entry", name,
+		      "verdict", (int)r->verdict, "kind", (int)r->kind,
+		      "key", r->key, "detail", r->detail, "principals", principals);
+	if (!j || !(json = json_dumps(j, JSON_COMPACT)) ||
+	    entry_mac(mac, v, name, json, strlen(json)) < 0 ||
+	    chg_buf_printf(&b, "%smac %s\n%s", CACHE_MAGIC, mac, json) < 0 ||
+	    b.len > CACHE_ENTRY_MAX ||
+	    chg_buf_printf(&path, "%s/%s", v->cache_dir, name) < 0)
+		goto done;
+	write_atomic(v->cache_dir, path.ptr, b.ptr, b.len, 0);
+done:
+	free(json);
+	json_decref(j);
+	chg_buf_release(&b);
+	chg_buf_release(&path);
+}
+
 /* Reads one trust file of `tree` into `buf`: returns 1 when it exists, 0
  * when it does not.  A file over CHG_TRUST_MAX_SIZE makes the result an
  * error verdict and sets *stop. */
@@ -1452,8 +1973,11 @@ int chg_signature_verify_commit_in(struct chg_signature_result *out,
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	struct chg_buf file = CHG_BUF_INIT, revoked = CHG_BUF_INIT;
 	enum chg_signature_kind kind;
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	struct cached *hit;
 	git_oid id;
 	int error, stop = 0, has_signers = 0, has_revoked = 0, has_keys = 0;
+	int cacheable = 0;
 
 	result_init(out);
 	trust.origin = origin;
@@ -1485,9 +2009,31 @@ int chg_signature_verify_commit_in(struct chg_signature_result *out,
 		trust.keys = has_keys ? file.ptr : NULL;
 		trust.keys_len = file.len;
 	}
+	if (kind == CHG_SIGNATURE_SSH || kind == CHG_SIGNATURE_OPENPGP) {
+		if ((error = cache_digest(digest, v, &trust, principal)) == CHG_ENOMEM)
+			goto cleanup;
+		cacheable = !error;
+	}
+	if (cacheable && (hit = cache_find(v, &id, digest))) {
+		error = result_copy(out, &hit->r);
+		goto cleanup;
+	}
+	if (cacheable)
+		cache_open(v, repo);
+	if (cacheable && v->cache_on && cache_load(out, v, &id, digest, kind)) {
+		cache_put(v, &id, digest, out);
+		error = 0;
+		goto cleanup;
+	}
 	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
 				     data.size, (int64_t)git_commit_time(commit),
 				     principal);
+	/* a program that could not run is not a verdict to keep */
+	if (!error && cacheable && out->verdict != CHG_SIGNATURE_ERROR) {
+		cache_put(v, &id, digest, out);
+		if (v->cache_on)
+			cache_store(v, &id, digest, out);
+	}
 cleanup:
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);
