@@ -59,10 +59,11 @@ struct chg_signature_verifier {
 				    borrowed during chg_signature_verify */
 	size_t data_len;
 	/* the verdict cache: in memory (a hash table, cache_alloc a power
-	 * of two), and on disk for cache_repo when cache_on */
+	 * of two), and on disk when cache_on, for the repository whose
+	 * common directory is cache_repo */
 	struct cached *cache;
 	size_t cache_n, cache_alloc;
-	git_repository *cache_repo;
+	char *cache_repo;
 	int cache_on;
 	char *cache_dir;         /* $GIT_DIR/chg/signatures */
 	unsigned char cache_key[32];
@@ -286,6 +287,7 @@ void chg_signature_verifier_free(struct chg_signature_verifier *v)
 	chg_sshsig_signers_free(v->signers);
 	chg_buf_release(&v->signers_text);
 	cache_free(v);
+	free(v->cache_repo);
 	free(v->cache_dir);
 	OPENSSL_cleanse(v->cache_key, sizeof(v->cache_key));
 	free(v);
@@ -1760,20 +1762,24 @@ done:
  * repository.  Anything that fails leaves the disk cache off. */
 static void cache_open(struct chg_signature_verifier *v, git_repository *repo)
 {
+	const char *common = git_repository_commondir(repo);
 	struct chg_buf dir = CHG_BUF_INIT;
 	git_config *cfg = NULL;
 	int on = 0;
 
-	if (v->cache_repo == repo)
+	if (v->cache_repo && common && !strcmp(v->cache_repo, common))
 		return;
-	v->cache_repo = repo;
+	free(v->cache_repo);
+	v->cache_repo = common ? strdup(common) : NULL;
 	v->cache_on = 0;
 	free(v->cache_dir);
 	v->cache_dir = NULL;
+	if (!v->cache_repo)
+		return;
 	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
 	    git_config_get_bool(&on, cfg, "chg.cache") < 0 || !on)
 		goto done;
-	if (chg_buf_printf(&dir, "%schg", git_repository_commondir(repo)) < 0 ||
+	if (chg_buf_printf(&dir, "%schg", common) < 0 ||
 	    !own_dir(dir.ptr) || cache_key(v, dir.ptr) < 0 ||
 	    chg_buf_puts(&dir, "/signatures") < 0 || !own_dir(dir.ptr) ||
 	    !(v->cache_dir = chg_buf_detach(&dir)))

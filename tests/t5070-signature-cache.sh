@@ -178,6 +178,14 @@ test_expect_success 'the control: without the cache, no ssh-keygen is no verdict
 	mv saved-chg bad/.git/chg
 '
 
+test_expect_success 'a worktree uses the cache of the repository'"'"'s common directory' '
+	git -C good worktree add -q --detach ../good-wt &&
+	lint_without ssh-keygen 0 good-wt &&
+	test_must_be_empty actual &&
+	test $(entries good | wc -l) = 1 &&
+	test ! -e "$(git -C good-wt rev-parse --git-dir)/chg"
+'
+
 test_expect_success 'deleting the cache changes no result' '
 	rm -rf bad/.git/chg good/.git/chg &&
 	chg_lint_status 1 -C bad &&
