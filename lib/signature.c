@@ -1664,7 +1664,7 @@ static int read_small(struct chg_buf *out, const char *path, size_t max,
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 		return -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
-		goto done;
+		goto cleanup;
 	*mode = st.st_mode;
 	*uid = st.st_uid;
 	for (;;) {
@@ -1672,14 +1672,14 @@ static int read_small(struct chg_buf *out, const char *path, size_t max,
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 || out->len + (size_t)n > max)
-			goto done;
+			goto cleanup;
 		if (n == 0)
 			break;
 		if (chg_buf_put(out, chunk, (size_t)n) < 0)
-			goto done;
+			goto cleanup;
 	}
 	rc = 0;
-done:
+cleanup:
 	close(fd);
 	return rc;
 }
@@ -1695,9 +1695,9 @@ static int write_atomic(const char *dir, const char *path, const void *data,
 	int fd, rc = -1;
 
 	if (chg_buf_printf(&tmp, "%s/.tmp-XXXXXX", dir) < 0)
-		goto done;
+		goto cleanup;
 	if ((fd = mkstemp(tmp.ptr)) < 0)
-		goto done;
+		goto cleanup;
 	while (len > 0) {
 		ssize_t n = write(fd, p, len);
 		if (n < 0 && errno == EINTR)
@@ -1713,7 +1713,7 @@ static int write_atomic(const char *dir, const char *path, const void *data,
 		rc = exclusive ? link(tmp.ptr, path) : rename(tmp.ptr, path);
 	if (exclusive || rc < 0)
 		unlink(tmp.ptr);
-done:
+cleanup:
 	chg_buf_release(&tmp);
 	return rc < 0 ? -1 : 0;
 }
@@ -1732,7 +1732,7 @@ static int cache_key(struct chg_signature_verifier *v, const char *dir)
 	int rc = -1, tries, missing;
 
 	if (chg_buf_printf(&path, "%s/cache-key", dir) < 0)
-		goto done;
+		goto cleanup;
 	for (tries = 0; tries < 2 && rc < 0; tries++) {
 		errno = 0;
 		if (read_small(&b, path.ptr, CACHE_KEY_SIZE, &mode, &uid) == 0 &&
@@ -1750,7 +1750,7 @@ static int cache_key(struct chg_signature_verifier *v, const char *dir)
 		}
 		/* else another process made it first: read that one */
 	}
-done:
+cleanup:
 	OPENSSL_cleanse(fresh, sizeof(fresh));
 	OPENSSL_cleanse(b.ptr, b.len);
 	chg_buf_release(&b);
@@ -1778,14 +1778,14 @@ static void cache_open(struct chg_signature_verifier *v, git_repository *repo)
 		return;
 	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
 	    git_config_get_bool(&on, cfg, "chg.cache") < 0 || !on)
-		goto done;
+		goto cleanup;
 	if (chg_buf_printf(&dir, "%schg", common) < 0 ||
 	    !own_dir(dir.ptr) || cache_key(v, dir.ptr) < 0 ||
 	    chg_buf_puts(&dir, "/signatures") < 0 || !own_dir(dir.ptr) ||
 	    !(v->cache_dir = chg_buf_detach(&dir)))
-		goto done;
+		goto cleanup;
 	v->cache_on = 1;
-done:
+cleanup:
 	git_error_clear();
 	git_config_free(cfg);
 	chg_buf_release(&dir);
@@ -1893,17 +1893,17 @@ static int cache_load(struct chg_signature_result *out,
 	    read_small(&b, path.ptr, CACHE_ENTRY_MAX, &mode, &uid) < 0 ||
 	    b.len < head || memcmp(b.ptr, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) ||
 	    memcmp(b.ptr + sizeof(CACHE_MAGIC) - 1, "mac ", 4) || b.ptr[head - 1] != '\n')
-		goto done;
+		goto cleanup;
 	json = b.ptr + head;
 	if (entry_mac(mac, v, name, json, b.len - head) < 0 ||
 	    CRYPTO_memcmp(mac, b.ptr + sizeof(CACHE_MAGIC) - 1 + 4, sizeof(mac) - 1))
-		goto done;
+		goto cleanup;
 	/* authentic: what this verifier wrote, or one with its key */
 	if (!(j = json_loadb(json, b.len - head, JSON_REJECT_DUPLICATES, NULL)) ||
 	    json_to_result(out, j, name, kind) < 0)
-		goto done;
+		goto cleanup;
 	found = 1;
-done:
+cleanup:
 	json_decref(j);
 	chg_buf_release(&path);
 	chg_buf_release(&b);
@@ -1937,9 +1937,9 @@ static void cache_store(struct chg_signature_verifier *v, const git_oid *id,
 	    chg_buf_printf(&b, "%smac %s\n%s", CACHE_MAGIC, mac, json) < 0 ||
 	    b.len > CACHE_ENTRY_MAX ||
 	    chg_buf_printf(&path, "%s/%s", v->cache_dir, name) < 0)
-		goto done;
+		goto cleanup;
 	write_atomic(v->cache_dir, path.ptr, b.ptr, b.len, 0);
-done:
+cleanup:
 	free(json);
 	json_decref(j);
 	chg_buf_release(&b);

@@ -103,7 +103,7 @@ forge () {
 }
 
 test_expect_success 'setup: keys, and repositories with a good and a bad approval' '
-	for who in dave mallory
+	for who in alice carol dave mallory
 	do
 		ssh-keygen -q -t ed25519 -N "" -C "$who" -f $who.key || return 1
 	done &&
@@ -283,6 +283,43 @@ test_expect_success 'a verdict kept for one trust is not used for another' '
 	(cd rev && chg_commit "Jane Doe" jane@example.com "Trust Dave again") &&
 	lint_without ssh-keygen 0 rev &&
 	test_must_be_empty actual
+'
+
+# trust_approve DIR KEY NAME EMAIL DIGEST: an approval of the trust change
+# to DIGEST by NAME <EMAIL>, signed by git with KEY.key.
+trust_approve () {
+	printf "Approve the trust files\n\nChange-Request: trust\nChange-Digest: %s\nApproved-by: %s <%s>\n" \
+		"$5" "$3" "$4" >msg &&
+	git -C "$1" add -A &&
+	GIT_AUTHOR_NAME="$3" GIT_AUTHOR_EMAIL="$4" \
+	GIT_COMMITTER_NAME="$3" GIT_COMMITTER_EMAIL="$4" \
+		git -C "$1" -c gpg.format=ssh -c user.signingkey="$PWD/$2.key" \
+		commit -q -S --allow-empty -F "$PWD/msg"
+}
+
+test_expect_success 'a verdict kept for one .chg/allowed_signers is not used for another' '
+	chg_repo gap &&
+	sed -e "/require-signature/d" gap/.chg/policy.yaml >gap/.chg/policy.yaml.new &&
+	mv gap/.chg/policy.yaml.new gap/.chg/policy.yaml &&
+	{ allowed alice alice@example.com && allowed carol carol@example.com; } \
+		>gap/.chg/allowed_signers &&
+	chg_normal_cr CHG-0001 approved >gap/changes/CHG-0001.yaml &&
+	(cd gap && chg_commit "Jane Doe" jane@example.com "Request CHG-0001") &&
+	r=$(short gap) &&
+	allowed mallory dave@example.com >>gap/.chg/allowed_signers &&
+	(cd gap && chg_commit "Jane Doe" jane@example.com "Trust a key for Dave") &&
+	D="sha256:$(git -C gap ls-tree -r -z HEAD -- .chg/allowed_signers .chg/catalog \
+		.chg/keys.asc .chg/policy.yaml .chg/revoked_keys | sha256sum | cut -d" " -f1)" &&
+	m=$(approve gap ssh mallory) &&
+	git -C gap config chg.cache true &&
+	chg_lint_status 1 -C gap &&
+	grep "approval by dave@example.com in $m does not count: it is signed by $MALLORY_SSH, which is not in .chg/allowed_signers as of the last approved trust (in $r) " actual &&
+	n=$(entries gap | grep -c "^$(git -C gap rev-parse $m)-") &&
+	trust_approve gap alice "Alice Example" alice@example.com "$D" &&
+	trust_approve gap carol "Carol Nguyen" carol@example.com "$D" &&
+	chg_lint_status 0 -C gap &&
+	test_must_be_empty actual &&
+	test $(entries gap | grep -c "^$(git -C gap rev-parse $m)-") -gt $n
 '
 
 test_done
