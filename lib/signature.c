@@ -11,19 +11,21 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
 #include "buf.h"
 #include "error.h"
+#include "process.h"
 #include "sshsig.h"
 #include "banned.h"
-
-#if (defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 34))) || \
-    defined(__FreeBSD__) || defined(__OpenBSD__)
-#define HAVE_CLOSEFROM 1
-#endif
 
 /* The most of a program's output that is read, in bytes. */
 #define OUTPUT_MAX (64 * 1024)
@@ -53,7 +55,21 @@ struct chg_signature_verifier {
 	struct chg_sshsig_signers *signers;
 	struct chg_buf signers_text;
 	int ssh_keygen_found;    /* 0 not yet looked for, 1 found, -1 not */
+	const char *data;        /* the signed data, for ssh-keygen's stdin;
+				    borrowed during chg_signature_verify */
+	size_t data_len;
+	/* the verdict cache: in memory (a hash table, cache_alloc a power
+	 * of two), and on disk when cache_on, for the repository whose
+	 * common directory is cache_repo */
+	struct cached *cache;
+	size_t cache_n, cache_alloc;
+	char *cache_repo;
+	int cache_on;
+	char *cache_dir;         /* $GIT_DIR/chg/signatures */
+	unsigned char cache_key[32];
 };
+
+static void cache_free(struct chg_signature_verifier *v);
 
 /* ---- files in the private directory ---- */
 
@@ -121,186 +137,54 @@ static int write_file(struct chg_signature_verifier *v, const char *name,
 	return error;
 }
 
-/* Reads at most OUTPUT_MAX bytes of the file `name` into `out`. */
-static int read_output(struct chg_buf *out, struct chg_signature_verifier *v,
-		       const char *name)
-{
-	struct chg_buf path = CHG_BUF_INIT;
-	char chunk[4096];
-	int fd, error = 0;
-
-	chg_buf_clear(out);
-	if (path_in(&path, v, name) < 0)
-		return CHG_ENOMEM;
-	fd = open(path.ptr, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	chg_buf_release(&path);
-	if (fd < 0)
-		return 0;
-	while (out->len < OUTPUT_MAX) {
-		ssize_t n = read(fd, chunk, sizeof(chunk));
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		if (chg_buf_put(out, chunk, (size_t)n) < 0) {
-			error = CHG_ENOMEM;
-			break;
-		}
-	}
-	close(fd);
-	return error;
-}
-
 /* ---- running a program ---- */
 
-/* Finds `prog` as execvp would, as an absolute path. */
-static int resolve(struct chg_buf *out, const char *prog)
-{
-	const char *path = getenv("PATH"), *p, *end;
-	char resolved[PATH_MAX];
-	struct stat st;
-
-	chg_buf_clear(out);
-	if (strchr(prog, '/')) {
-		if (!realpath(prog, resolved))
-			return CHG_ENOTFOUND;
-		return chg_buf_puts(out, resolved);
-	}
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path; ; p = end + 1) {
-		end = strchr(p, ':');
-		if (!end)
-			end = p + strlen(p);
-		chg_buf_clear(out);
-		if (chg_buf_printf(out, "%.*s%s%s", (int)(end - p), p,
-				   end > p ? "/" : "./", prog) < 0)
-			return CHG_ENOMEM;
-		if (stat(out->ptr, &st) == 0 && S_ISREG(st.st_mode) &&
-		    access(out->ptr, X_OK) == 0) {
-			if (out->ptr[0] == '/')
-				return 0;
-			if (!realpath(out->ptr, resolved))
-				return CHG_ENOTFOUND;
-			chg_buf_clear(out);
-			return chg_buf_puts(out, resolved);
-		}
-		if (!*end)
-			break;
-	}
-	chg_buf_clear(out);
-	return CHG_ENOTFOUND;
-}
-
-/* Opens a file for the child, never as fd 0, 1 or 2. */
-static int open_high(const char *path, int flags)
-{
-	int fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW, 0600), high;
-
-	if (fd < 0 || fd > 2)
-		return fd;
-	high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	close(fd);
-	return high;
-}
-
 /*
- * Runs `prog` with `args` (NULL-terminated) in the private directory, its
- * stdin the file `in` there, its stdout and stderr read into v->out and
- * v->err.  *status is its exit status.  Returns 0; CHG_ENOMEM; CHG_ERROR
- * when it could not be run or did not exit (v->why says why).
+ * Runs `prog` with `args` (NULL-terminated) in the private directory with
+ * the programs' environment, its stdin the signed data when `feed` (else
+ * /dev/null), its stdout and stderr read into v->out and v->err.
+ * *status is its exit status.  Returns 0; CHG_ENOMEM; CHG_ERROR when it
+ * could not be run or did not exit (v->why says why).
  */
 static int run(struct chg_signature_verifier *v, int *status, const char *prog,
-	       const char *const *args, const char *in)
+	       const char *const *args, int feed)
 {
-	struct chg_buf exe = CHG_BUF_INIT, path = CHG_BUF_INIT;
-	char *argv[24];
-	int fds[3] = { -1, -1, -1 };
+	struct chg_process_options opts = CHG_PROCESS_OPTIONS_INIT;
+	struct chg_process_status st;
+	const char *argv[24];
 	size_t i, n = 0;
-	int error = 0, ws, e;
-	pid_t pid;
+	int error;
 
 	chg_buf_clear(&v->why);
 	chg_buf_clear(&v->out);
 	chg_buf_clear(&v->err);
 	*status = -1;
-	argv[n++] = (char *)prog;
+	argv[n++] = prog;
 	for (i = 0; args[i] && n + 1 < sizeof(argv) / sizeof(*argv); i++)
-		argv[n++] = (char *)args[i];
+		argv[n++] = args[i];
 	argv[n] = NULL;
 
-	error = resolve(&exe, prog);
-	if (error == CHG_ENOTFOUND) {
-		error = chg_buf_printf(&v->why, "cannot run '%s': not found", prog) < 0 ?
-			CHG_ENOMEM : CHG_ERROR;
-		goto cleanup;
+	opts.env = (const char *const *)v->env;
+	opts.dir = v->dir;
+	opts.output_max = OUTPUT_MAX;
+	if (feed) {
+		opts.input = v->data ? v->data : "";
+		opts.input_len = v->data_len;
 	}
+	error = chg_process_run(&st, &v->out, &v->err, argv, &opts);
+	if (error == CHG_ENOTFOUND)
+		return chg_buf_printf(&v->why, "cannot run '%s': not found", prog) < 0 ?
+			CHG_ENOMEM : CHG_ERROR;
+	if (error == CHG_ERROR)
+		return chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
+				      strerror(st.errnum)) < 0 ? CHG_ENOMEM : CHG_ERROR;
 	if (error < 0)
-		goto cleanup;
-	if (path_in(&path, v, in) < 0 ||
-	    (fds[0] = open_high(path.ptr, O_RDONLY)) < 0 ||
-	    path_in(&path, v, "stdout") < 0 ||
-	    (fds[1] = open_high(path.ptr, O_WRONLY | O_CREAT | O_TRUNC)) < 0 ||
-	    path_in(&path, v, "stderr") < 0 ||
-	    (fds[2] = open_high(path.ptr, O_WRONLY | O_CREAT | O_TRUNC)) < 0) {
-		e = errno;
-		error = chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
-				       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
-		goto cleanup;
-	}
-	pid = fork();
-	if (pid < 0) {
-		e = errno;
-		error = chg_buf_printf(&v->why, "cannot run '%s': %s", prog,
-				       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
-		goto cleanup;
-	}
-	if (pid == 0) {
-		/* only async-signal-safe calls from here on */
-		if (dup2(fds[0], 0) < 0 || dup2(fds[1], 1) < 0 ||
-		    dup2(fds[2], 2) < 0 || chdir(v->dir) < 0)
-			_exit(127);
-#ifdef HAVE_CLOSEFROM
-		closefrom(3);
-#else
-		for (int fd = 3; fd < 1024; fd++)
-			close(fd);
-#endif
-		execve(exe.ptr, argv, v->env);
-		_exit(127);
-	}
-	for (i = 0; i < 3; i++) {
-		close(fds[i]);
-		fds[i] = -1;
-	}
-	while (waitpid(pid, &ws, 0) < 0) {
-		if (errno != EINTR) {
-			e = errno;
-			error = chg_buf_printf(&v->why, "cannot wait for '%s': %s", prog,
-					       strerror(e)) < 0 ? CHG_ENOMEM : CHG_ERROR;
-			goto cleanup;
-		}
-	}
-	if ((error = read_output(&v->out, v, "stdout")) < 0 ||
-	    (error = read_output(&v->err, v, "stderr")) < 0)
-		goto cleanup;
-	if (WIFEXITED(ws) && WEXITSTATUS(ws) == 127 && !v->out.len && !v->err.len) {
-		error = chg_buf_printf(&v->why, "cannot run '%s'", exe.ptr) < 0 ?
-			CHG_ENOMEM : CHG_ERROR;
-	} else if (WIFEXITED(ws)) {
-		*status = WEXITSTATUS(ws);
-	} else {
-		error = chg_buf_printf(&v->why, "'%s' was killed by signal %d", prog,
-				       WIFSIGNALED(ws) ? WTERMSIG(ws) : 0) < 0 ?
-			CHG_ENOMEM : CHG_ERROR;
-	}
-cleanup:
-	for (i = 0; i < 3; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-	chg_buf_release(&exe);
-	chg_buf_release(&path);
-	return error;
+		return error;
+	if (!st.exited)
+		return chg_buf_printf(&v->why, "'%s' was killed by signal %d", prog,
+				      st.signal) < 0 ? CHG_ENOMEM : CHG_ERROR;
+	*status = st.code;
+	return 0;
 }
 
 /* ---- the verifier ---- */
@@ -402,6 +286,10 @@ void chg_signature_verifier_free(struct chg_signature_verifier *v)
 	chg_buf_release(&v->revoked_more_origin);
 	chg_sshsig_signers_free(v->signers);
 	chg_buf_release(&v->signers_text);
+	cache_free(v);
+	free(v->cache_repo);
+	free(v->cache_dir);
+	OPENSSL_cleanse(v->cache_key, sizeof(v->cache_key));
 	free(v);
 }
 
@@ -637,7 +525,7 @@ static int ssh_intact(struct chg_signature_result *r,
 	struct chg_buf why = CHG_BUF_INIT;
 	int status, error;
 
-	error = run(v, &status, v->ssh_keygen, args, "data");
+	error = run(v, &status, v->ssh_keygen, args, 1);
 	if (error < 0)
 		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
 	if (status == 0)
@@ -731,7 +619,7 @@ static int ssh_revoked(struct chg_signature_result *r,
 	int status, error;
 
 	verify_args(args, principal, NULL, vt);
-	error = run(v, &status, v->ssh_keygen, args, "data");
+	error = run(v, &status, v->ssh_keygen, args, 1);
 	if (error < 0)
 		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
 	if (status != 0)
@@ -741,7 +629,7 @@ static int ssh_revoked(struct chg_signature_result *r,
 	/* ssh-keygen says why only at debug level 3 */
 	dbg[0] = "-vvv";
 	verify_args(dbg + 1, principal, revoked, vt);
-	error = run(v, &status, v->ssh_keygen, dbg, "data");
+	error = run(v, &status, v->ssh_keygen, dbg, 1);
 	if (error < 0)
 		return (error = tool_failed(r, v, error)) < 0 ? error : 1;
 	chg_strlist_release(&r->principals);
@@ -827,7 +715,7 @@ static int verify_ssh(struct chg_signature_result *r,
 	which = NULL;
 	if (principal) {
 		verify_args(vf, principal, rk, vt);
-		error = run(v, &status, v->ssh_keygen, vf, "data");
+		error = run(v, &status, v->ssh_keygen, vf, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status == 0)
@@ -838,7 +726,7 @@ static int verify_ssh(struct chg_signature_result *r,
 	}
 
 	if (!which) {
-		error = run(v, &status, v->ssh_keygen, fp, "data");
+		error = run(v, &status, v->ssh_keygen, fp, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status == 0 && (error = split_principals(&r->principals, &v->out)) < 0)
@@ -872,7 +760,7 @@ static int verify_ssh(struct chg_signature_result *r,
 				break;
 		which = i < r->principals.n ? r->principals.items[i] : r->principals.items[0];
 		verify_args(vf, which, rk, vt);
-		error = run(v, &status, v->ssh_keygen, vf, "data");
+		error = run(v, &status, v->ssh_keygen, vf, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status != 0) {
@@ -893,7 +781,7 @@ static int verify_ssh(struct chg_signature_result *r,
 	    !(rk && v->revoked_more.len == trust->revoked_keys_len &&
 	      !memcmp(v->revoked_more.ptr, trust->revoked_keys, v->revoked_more.len))) {
 		verify_args(vf, which, "revoked_more", vt);
-		error = run(v, &status, v->ssh_keygen, vf, "data");
+		error = run(v, &status, v->ssh_keygen, vf, 1);
 		if (error < 0)
 			return tool_failed(r, v, error);
 		if (status != 0 &&
@@ -931,7 +819,7 @@ static int ssh_keygen_found(struct chg_signature_verifier *v)
 	int error;
 
 	if (!v->ssh_keygen_found) {
-		error = resolve(&exe, v->ssh_keygen);
+		error = chg_process_resolve(&exe, v->ssh_keygen, NULL);
 		chg_buf_release(&exe);
 		if (error == CHG_ENOMEM)
 			return error;
@@ -1256,7 +1144,7 @@ static int gpg_home(struct chg_signature_result *r,
 		if (error < 0)
 			return error;
 		/* keys that do not import are simply not there */
-		error = run(v, &status, v->gpg, import, "keys.asc");
+		error = run(v, &status, v->gpg, import, 0);
 		if (error < 0)
 			return tool_failed(r, v, error);
 	}
@@ -1307,7 +1195,7 @@ static int gpg_principals(struct chg_signature_result *r,
 		args[5] = "--faked-system-time";
 		args[6] = faked;
 	}
-	error = run(v, &status, v->gpg, args, "data");
+	error = run(v, &status, v->gpg, args, 0);
 	if (error < 0)
 		return error;
 	for (p = v->out.ptr; *p && !error; p = *end ? end + 1 : end) {
@@ -1366,7 +1254,7 @@ static int gpg_revoked(struct chg_signature_verifier *v, const char *fpr)
 	const char *p;
 	int status, error;
 
-	if ((error = run(v, &status, v->gpg, args, "data")) < 0)
+	if ((error = run(v, &status, v->gpg, args, 0)) < 0)
 		return error;
 	for (p = v->out.ptr; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
 		if (!strncmp(p, "pub:r:", 6))
@@ -1397,7 +1285,7 @@ static int verify_openpgp(struct chg_signature_result *r,
 	snprintf(faked, sizeof(faked), "%lld!", (long long)(when > 0 ? when : 1));
 	if ((error = gpg_home(r, v, trust)) < 0 || r->detail)
 		return error;
-	error = run(v, &status, v->gpg, args, "data");
+	error = run(v, &status, v->gpg, args, 0);
 	if (error < 0)
 		return tool_failed(r, v, error);
 	gpg_parse(&st, v->out.ptr);
@@ -1408,7 +1296,7 @@ static int verify_openpgp(struct chg_signature_result *r,
 	 * fixtures are, would not verify at it.)  Revocation is judged now.
 	 */
 	if (st.expkeysig && !st.revkeysig && when > 0 && when < (int64_t)time(NULL)) {
-		if ((error = run(v, &status, v->gpg, args_then, "data")) < 0)
+		if ((error = run(v, &status, v->gpg, args_then, 0)) < 0)
 			return tool_failed(r, v, error);
 		gpg_parse(&st, v->out.ptr);
 		then = 1;
@@ -1527,7 +1415,8 @@ int chg_signature_verify(struct chg_signature_result *out,
 	if ((error = setup(v)) < 0)
 		return tool_failed(out, v, error);
 	error = write_file(v, "sig", sig, sig_len);
-	if (!error)
+	/* ssh-keygen reads the data on its stdin, gpg from a file */
+	if (!error && out->kind == CHG_SIGNATURE_OPENPGP)
 		error = write_file(v, "data", data, data_len);
 	if (error == CHG_EIO)
 		return verdict(out, CHG_SIGNATURE_ERROR,
@@ -1535,10 +1424,14 @@ int chg_signature_verify(struct chg_signature_result *out,
 			       v->dir, strerror(errno));
 	if (error < 0)
 		return error;
+	v->data = data;
+	v->data_len = data_len;
 	if (out->kind == CHG_SIGNATURE_SSH)
 		error = verify_ssh(out, v, trust, when, principal);
 	else
 		error = verify_openpgp(out, v, trust, when);
+	v->data = NULL;
+	v->data_len = 0;
 done:
 	if (!error && out->verdict != CHG_SIGNATURE_GOOD)
 		chg_strlist_release(&out->principals);
@@ -1546,6 +1439,511 @@ done:
 		error = verdict(out, CHG_SIGNATURE_ERROR,
 				"its signature could not be verified");
 	return error;
+}
+
+/* ---- the verdict cache ---- */
+
+/*
+ * A verdict is kept under the commit's id and a digest of everything else
+ * it depends on (cache_digest).  In memory: a hash table per verifier,
+ * open addressing.  On disk, where chg.cache is true: one file an entry,
+ * $GIT_DIR/chg/signatures/<commit>-<digest>, holding
+ *
+ *	chg-signature-cache 1\n
+ *	mac <HMAC-SHA256, hex>\n
+ *	<the result as JSON>
+ *
+ * The MAC, under the key in $GIT_DIR/chg/cache-key, is over the first
+ * line, the entry's name and the JSON: an entry that does not check, or
+ * is not the entry of its name, is not read at all.
+ */
+
+#define CACHE_FORMAT 1
+#define CACHE_MAGIC "chg-signature-cache 1\n"
+#define CACHE_KEY_SIZE 32
+/* The largest entry written or read, in bytes. */
+#define CACHE_ENTRY_MAX (64 * 1024)
+
+struct cached {
+	int used;
+	git_oid id;
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	struct chg_signature_result r;
+};
+
+static void digest_field(EVP_MD_CTX *ctx, char tag, const void *data, size_t len,
+			 int present)
+{
+	unsigned char head[10];
+	uint64_t n = present ? (uint64_t)len : 0;
+	int i;
+
+	head[0] = (unsigned char)tag;
+	head[1] = present ? 1 : 0;
+	for (i = 0; i < 8; i++)
+		head[2 + i] = (unsigned char)(n >> (56 - 8 * i));
+	EVP_DigestUpdate(ctx, head, sizeof(head));
+	if (present && len)
+		EVP_DigestUpdate(ctx, data, len);
+}
+
+static void digest_str(EVP_MD_CTX *ctx, char tag, const char *s)
+{
+	digest_field(ctx, tag, s, s ? strlen(s) : 0, s != NULL);
+}
+
+/*
+ * The digest of all that decides a commit's verdict besides the commit:
+ * the trust files and whether they exist, the verifier's revocations and
+ * their origin, the origin named in details, the expected principal, the
+ * programs, whether only ssh-keygen judges, and the cache's format.
+ */
+static int cache_digest(unsigned char out[SHA256_DIGEST_LENGTH],
+			const struct chg_signature_verifier *v,
+			const struct chg_signature_trust *trust,
+			const char *principal)
+{
+	static const char magic[] = "chg signature verdict";
+	unsigned char format = CACHE_FORMAT, only = v->ssh_keygen_only ? 1 : 0;
+	unsigned int len = 0;
+	EVP_MD_CTX *ctx;
+	int ok;
+
+	if (!(ctx = EVP_MD_CTX_new()))
+		return CHG_ENOMEM;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1;
+	if (ok) {
+		EVP_DigestUpdate(ctx, magic, sizeof(magic));
+		digest_field(ctx, 'f', &format, 1, 1);
+		digest_field(ctx, 'a', trust->allowed_signers, trust->allowed_signers_len,
+			     trust->allowed_signers != NULL);
+		digest_field(ctx, 'r', trust->revoked_keys, trust->revoked_keys_len,
+			     trust->revoked_keys != NULL);
+		digest_field(ctx, 'k', trust->keys, trust->keys_len, trust->keys != NULL);
+		digest_field(ctx, 'm', v->revoked_more.ptr, v->revoked_more.len,
+			     v->have_revoked_more);
+		digest_field(ctx, 'M', v->revoked_more_origin.ptr, v->revoked_more_origin.len,
+			     v->have_revoked_more);
+		digest_str(ctx, 'o', trust->origin);
+		digest_str(ctx, 'p', principal);
+		digest_field(ctx, 's', &only, 1, 1);
+		digest_str(ctx, 'S', v->ssh_keygen);
+		digest_str(ctx, 'G', v->gpg);
+		ok = EVP_DigestFinal_ex(ctx, out, &len) == 1 && len == SHA256_DIGEST_LENGTH;
+	}
+	EVP_MD_CTX_free(ctx);
+	return ok ? 0 : CHG_ERROR;
+}
+
+static int result_copy(struct chg_signature_result *out,
+		       const struct chg_signature_result *r)
+{
+	size_t i;
+	int error = 0;
+
+	result_init(out);
+	out->verdict = r->verdict;
+	out->kind = r->kind;
+	for (i = 0; i < r->principals.n && !error; i++)
+		error = chg_strlist_add(&out->principals, r->principals.items[i]);
+	if (!error && r->key && !(out->key = strdup(r->key)))
+		error = CHG_ENOMEM;
+	if (!error && r->detail && !(out->detail = strdup(r->detail)))
+		error = CHG_ENOMEM;
+	if (error)
+		chg_signature_result_release(out);
+	return error;
+}
+
+static size_t cache_slot(const struct chg_signature_verifier *v, const git_oid *id,
+			 const unsigned char *digest)
+{
+	size_t h = 0, i;
+
+	for (i = 0; i < sizeof(h); i++)
+		h = (h << 8) | (size_t)(digest[i] ^ id->id[i]);
+	return h & (v->cache_alloc - 1);
+}
+
+static struct cached *cache_find(const struct chg_signature_verifier *v,
+				 const git_oid *id, const unsigned char *digest)
+{
+	size_t i;
+
+	if (!v->cache_alloc)
+		return NULL;
+	for (i = cache_slot(v, id, digest); v->cache[i].used;
+	     i = (i + 1) & (v->cache_alloc - 1))
+		if (!git_oid_cmp(&v->cache[i].id, id) &&
+		    !memcmp(v->cache[i].digest, digest, SHA256_DIGEST_LENGTH))
+			return &v->cache[i];
+	return NULL;
+}
+
+static int cache_grow(struct chg_signature_verifier *v)
+{
+	struct cached *old = v->cache, *c;
+	size_t old_alloc = v->cache_alloc, alloc = old_alloc ? old_alloc * 2 : 64, i, j;
+
+	if (!(c = calloc(alloc, sizeof(*c))))
+		return CHG_ENOMEM;
+	v->cache = c;
+	v->cache_alloc = alloc;
+	for (i = 0; i < old_alloc; i++) {
+		if (!old[i].used)
+			continue;
+		for (j = cache_slot(v, &old[i].id, old[i].digest); c[j].used;
+		     j = (j + 1) & (alloc - 1))
+			;
+		c[j] = old[i];
+	}
+	free(old);
+	return 0;
+}
+
+/* Keeps a copy of `r` in memory. */
+static int cache_put(struct chg_signature_verifier *v, const git_oid *id,
+		     const unsigned char *digest, const struct chg_signature_result *r)
+{
+	struct cached *c;
+	size_t i;
+	int error;
+
+	if ((c = cache_find(v, id, digest)))
+		return 0;
+	if ((v->cache_n + 1) * 2 > v->cache_alloc && (error = cache_grow(v)) < 0)
+		return error;
+	for (i = cache_slot(v, id, digest); v->cache[i].used;
+	     i = (i + 1) & (v->cache_alloc - 1))
+		;
+	c = &v->cache[i];
+	if ((error = result_copy(&c->r, r)) < 0)
+		return error;
+	c->used = 1;
+	git_oid_cpy(&c->id, id);
+	memcpy(c->digest, digest, SHA256_DIGEST_LENGTH);
+	v->cache_n++;
+	return 0;
+}
+
+static void cache_free(struct chg_signature_verifier *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->cache_alloc; i++)
+		if (v->cache[i].used)
+			chg_signature_result_release(&v->cache[i].r);
+	free(v->cache);
+	v->cache = NULL;
+	v->cache_alloc = v->cache_n = 0;
+}
+
+/* -- on disk -- */
+
+/* Whether `path` is a directory of ours (not a link), made if missing. */
+static int own_dir(const char *path)
+{
+	struct stat st;
+
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return 0;
+	return lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+}
+
+/* Reads at most `max` bytes of the regular file `path`, opened without
+ * following a link; 0 or -1.  *mode and *uid are the file's. */
+static int read_small(struct chg_buf *out, const char *path, size_t max,
+		      mode_t *mode, uid_t *uid)
+{
+	struct stat st;
+	char chunk[4096];
+	ssize_t n;
+	int fd, rc = -1;
+
+	chg_buf_clear(out);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) < 0)
+		return -1;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uintmax_t)st.st_size > max)
+		goto cleanup;
+	*mode = st.st_mode;
+	*uid = st.st_uid;
+	for (;;) {
+		n = read(fd, chunk, sizeof(chunk));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 || out->len + (size_t)n > max)
+			goto cleanup;
+		if (n == 0)
+			break;
+		if (chg_buf_put(out, chunk, (size_t)n) < 0)
+			goto cleanup;
+	}
+	rc = 0;
+cleanup:
+	close(fd);
+	return rc;
+}
+
+/* Writes `data` to a new file in `dir` (mode 0600) and renames it to
+ * `path`, or links it there when `exclusive` (never replacing a file).
+ * 0 or -1. */
+static int write_atomic(const char *dir, const char *path, const void *data,
+			size_t len, int exclusive)
+{
+	struct chg_buf tmp = CHG_BUF_INIT;
+	const char *p = data;
+	int fd, rc = -1;
+
+	if (chg_buf_printf(&tmp, "%s/.tmp-XXXXXX", dir) < 0)
+		goto cleanup;
+	if ((fd = mkstemp(tmp.ptr)) < 0)
+		goto cleanup;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		p += n;
+		len -= (size_t)n;
+	}
+	if (fchmod(fd, 0600) < 0)
+		len = 1;
+	if (close(fd) == 0 && len == 0)
+		rc = exclusive ? link(tmp.ptr, path) : rename(tmp.ptr, path);
+	if (exclusive || rc < 0)
+		unlink(tmp.ptr);
+cleanup:
+	chg_buf_release(&tmp);
+	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The repository's cache key, made when there is none and replaced when
+ * what is there is not one (a key that is not ours, or that others can
+ * read or write, authenticates nothing).  0 or -1.
+ */
+static int cache_key(struct chg_signature_verifier *v, const char *dir)
+{
+	struct chg_buf path = CHG_BUF_INIT, b = CHG_BUF_INIT;
+	unsigned char fresh[CACHE_KEY_SIZE];
+	mode_t mode = 0;
+	uid_t uid = 0;
+	int rc = -1, tries, missing;
+
+	if (chg_buf_printf(&path, "%s/cache-key", dir) < 0)
+		goto cleanup;
+	for (tries = 0; tries < 2 && rc < 0; tries++) {
+		errno = 0;
+		if (read_small(&b, path.ptr, CACHE_KEY_SIZE, &mode, &uid) == 0 &&
+		    b.len == CACHE_KEY_SIZE && uid == geteuid() && !(mode & 077)) {
+			memcpy(v->cache_key, b.ptr, CACHE_KEY_SIZE);
+			rc = 0;
+			break;
+		}
+		missing = errno == ENOENT;
+		if (RAND_bytes(fresh, sizeof(fresh)) != 1)
+			break;
+		if (write_atomic(dir, path.ptr, fresh, sizeof(fresh), missing) == 0) {
+			memcpy(v->cache_key, fresh, CACHE_KEY_SIZE);
+			rc = 0;
+		}
+		/* else another process made it first: read that one */
+	}
+cleanup:
+	OPENSSL_cleanse(fresh, sizeof(fresh));
+	OPENSSL_cleanse(b.ptr, b.len);
+	chg_buf_release(&b);
+	chg_buf_release(&path);
+	return rc;
+}
+
+/* Reads chg.cache for `repo` and readies the directory and key, once per
+ * repository.  Anything that fails leaves the disk cache off. */
+static void cache_open(struct chg_signature_verifier *v, git_repository *repo)
+{
+	const char *common = git_repository_commondir(repo);
+	struct chg_buf dir = CHG_BUF_INIT;
+	git_config *cfg = NULL;
+	int on = 0;
+
+	if (v->cache_repo && common && !strcmp(v->cache_repo, common))
+		return;
+	free(v->cache_repo);
+	v->cache_repo = common ? strdup(common) : NULL;
+	v->cache_on = 0;
+	free(v->cache_dir);
+	v->cache_dir = NULL;
+	if (!v->cache_repo)
+		return;
+	if (git_repository_config_snapshot(&cfg, repo) < 0 ||
+	    git_config_get_bool(&on, cfg, "chg.cache") < 0 || !on)
+		goto cleanup;
+	if (chg_buf_printf(&dir, "%schg", common) < 0 ||
+	    !own_dir(dir.ptr) || cache_key(v, dir.ptr) < 0 ||
+	    chg_buf_puts(&dir, "/signatures") < 0 || !own_dir(dir.ptr) ||
+	    !(v->cache_dir = chg_buf_detach(&dir)))
+		goto cleanup;
+	v->cache_on = 1;
+cleanup:
+	git_error_clear();
+	git_config_free(cfg);
+	chg_buf_release(&dir);
+}
+
+static void hex(char *out, const unsigned char *bytes, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = digits[bytes[i] >> 4];
+		out[2 * i + 1] = digits[bytes[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* An entry's name: "<commit>-<digest>". */
+static void entry_name(char out[GIT_OID_HEXSZ + 2 + 2 * SHA256_DIGEST_LENGTH],
+		       const git_oid *id, const unsigned char *digest)
+{
+	git_oid_fmt(out, id);
+	out[GIT_OID_HEXSZ] = '-';
+	hex(out + GIT_OID_HEXSZ + 1, digest, SHA256_DIGEST_LENGTH);
+}
+
+/* The MAC of an entry named `name` holding `json`, in hex. */
+static int entry_mac(char out[2 * SHA256_DIGEST_LENGTH + 1],
+		     const struct chg_signature_verifier *v, const char *name,
+		     const char *json, size_t len)
+{
+	struct chg_buf in = CHG_BUF_INIT;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	int rc = -1;
+
+	if (chg_buf_puts(&in, CACHE_MAGIC) == 0 && chg_buf_puts(&in, name) == 0 &&
+	    chg_buf_putc(&in, '\n') == 0 && chg_buf_put(&in, json, len) == 0 &&
+	    HMAC(EVP_sha256(), v->cache_key, CACHE_KEY_SIZE,
+		 (const unsigned char *)in.ptr, in.len, md, &md_len) &&
+	    md_len == SHA256_DIGEST_LENGTH) {
+		hex(out, md, md_len);
+		rc = 0;
+	}
+	chg_buf_release(&in);
+	return rc;
+}
+
+static int json_to_result(struct chg_signature_result *out, const json_t *j,
+			  const char *name, enum chg_signature_kind kind)
+{
+	json_t *verdict_j = json_object_get(j, "verdict"), *kind_j = json_object_get(j, "kind");
+	json_t *key_j = json_object_get(j, "key"), *detail_j = json_object_get(j, "detail");
+	json_t *entry_j = json_object_get(j, "entry"), *principals_j = json_object_get(j, "principals");
+	json_t *p;
+	size_t i;
+	json_int_t verdict_n, kind_n;
+
+	if (!json_is_object(j) || !json_is_string(entry_j) ||
+	    strcmp(json_string_value(entry_j), name) ||
+	    !json_is_integer(verdict_j) || !json_is_integer(kind_j) ||
+	    !json_is_string(detail_j) || !(json_is_string(key_j) || json_is_null(key_j)) ||
+	    !json_is_array(principals_j))
+		return -1;
+	verdict_n = json_integer_value(verdict_j);
+	kind_n = json_integer_value(kind_j);
+	if (verdict_n <= CHG_SIGNATURE_ERROR || verdict_n > CHG_SIGNATURE_UNSUPPORTED ||
+	    kind_n != (json_int_t)kind ||
+	    (verdict_n != CHG_SIGNATURE_GOOD && json_array_size(principals_j)))
+		return -1;
+	result_init(out);
+	out->verdict = (enum chg_signature_verdict)verdict_n;
+	out->kind = kind;
+	json_array_foreach(principals_j, i, p) {
+		if (!json_is_string(p) || chg_strlist_add(&out->principals, json_string_value(p)) < 0)
+			goto fail;
+	}
+	if ((json_is_string(key_j) && !(out->key = strdup(json_string_value(key_j)))) ||
+	    !(out->detail = strdup(json_string_value(detail_j))))
+		goto fail;
+	return 0;
+fail:
+	chg_signature_result_release(out);
+	return -1;
+}
+
+/* The entry of (id, digest) on disk, when there is one that checks: 1,
+ * else 0 (the result is untouched). */
+static int cache_load(struct chg_signature_result *out,
+		      struct chg_signature_verifier *v, const git_oid *id,
+		      const unsigned char *digest, enum chg_signature_kind kind)
+{
+	char name[GIT_OID_HEXSZ + 2 + 2 * SHA256_DIGEST_LENGTH];
+	char mac[2 * SHA256_DIGEST_LENGTH + 1];
+	struct chg_buf path = CHG_BUF_INIT, b = CHG_BUF_INIT;
+	const char *json;
+	size_t head = sizeof(CACHE_MAGIC) - 1 + 4 + 2 * SHA256_DIGEST_LENGTH + 1;
+	json_t *j = NULL;
+	mode_t mode;
+	uid_t uid;
+	int found = 0;
+
+	entry_name(name, id, digest);
+	if (chg_buf_printf(&path, "%s/%s", v->cache_dir, name) < 0 ||
+	    read_small(&b, path.ptr, CACHE_ENTRY_MAX, &mode, &uid) < 0 ||
+	    b.len < head || memcmp(b.ptr, CACHE_MAGIC, sizeof(CACHE_MAGIC) - 1) ||
+	    memcmp(b.ptr + sizeof(CACHE_MAGIC) - 1, "mac ", 4) || b.ptr[head - 1] != '\n')
+		goto cleanup;
+	json = b.ptr + head;
+	if (entry_mac(mac, v, name, json, b.len - head) < 0 ||
+	    CRYPTO_memcmp(mac, b.ptr + sizeof(CACHE_MAGIC) - 1 + 4, sizeof(mac) - 1))
+		goto cleanup;
+	/* authentic: what this verifier wrote, or one with its key */
+	if (!(j = json_loadb(json, b.len - head, JSON_REJECT_DUPLICATES, NULL)) ||
+	    json_to_result(out, j, name, kind) < 0)
+		goto cleanup;
+	found = 1;
+cleanup:
+	json_decref(j);
+	chg_buf_release(&path);
+	chg_buf_release(&b);
+	return found;
+}
+
+/* Writes the entry of (id, digest); nothing when it cannot. */
+static void cache_store(struct chg_signature_verifier *v, const git_oid *id,
+			const unsigned char *digest, const struct chg_signature_result *r)
+{
+	char name[GIT_OID_HEXSZ + 2 + 2 * SHA256_DIGEST_LENGTH];
+	char mac[2 * SHA256_DIGEST_LENGTH + 1];
+	struct chg_buf path = CHG_BUF_INIT, b = CHG_BUF_INIT;
+	json_t *j, *principals;
+	char *json = NULL;
+	size_t i;
+
+	entry_name(name, id, digest);
+	if (!(principals = json_array()))
+		return;
+	for (i = 0; i < r->principals.n; i++)
+		if (json_array_append_new(principals, json_string(r->principals.items[i])) < 0) {
+			json_decref(principals);
+			return;
+		}
+	j = json_pack("{s:s, s:i, s:i, s:s?, s:s, s:o}", "entry", name,
+		      "verdict", (int)r->verdict, "kind", (int)r->kind,
+		      "key", r->key, "detail", r->detail, "principals", principals);
+	if (!j || !(json = json_dumps(j, JSON_COMPACT)) ||
+	    entry_mac(mac, v, name, json, strlen(json)) < 0 ||
+	    chg_buf_printf(&b, "%smac %s\n%s", CACHE_MAGIC, mac, json) < 0 ||
+	    b.len > CACHE_ENTRY_MAX ||
+	    chg_buf_printf(&path, "%s/%s", v->cache_dir, name) < 0)
+		goto cleanup;
+	write_atomic(v->cache_dir, path.ptr, b.ptr, b.len, 0);
+cleanup:
+	free(json);
+	json_decref(j);
+	chg_buf_release(&b);
+	chg_buf_release(&path);
 }
 
 /* Reads one trust file of `tree` into `buf`: returns 1 when it exists, 0
@@ -1581,8 +1979,11 @@ int chg_signature_verify_commit_in(struct chg_signature_result *out,
 	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	struct chg_buf file = CHG_BUF_INIT, revoked = CHG_BUF_INIT;
 	enum chg_signature_kind kind;
+	unsigned char digest[SHA256_DIGEST_LENGTH];
+	struct cached *hit;
 	git_oid id;
 	int error, stop = 0, has_signers = 0, has_revoked = 0, has_keys = 0;
+	int cacheable = 0;
 
 	result_init(out);
 	trust.origin = origin;
@@ -1614,9 +2015,31 @@ int chg_signature_verify_commit_in(struct chg_signature_result *out,
 		trust.keys = has_keys ? file.ptr : NULL;
 		trust.keys_len = file.len;
 	}
+	if (kind == CHG_SIGNATURE_SSH || kind == CHG_SIGNATURE_OPENPGP) {
+		if ((error = cache_digest(digest, v, &trust, principal)) == CHG_ENOMEM)
+			goto cleanup;
+		cacheable = !error;
+	}
+	if (cacheable && (hit = cache_find(v, &id, digest))) {
+		error = result_copy(out, &hit->r);
+		goto cleanup;
+	}
+	if (cacheable)
+		cache_open(v, repo);
+	if (cacheable && v->cache_on && cache_load(out, v, &id, digest, kind)) {
+		cache_put(v, &id, digest, out);
+		error = 0;
+		goto cleanup;
+	}
 	error = chg_signature_verify(out, v, &trust, sig.ptr, sig.size, data.ptr,
 				     data.size, (int64_t)git_commit_time(commit),
 				     principal);
+	/* a program that could not run is not a verdict to keep */
+	if (!error && cacheable && out->verdict != CHG_SIGNATURE_ERROR) {
+		cache_put(v, &id, digest, out);
+		if (v->cache_on)
+			cache_store(v, &id, digest, out);
+	}
 cleanup:
 	git_buf_dispose(&sig);
 	git_buf_dispose(&data);

@@ -28,6 +28,31 @@
  * reads them from the commit's first parent, so a commit cannot trust the
  * key it adds.
  *
+ * Verdicts of commits are cached (chg_signature_verify_commit and _in),
+ * under the commit's id and a SHA-256 digest of everything else the verdict
+ * depends on: the trust files passed and whether each exists, the
+ * verifier's further revocations and their origin (chg_signature_verifier_
+ * set_revoked), the origin the details name, the expected principal, the
+ * programs, ssh_keygen_only and the cache's format.  A hit is the whole
+ * result as a fresh verification makes it; a CHG_SIGNATURE_ERROR verdict
+ * (a program that could not run) is never kept.
+ *
+ *   In memory: always, for the life of the verifier.
+ *   On disk: where the configuration of the repository verified in has
+ *	chg.cache true (read once per verifier and repository): one file a
+ *	verdict in $GIT_DIR/chg/signatures/ (the common directory of a
+ *	worktree; directories mode 0700, files 0600, written to a temporary
+ *	file and renamed), each authenticated with HMAC-SHA256 under a random
+ *	32-byte key in $GIT_DIR/chg/cache-key, made on first use.  An entry
+ *	whose MAC, name, size or format does not check is not believed, and
+ *	is written again after the signature is verified; a key file that is
+ *	not the user's own 32 bytes, private, is replaced.  Whoever can write
+ *	the cache and its key can make a signature look good: only the user
+ *	who made it should use it (see chg-lint(1) on CI).  Any failure of the
+ *	cache (a directory or file that cannot be made, read or written)
+ *	falls back to verifying: the cache only speeds up, and deleting it
+ *	changes no result.
+ *
  * Ownership: a verifier owns its private directory and removes it in
  * chg_signature_verifier_free.  A result owns its strings and principals;
  * chg_signature_result_release frees them.  The verifier keeps no pointer
@@ -219,6 +244,9 @@ int chg_signature_verify(struct chg_signature_result *out,
  * commit cannot trust the key it adds, and a root commit trusts no key.  `principal` as for
  * chg_signature_verify.
  *
+ * The verdict may come from the cache (see the top of this file), which
+ * chg.cache in `repo`'s configuration puts on disk.
+ *
  * Returns 0 with out->verdict set; CHG_ENOTFOUND when the commit is not
  * signed (out->kind is CHG_SIGNATURE_NONE); CHG_EGIT (the commit or its
  * first parent's tree cannot be read; git_error_last() says why);
@@ -234,7 +262,8 @@ int chg_signature_verify_commit(struct chg_signature_result *out,
  * `trust_tree` (NULL: no trust at all, so no key is known), named
  * `origin` in messages ("its first parent abc1234", "the last approved
  * trust (in def5678)"; NULL: "the trust").  The one implementation the
- * other verifiers of commits call.  Returns as chg_signature_verify_commit.
+ * other verifiers of commits call, and where verdicts are cached.
+ * Returns as chg_signature_verify_commit.
  */
 int chg_signature_verify_commit_in(struct chg_signature_result *out,
 				   struct chg_signature_verifier *v,
