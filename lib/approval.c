@@ -1076,6 +1076,19 @@ static size_t chain_root(const struct chg_trust_log *log, size_t r)
 	return root;
 }
 
+/* Whether the root of trust of record r's first-parent chain is the
+ * index's: on the index's chain that is where the index's root lies (its
+ * chain is the older part of the index's); elsewhere a walk down it. */
+static int same_root(const struct chg_history *index, size_t r)
+{
+	const struct chg_trust_log *log = &index->trust;
+	size_t pos = index->chain_pos ? index->chain_pos[r] : CHG_TRUST_NONE;
+
+	if (pos == CHG_TRUST_NONE)
+		return chain_root(log, r) == log->root;
+	return log->root == CHG_TRUST_NONE || index->chain_pos[log->root] <= pos;
+}
+
 /*
  * Whether the walk of `index` serves as the history as of record `r`,
  * whose entries into its own protected chain are `entry`: the root of
@@ -1098,7 +1111,7 @@ static int view_serves(const struct chg_history *index, git_repository *repo,
 	if (!index || !index->entry || !entry || r == CHG_TRUST_NONE)
 		return 0;
 	log = &index->trust;
-	if ((tip = log->tip) == CHG_TRUST_NONE || chain_root(log, r) != log->root)
+	if ((tip = log->tip) == CHG_TRUST_NONE || !same_root(index, r))
 		return 0;
 	for (i = 0; i < index->ntrust_changes; i++) {
 		const struct chg_trust_change *tc = &index->trust_changes[i];
@@ -1317,7 +1330,7 @@ static int focus_serves(const struct chg_history *index, git_repository *repo,
 	size_t i, k, e, et, x, y, rec;
 	git_oid a, b;
 
-	if (chain_root(log, r) != log->root)
+	if (!same_root(index, r))
 		return 0;
 	for (i = 0; i < index->ntrust_changes; i++) {
 		const struct chg_trust_change *tc = &index->trust_changes[i];

@@ -152,11 +152,10 @@ struct audit {
 	struct chg_diag_list *diags;
 	struct chg_buf *err;
 	struct recs recs;
-	/* the history of the last commit evaluated, a view of the index (the
+	/* the history of the last entry checked, a view of the index (the
 	   tip's history, the workspace's) where it serves */
 	struct chg_history history;
 	int has_history;
-	git_oid history_at;
 	const struct chg_history *index;
 };
 
@@ -250,25 +249,23 @@ static int check_entry(struct audit *a, size_t i)
 	int error, line, column;
 
 	memset(&res, 0, sizeof(res));
-	if (!a->has_history || !git_oid_equal(&a->history_at, &r->commit)) {
-		struct chg_history empty = CHG_HISTORY_INIT;
-		if (a->has_history)
-			chg_history_release(&a->history);
-		a->history = empty;
-		a->has_history = 0;
-		if (!a->index && a->ws->has_tip &&
-		    (error = chg_workspace_history(&a->index, a->ws, a->err)) < 0)
-			return error;
-		error = chg_history_at(&a->history, a->index,
-				       a->ws->repo, &r->commit, a->ws->policy);
-		a->has_history = 1;
-		if (error == CHG_EGIT)
-			return fail(a->err, error, "cannot walk the history: %s",
-				    git_error_last() ? git_error_last()->message : "unknown error");
-		if (error < 0)
-			return error;
-		a->history_at = r->commit;
-	}
+	if (a->has_history)
+		chg_history_release(&a->history);
+	a->history = (struct chg_history)CHG_HISTORY_INIT;
+	a->has_history = 0;
+	if (!a->index && a->ws->has_tip &&
+	    (error = chg_workspace_history(&a->index, a->ws, a->err)) < 0)
+		return error;
+	/* the history of this change request as of the commit: a view of the
+	   index that costs what it has in history */
+	error = chg_history_at_ids(&a->history, a->index, a->ws->repo, &r->commit,
+				   a->ws->policy, (const char *const *)&r->change, 1);
+	a->has_history = 1;
+	if (error == CHG_EGIT)
+		return fail(a->err, error, "cannot walk the history: %s",
+			    git_error_last() ? git_error_last()->message : "unknown error");
+	if (error < 0)
+		return error;
 	if ((error = load_at(&c, a, &r->commit, r->path)) < 0)
 		return error;
 	if (!c.root || !c.id)
@@ -456,7 +453,17 @@ int chg_verify_audit(struct chg_diag_list *diags, struct chg_buf *err,
 	}
 	if ((error = chg_workspace_check_chain(ws, diags, err)) < 0)
 		goto cleanup;
-	error = chg_audit_walk(ws->repo, tip, ws->policy, NULL, collect, &a.recs, NULL);
+	/* with approvals to check, history is read once: the index, whose
+	   graph and tree diff the audit trail walks too */
+	if (tip && ws->policy->has_approvals &&
+	    (error = chg_workspace_history(&a.index, ws, err)) < 0)
+		goto cleanup;
+	if (a.index)
+		error = chg_audit_walk_history(ws->repo, a.index, ws->policy, NULL,
+					       collect, &a.recs, NULL);
+	else
+		error = chg_audit_walk(ws->repo, tip, ws->policy, NULL, collect,
+				       &a.recs, NULL);
 	if (error == CHG_EGIT) {
 		fail(err, error, "cannot walk the history: %s",
 		     git_error_last() ? git_error_last()->message : "unknown error");
