@@ -446,6 +446,30 @@ static int check_approvals(struct lint *l, size_t nwaivable)
 	return error;
 }
 
+/*
+ * The history the run reads: of every change request, or, when only some
+ * are judged (named files, a focus), of those: evaluations read nothing
+ * else of it.
+ */
+static int load_history(struct lint *l)
+{
+	const char **ids = NULL;
+	size_t i, n = 0;
+	int error;
+
+	if (!l->named.n && !l->opts->focus)
+		return chg_workspace_history(&l->history, l->ws, l->err);
+	if (!(ids = malloc((l->changes->n + 1) * sizeof(*ids))))
+		return CHG_ENOMEM;
+	for (i = 0; i < l->changes->n; i++)
+		if (l->changes->items[i].id && wanted(l, l->changes->items[i].path))
+			ids[n++] = l->changes->items[i].id;
+	error = chg_workspace_history_ids(&l->history, l->ws, l->err,
+					  (const char *const *)ids, n);
+	free(ids);
+	return error;
+}
+
 int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		       struct chg_workspace *ws,
 		       const struct chg_lint_options *opts,
@@ -474,7 +498,7 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 	/* whatever this policy says: trust changes are judged by the policy
 	   before them, and this one may be such a change */
 	if (!error)
-		error = chg_workspace_history(&l.history, ws, err);
+		error = load_history(&l);
 	if (!error)
 		error = check_transitions(&l);
 	if (!error)

@@ -559,16 +559,24 @@ int chg_workspace_blob(git_oid *out, const struct chg_workspace *ws,
 
 /* ---- the history ---- */
 
-int chg_workspace_history(const struct chg_history **out,
-			  struct chg_workspace *ws, struct chg_buf *err)
+int chg_workspace_history_ids(const struct chg_history **out,
+			      struct chg_workspace *ws, struct chg_buf *err,
+			      const char *const *ids, size_t nids)
 {
 	struct chg_history empty = CHG_HISTORY_INIT;
 	int error;
 
 	*out = NULL;
-	if (ws->history_loaded) {
+	if (ws->history_loaded && (ids || !ws->history_of_ids)) {
 		*out = &ws->history;
 		return 0;
+	}
+	if (ws->history_loaded) {
+		/* it holds some change requests only: read it whole */
+		chg_history_release(&ws->history);
+		ws->history = empty;
+		ws->history_loaded = 0;
+	ws->history_of_ids = 0;
 	}
 	if (!ws->repo)
 		return fail(err, CHG_ENOTFOUND, "%s", "no repository is open");
@@ -579,8 +587,9 @@ int chg_workspace_history(const struct chg_history **out,
 	if (git_repository_is_shallow(ws->repo) == 1)
 		return fail(err, CHG_ERROR, "%s",
 			    "the repository is a shallow clone and approvals need its whole history; run 'git fetch --unshallow'");
-	error = chg_history_at(&ws->history, ws->opts.history_index, ws->repo,
-			       ws->has_tip ? &ws->tip : NULL, ws->policy);
+	error = chg_history_at_ids(&ws->history, ws->opts.history_index, ws->repo,
+				   ws->has_tip ? &ws->tip : NULL, ws->policy,
+				   ids, nids);
 	if (error < 0) {
 		chg_history_release(&ws->history);
 		ws->history = empty;
@@ -592,8 +601,15 @@ int chg_workspace_history(const struct chg_history **out,
 		return error;
 	}
 	ws->history_loaded = 1;
+	ws->history_of_ids = ids != NULL;
 	*out = &ws->history;
 	return 0;
+}
+
+int chg_workspace_history(const struct chg_history **out,
+			  struct chg_workspace *ws, struct chg_buf *err)
+{
+	return chg_workspace_history_ids(out, ws, err, NULL, 0);
 }
 
 int chg_workspace_take_history(struct chg_history *out,
@@ -606,6 +622,7 @@ int chg_workspace_take_history(struct chg_history *out,
 	*out = ws->history;
 	ws->history = empty;
 	ws->history_loaded = 0;
+	ws->history_of_ids = 0;
 	return 0;
 }
 

@@ -101,6 +101,8 @@ struct chg_workspace {
 				     files */
 	/* chg_workspace_history: */
 	int history_loaded;
+	int history_of_ids;       /* it holds some change requests only
+				     (chg_workspace_history_ids) */
 	struct chg_history history;
 };
 
@@ -160,6 +162,19 @@ int chg_workspace_load_changes(struct chg_workspace *ws,
  */
 int chg_workspace_history(const struct chg_history **out,
 			  struct chg_workspace *ws, struct chg_buf *err);
+
+/*
+ * As chg_workspace_history, for a caller that evaluates only the change
+ * requests `ids` (nids; NULL: all, as chg_workspace_history): with
+ * opts.history_index, the history may be a view of those only
+ * (chg_history_at_ids, approval.h), which costs what they have in history.
+ * A later chg_workspace_history reads the whole history again; a later
+ * call of this one returns what the first loaded, whatever its ids.  Returns as
+ * chg_workspace_history.
+ */
+int chg_workspace_history_ids(const struct chg_history **out,
+			      struct chg_workspace *ws, struct chg_buf *err,
+			      const char *const *ids, size_t nids);
 
 /*
  * Moves the loaded history into `out` (empty before; the caller releases
