@@ -98,12 +98,13 @@ static int lint_file(struct chg_show *sh, struct chg_buf *err,
 	paths[0] = sh->change->path;
 	/* with a revision, paths are the repository's; else relative to its
 	   top directory */
-	lopts.dir = !opts->rev && sh->state.workdir ? sh->state.workdir : opts->dir;
+	lopts.dir = !opts->rev && git_repository_workdir(sh->ws->repo) ?
+		    git_repository_workdir(sh->ws->repo) : opts->dir;
 	lopts.rev = opts->rev;
 	lopts.now = opts->now;
 	lopts.paths = paths;
 	lopts.npaths = 1;
-	lopts.history_index = &sh->state.history;  /* walked once */
+	lopts.history_index = sh->history;  /* walked once */
 	error = chg_lint(&all, err, &lopts, NULL);
 	for (i = 0; i < all.n && error >= 0; i++) {
 		const struct chg_diag *d = &all.items[i];
@@ -135,7 +136,7 @@ static void read_window(struct chg_show *sh)
 
 static int find_rejections(struct chg_show *sh)
 {
-	const struct chg_history *h = &sh->state.history;
+	const struct chg_history *h = sh->history;
 	size_t i, n = 0;
 
 	for (i = 0; i < h->napprovals; i++)
@@ -163,7 +164,7 @@ static int find_dependencies(struct chg_show *sh)
 	for (i = 0; i < deps->n; i++) {
 		struct chg_show_dependency *d = &sh->dependencies[i];
 		d->id = chg_node_str(deps->items[i]);
-		d->change = d->id ? chg_change_set_find(&sh->state.changes, d->id) : NULL;
+		d->change = d->id ? chg_change_set_find(&sh->ws->changes, d->id) : NULL;
 	}
 	sh->ndependencies = deps->n;
 	return 0;
@@ -181,7 +182,7 @@ static int assess(struct chg_show *sh, int64_t now)
 		sh->assessed = p->risk_levels[sh->risk.floor].name;
 	if (!error && p->has_approvals) {
 		error = chg_approval_evaluate(&sh->approvals, p, sh->change,
-					      &sh->state.history, now);
+					      sh->history, now);
 		sh->has_approvals = 1;
 	}
 	sh->approval_needed = chg_policy_state_needs_approval(p, sh->change->state);
@@ -191,36 +192,42 @@ static int assess(struct chg_show *sh, int64_t now)
 int chg_show(struct chg_show *out, struct chg_diag_list *diags,
 	     struct chg_buf *err, const struct chg_show_options *opts)
 {
-	struct chg_verify_options vopts = CHG_VERIFY_OPTIONS_INIT;
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
 	struct chg_audit_options aopts = CHG_AUDIT_OPTIONS_INIT;
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
 	const struct chg_change *c;
 	int error;
 
 	memset(out, 0, sizeof(*out));
-	vopts.dir = opts->dir;
-	vopts.rev = opts->rev;
-	vopts.now = opts->now;
+	wopts.dir = opts->dir;
+	wopts.rev = opts->rev;
 	/* the one load: repository, policy, change requests, history */
-	if ((error = chg_verify_load(&out->state, diags, err, &vopts)) < 0)
+	if ((error = chg_workspace_open(&out->ws, diags, err, &wopts)) < 0)
+		return error;
+	/* what is wrong with the files is chg-lint's to say (findings) */
+	error = chg_workspace_load_changes(out->ws, &scratch, err, NULL);
+	chg_diag_list_release(&scratch);
+	if (error < 0 || (error = chg_workspace_history(&out->history, out->ws, err)) < 0)
 		return error;
 	out->loaded = 1;
-	out->policy = out->state.policy;
-	c = chg_change_set_find(&out->state.changes, opts->id);
+	out->policy = out->ws->policy;
+	c = chg_change_set_find(&out->ws->changes, opts->id);
 	if (!c || !c->root)
 		return 0;
 	out->change = c;
-	out->trust_ok = chg_history_trust_approved(&out->state.history);
+	out->trust_ok = chg_history_trust_approved(out->history);
 	read_window(out);
 	if ((error = assess(out, opts->now)) < 0 ||
 	    (error = find_rejections(out)) < 0 ||
 	    (error = find_dependencies(out)) < 0 ||
 	    (error = lint_file(out, err, opts)) < 0)
 		return error;
-	if (out->state.has_tip) {
+	if (out->ws->has_tip) {
 		aopts.ids = &opts->id;
 		aopts.nids = 1;
-		error = chg_audit_walk(out->state.repo, &out->state.tip, out->policy,
-				       &aopts, collect, out, NULL);
+		error = chg_audit_walk_history(out->ws->repo, out->history,
+					       out->policy, &aopts, collect, out,
+					       NULL);
 	}
 	return error;
 }
@@ -241,6 +248,6 @@ void chg_show_release(struct chg_show *sh)
 		chg_approval_result_release(&sh->approvals);
 	if (sh->has_risk)
 		chg_risk_release(&sh->risk);
-	chg_verify_release(&sh->state);
+	chg_workspace_free(sh->ws);
 	memset(sh, 0, sizeof(*sh));
 }

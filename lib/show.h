@@ -2,9 +2,9 @@
  * show.h - `chg show ID` (DESIGN section 6): a change request with what
  * history says of it, gathered in one place for the renderers.
  *
- * chg_show loads the revision once (chg_verify_load, verify.h: the policy,
- * the change requests, and the history index, walked once), finds the
- * change request, and then asks of it:
+ * chg_show opens a workspace on the revision once (workspace.h: the
+ * policy, the change requests, and the history index, walked once), finds
+ * the change request, and then asks of it:
  *
  *   risk          chg_risk_assess at the clock (risk.h)
  *   approvals     chg_approval_evaluate with the loaded history
@@ -13,8 +13,8 @@
  *   dependencies  its depends-on ids with the change requests they name
  *   findings      chg-lint's findings about its file, at the same
  *                 revision, judged with the loaded history
- *   events        its audit trail (audit.h: chg_audit_walk from the tip
- *                 whose history was loaded), one line each
+ *   events        its audit trail (audit.h: chg_audit_walk_history over
+ *                 the loaded history's commits), one line each
  *
  * Ownership: a `struct chg_show` owns everything it holds, the loaded
  * revision included; the pointers in it (change, policy, rejections,
@@ -40,7 +40,7 @@
 #include "diag.h"
 #include "policy.h"
 #include "risk.h"
-#include "verify.h"
+#include "workspace.h"
 
 struct chg_show_options {
 	const char *dir;          /* a directory inside the repository */
@@ -71,8 +71,9 @@ struct chg_show_dependency {
 
 struct chg_show {
 	int loaded;               /* the revision loaded: an error came after */
-	struct chg_verify_state state; /* the loaded revision */
-	const struct chg_policy *policy; /* state.policy */
+	struct chg_workspace *ws; /* the loaded revision */
+	const struct chg_history *history; /* its history (the workspace's) */
+	const struct chg_policy *policy; /* the workspace's */
 	const struct chg_change *change; /* NULL: no change request has the id
 				     (a loaded one; nothing below is set) */
 	int trust_ok;             /* the revision's trust state is approved

@@ -19,54 +19,6 @@ static int fail(struct chg_buf *err, int code, const char *fmt, const char *arg)
 	return code;
 }
 
-/*
- * chg show's state, kept for it: a workspace whose change requests and
- * history are moved into the state, where its users read them.
- */
-int chg_verify_load(struct chg_verify_state *out, struct chg_diag_list *diags,
-		    struct chg_buf *err, const struct chg_verify_options *opts)
-{
-	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
-	struct chg_change_set none = CHG_CHANGE_SET_INIT;
-	struct chg_history empty = CHG_HISTORY_INIT;
-	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
-	const struct chg_history *h;
-	int error;
-
-	memset(out, 0, sizeof(*out));
-	out->history = empty;
-	out->inited = 1;
-	wopts.dir = opts->dir;
-	wopts.rev = opts->rev;
-	if ((error = chg_workspace_open(&out->ws, diags, err, &wopts)) < 0)
-		return error;
-	out->repo = out->ws->repo;
-	out->policy = out->ws->policy;
-	out->has_tip = out->ws->has_tip;
-	out->tip = out->ws->tip;
-	out->workdir = git_repository_workdir(out->repo);
-	/* what is wrong with the files is chg-lint's to say */
-	error = chg_workspace_load_changes(out->ws, &scratch, err, NULL);
-	chg_diag_list_release(&scratch);
-	if (!error)
-		error = chg_workspace_history(&h, out->ws, err);
-	if (error)
-		return error;
-	out->changes = out->ws->changes;
-	out->ws->changes = none;
-	return chg_workspace_take_history(&out->history, out->ws);
-}
-
-void chg_verify_release(struct chg_verify_state *s)
-{
-	if (!s || !s->inited)
-		return;
-	chg_history_release(&s->history);
-	chg_change_set_release(&s->changes);
-	chg_workspace_free(s->ws);
-	memset(s, 0, sizeof(*s));
-}
-
 /* ---- the replay ---- */
 
 /* What the walk reported that the audit needs. */

@@ -1,8 +1,7 @@
 /*
  * verify.h - change requests judged against their history: the replay of
  * the history of a workspace's revision for `chg audit --verify`
- * (chg_verify_audit), and the state of one revision for `chg show`
- * (chg_verify_load, a workspace's parts kept in one struct).
+ * (chg_verify_audit).
  *
  * chg_verify_audit walks the history as chg_audit_walk does (audit.h) and
  * reports, as diagnostics with the rule ids below, what a compliance audit
@@ -36,9 +35,7 @@
  * their short ids.
  *
  * Ownership: chg_verify_audit borrows the workspace (which keeps what it
- * loads into it: its change requests and history).  chg_verify_load fills
- * a caller-owned state that chg_verify_release frees; its parts point into
- * one another.
+ * loads into it: its change requests and history).
  *
  *	struct chg_verify_options opts = CHG_VERIFY_OPTIONS_INIT;
  *	opts.now = now;
@@ -60,47 +57,13 @@
 #include "workspace.h"
 
 struct chg_verify_options {
-	const char *dir;          /* chg_verify_load: a directory inside the
-				     repository */
-	const char *rev;          /* chg_verify_load: this revision; NULL: the
-				     working tree with HEAD's history */
 	int has_since;
 	int64_t since;            /* only findings about commits at or after
 				     this committer time (seconds) */
 	int64_t now;              /* the clock, seconds since the epoch */
 };
 
-#define CHG_VERIFY_OPTIONS_INIT { ".", NULL, 0, 0, 0 }
-
-/* A revision's change requests, policy and history. */
-struct chg_verify_state {
-	struct chg_workspace *ws; /* what the rest is of */
-	git_repository *repo;     /* the workspace's */
-	struct chg_policy *policy; /* the workspace's */
-	struct chg_change_set changes;
-	struct chg_history history;
-	int has_tip;
-	git_oid tip;              /* the commit whose history was loaded */
-	const char *workdir;      /* the repository's top directory, or NULL
-				     (bare) */
-	int inited;
-};
-
-/*
- * Opens a workspace (workspace.h) on opts->rev (or the working tree) in
- * the repository containing opts->dir, loads its change requests and its
- * history (of that revision, or of HEAD) and keeps them in `out` (which
- * need not be initialised; free it with chg_verify_release in any case).
- * Only the policy's diagnostics go to `diags` (a change request that does
- * not load is left out: chg_lint says why).  Returns 0; CHG_EINVALID
- * (invalid policy: `diags` say why); CHG_ENOTFOUND, CHG_EGIT, CHG_ENOMEM or
- * another negative code with `err` set.
- */
-int chg_verify_load(struct chg_verify_state *out, struct chg_diag_list *diags,
-		    struct chg_buf *err, const struct chg_verify_options *opts);
-
-/* Frees what `s` holds.  NULL-safe. */
-void chg_verify_release(struct chg_verify_state *s);
+#define CHG_VERIFY_OPTIONS_INIT { 0, 0, 0 }
 
 /*
  * Replays the history of the revision of `ws` (opened on a revision, as

@@ -107,7 +107,7 @@ static void test_gathers(void **state)
 	assert_non_null(sh.change);
 	assert_string_equal(sh.change->id, "CHG-0001");
 	assert_string_equal(sh.change->path, "changes/CHG-0001.yaml");
-	assert_ptr_equal(sh.policy, sh.state.policy);
+	assert_ptr_equal(sh.policy, sh.ws->policy);
 	assert_int_equal(sh.trust_ok, 1);
 
 	/* risk: the questionnaire scores 11, medium */
