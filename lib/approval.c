@@ -358,29 +358,38 @@ static size_t parsed_slot(const struct walk *w, const git_oid *blob)
  * (blob_change) and kept for the walk: *out points into the walk's table,
  * valid until the next call (its strings until the walk ends).  Returns 0, CHG_ENOMEM, CHG_ERROR.
  */
+/* Makes room for one more parsed blob. */
+static int grow_parsed(struct walk *w)
+{
+	struct walk bigger;
+	size_t i;
+
+	if (2 * (w->nparsed + 1) <= w->alloc_parsed)
+		return 0;
+	bigger.alloc_parsed = w->alloc_parsed ? 2 * w->alloc_parsed : 1024;
+	if (!(bigger.parsed = calloc(bigger.alloc_parsed, sizeof(*bigger.parsed))))
+		return CHG_ENOMEM;
+	for (i = 0; i < w->alloc_parsed; i++)
+		if (w->parsed[i].used)
+			bigger.parsed[parsed_slot(&bigger, &w->parsed[i].blob)] = w->parsed[i];
+	free(w->parsed);
+	w->parsed = bigger.parsed;
+	w->alloc_parsed = bigger.alloc_parsed;
+	return 0;
+}
+
 static int parse_blob(const struct parsed **out, struct walk *w,
 		      const git_oid *blob)
 {
 	struct parsed *p;
-	size_t i;
 	int error;
 
 	if (w->alloc_parsed && w->parsed[parsed_slot(w, blob)].used) {
 		*out = &w->parsed[parsed_slot(w, blob)];
 		return 0;
 	}
-	if (2 * (w->nparsed + 1) > w->alloc_parsed) {
-		struct walk bigger;
-		bigger.alloc_parsed = w->alloc_parsed ? 2 * w->alloc_parsed : 1024;
-		if (!(bigger.parsed = calloc(bigger.alloc_parsed, sizeof(*bigger.parsed))))
-			return CHG_ENOMEM;
-		for (i = 0; i < w->alloc_parsed; i++)
-			if (w->parsed[i].used)
-				bigger.parsed[parsed_slot(&bigger, &w->parsed[i].blob)] = w->parsed[i];
-		free(w->parsed);
-		w->parsed = bigger.parsed;
-		w->alloc_parsed = bigger.alloc_parsed;
-	}
+	if ((error = grow_parsed(w)) < 0)
+		return error;
 	p = &w->parsed[parsed_slot(w, blob)];
 	if ((error = blob_change(&p->id, p->digest, &p->state, w->repo, blob,
 				 w->policy)) < 0) {
@@ -393,6 +402,39 @@ static int parse_blob(const struct parsed **out, struct walk *w,
 	p->used = 1;
 	w->nparsed++;
 	*out = p;
+	return 0;
+}
+
+/*
+ * Takes what `known` (change requests loaded from bytes whose blob ids
+ * are known, under the walk's policy) says of their blobs, as parse_blob
+ * would find it: such a blob is not read and parsed again.
+ */
+static int seed_parsed(struct walk *w, const struct chg_change_set *known)
+{
+	size_t i;
+
+	for (i = 0; known && i < known->n; i++) {
+		const struct chg_change *c = &known->items[i];
+		struct parsed *p;
+		if (!c->has_blob || !c->root || !c->id)
+			continue;
+		if (w->alloc_parsed && w->parsed[parsed_slot(w, &c->blob)].used)
+			continue;
+		if (grow_parsed(w) < 0)
+			return CHG_ENOMEM;
+		p = &w->parsed[parsed_slot(w, &c->blob)];
+		if (!(p->id = strdup(c->id)) ||
+		    (c->state && !(p->state = strdup(c->state)))) {
+			free(p->id);
+			p->id = NULL;
+			return CHG_ENOMEM;
+		}
+		memcpy(p->digest, c->digest, CHG_DIGEST_SIZE);
+		git_oid_cpy(&p->blob, &c->blob);
+		p->used = 1;
+		w->nparsed++;
+	}
 	return 0;
 }
 
@@ -870,6 +912,13 @@ static int find_withdrawals(struct walk *w)
 int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy)
 {
+	return chg_history_load_known(out, repo, tip, policy, NULL);
+}
+
+int chg_history_load_known(struct chg_history *out, git_repository *repo,
+			   const git_oid *tip, const struct chg_policy *policy,
+			   const struct chg_change_set *known)
+{
 	struct walk w = { out, repo, policy, NULL, 0, NULL, 0, 0 };
 	const struct chg_graph *g;
 	size_t seq;
@@ -879,8 +928,14 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		return error;
 	if (!tip)
 		return 0;
-	if (!(out->graph = malloc(sizeof(*out->graph))))
+	if ((error = seed_parsed(&w, known)) < 0) {
+		parsed_release(&w);
+		return error;
+	}
+	if (!(out->graph = malloc(sizeof(*out->graph)))) {
+		parsed_release(&w);
 		return CHG_ENOMEM;
+	}
 	*out->graph = (struct chg_graph)CHG_GRAPH_INIT;
 	if ((error = chg_graph_load(out->graph, repo, tip)) < 0 ||
 	    (error = chg_treediff_new(&out->diff, repo, out->graph, policy)) < 0)
@@ -1269,6 +1324,11 @@ cleanup:
 
 /* ---- views of some change requests ---- */
 
+static int history_at(struct chg_history *out, const struct chg_history *index,
+		      git_repository *repo, const git_oid *at,
+		      const struct chg_policy *policy,
+		      const struct chg_change_set *known);
+
 /* Where record `rec` entered the chain of the revision at chain position
  * `pos` of the index's chain: the index's entry when it is at or before
  * `pos`, else CHG_TRUST_NONE (not reached). */
@@ -1452,7 +1512,8 @@ cleanup:
 int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
 		       git_repository *repo, const git_oid *at,
 		       const struct chg_policy *policy,
-		       const char *const *ids, size_t nids)
+		       const char *const *ids, size_t nids,
+		       const struct chg_change_set *known)
 {
 	static const char *const trust_id[] = { CHG_TRUST_CHANGE_REQUEST };
 	char digest[CHG_DIGEST_SIZE];
@@ -1464,11 +1525,11 @@ int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
 	    !index->approvals_by_id || !index->edits_by_id ||
 	    (pos = index->chain_pos[r]) == CHG_TRUST_NONE ||
 	    index->trust.tip == CHG_TRUST_NONE)
-		return chg_history_at(out, index, repo, at, policy);
+		return history_at(out, index, repo, at, policy, known);
 	if ((error = chg_digest_compute(digest, policy->root, NULL)) < 0)
 		return error;
 	if (strcmp(digest, index->policy_digest))
-		return chg_history_load(out, repo, at, policy);
+		return chg_history_load_known(out, repo, at, policy, known);
 	if ((error = items_of(&ap, &nap, index->approvals_by_id, index->napprovals,
 			      approval_id, index, ids, nids)) < 0 ||
 	    (error = items_of(&tap, &ntap, index->approvals_by_id, index->napprovals,
@@ -1478,7 +1539,7 @@ int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
 	    (error = focus_serves(index, repo, r, pos, ap, nap, tap, ntap)) < 0)
 		goto cleanup;
 	if (!error) {
-		error = chg_history_at(out, index, repo, at, policy);
+		error = history_at(out, index, repo, at, policy, known);
 		goto cleanup;
 	}
 	memcpy(out->policy_digest, digest, CHG_DIGEST_SIZE);
@@ -1491,9 +1552,10 @@ cleanup:
 	return error;
 }
 
-int chg_history_at(struct chg_history *out, const struct chg_history *index,
-		   git_repository *repo, const git_oid *at,
-		   const struct chg_policy *policy)
+static int history_at(struct chg_history *out, const struct chg_history *index,
+		      git_repository *repo, const git_oid *at,
+		      const struct chg_policy *policy,
+		      const struct chg_change_set *known)
 {
 	char digest[CHG_DIGEST_SIZE];
 	size_t r, *entry = NULL;
@@ -1510,12 +1572,19 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 	    (error = chg_digest_compute(digest, policy->root, NULL)) < 0 ||
 	    strcmp(digest, index->policy_digest)) {
 		free(entry);
-		return error < 0 ? error : chg_history_load(out, repo, at, policy);
+		return error < 0 ? error : chg_history_load_known(out, repo, at, policy, known);
 	}
 	memcpy(out->policy_digest, digest, CHG_DIGEST_SIZE);
 	if ((error = make_view(out, index, r, entry)) < 0)
 		chg_history_release(out);
 	return error;
+}
+
+int chg_history_at(struct chg_history *out, const struct chg_history *index,
+		   git_repository *repo, const git_oid *at,
+		   const struct chg_policy *policy)
+{
+	return history_at(out, index, repo, at, policy, NULL);
 }
 
 void chg_history_release(struct chg_history *h)

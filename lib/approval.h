@@ -283,6 +283,18 @@ int chg_history_load(struct chg_history *out, git_repository *repo,
 		     const git_oid *tip, const struct chg_policy *policy);
 
 /*
+ * As chg_history_load, taking the id, state and digest of the versions
+ * whose blobs `known` holds (change requests loaded under `policy` from
+ * bytes whose blob id they carry: has_blob; NULL: none) from it instead of
+ * reading and parsing those blobs again: for a command that has loaded
+ * the change requests of the revision (or of a working tree that matches
+ * it) first.  The result is what chg_history_load gives.
+ */
+int chg_history_load_known(struct chg_history *out, git_repository *repo,
+			   const git_oid *tip, const struct chg_policy *policy,
+			   const struct chg_change_set *known);
+
+/*
  * Fills `out` (which must be empty) with the history as of `at` under
  * `policy`, for a command that evaluates several revisions of one walk
  * (chg-lint --range): a view of `index` (loaded by chg_history_load at a
@@ -303,7 +315,9 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 
 /*
  * As chg_history_at, for a caller that evaluates only the change requests
- * `ids` (nids; NULL: all, exactly chg_history_at) at `at`: the view holds
+ * `ids` (nids; NULL: all, exactly chg_history_at) at `at`, and that may
+ * have loaded change requests already (`known`: as chg_history_load_known
+ * takes it, for a walk of its own; NULL: none): the view holds
  * their approvals, edits and final states only (with everything about
  * trust), so that when `at` is on the first-parent chain of the index's
  * revision it costs what those change requests have in history, not a
@@ -315,7 +329,8 @@ int chg_history_at(struct chg_history *out, const struct chg_history *index,
 int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
 		       git_repository *repo, const git_oid *at,
 		       const struct chg_policy *policy,
-		       const char *const *ids, size_t nids);
+		       const char *const *ids, size_t nids,
+		       const struct chg_change_set *known);
 
 /*
  * Makes h->approvals_by_id and h->edits_by_id, so that evaluating a change

@@ -33,6 +33,9 @@ struct chg_change {
 	char digest[CHG_DIGEST_SIZE]; /* of the covered content; "" if no tree */
 	int shared;                  /* the tree is a cache's (change cache
 					below), not freed with the change */
+	int has_blob;                /* `blob` is known: */
+	git_oid blob;                /* the git blob of the bytes it was
+					loaded from */
 };
 
 struct chg_change_set {

@@ -211,7 +211,7 @@ static int check_entry(struct audit *a, size_t i)
 	/* the history of this change request as of the commit: a view of the
 	   index that costs what it has in history */
 	error = chg_history_at_ids(&a->history, a->index, a->ws->repo, &r->commit,
-				   a->ws->policy, (const char *const *)&r->change, 1);
+				   a->ws->policy, (const char *const *)&r->change, 1, NULL);
 	a->has_history = 1;
 	if (error == CHG_EGIT)
 		return fail(a->err, error, "cannot walk the history: %s",

@@ -440,28 +440,39 @@ static int add_change(struct chg_workspace *ws, struct chg_diag_list *diags,
 		      struct chg_buf *err, struct chg_buf *buf, const char *path)
 {
 	struct chg_change_cache *cache = ws->opts.change_cache;
-	const struct chg_tree_file *f = cache ?
+	const struct chg_tree_file *f = ws->src.kind == CHG_SOURCE_TREE ?
 		chg_tree_files_find(&ws->files, path) : NULL;
+	size_t n = ws->changes.n;
 	int error, skip;
 
-	if (f && (error = chg_change_set_add_cached(&ws->changes, cache, &f->blob,
-						    path, ws->policy,
-						    diags)) != CHG_ENOTFOUND) {
+	if (f && cache &&
+	    (error = chg_change_set_add_cached(&ws->changes, cache, &f->blob,
+					       path, ws->policy,
+					       diags)) != CHG_ENOTFOUND) {
 		if (!error)
 			ws->nfiles++;
-		return error;
+		goto blob;
 	}
 	chg_buf_clear(buf);
 	error = read_source(buf, &skip, ws, diags, err, path);
 	if (error || skip)
 		return error;
-	if (f)
+	if (f && cache)
 		error = chg_change_set_add_blob(&ws->changes, cache, &f->blob, path,
 						buf->ptr, buf->len, ws->policy, diags);
 	else
 		error = chg_change_set_add(&ws->changes, path, buf->ptr, buf->len,
 					   ws->policy, diags);
 	ws->nfiles++;
+blob:
+	/* the blob it is, so that history need not parse it again */
+	if (!error && ws->changes.n > n) {
+		struct chg_change *c = &ws->changes.items[ws->changes.n - 1];
+		if (f)
+			git_oid_cpy(&c->blob, &f->blob);
+		c->has_blob = f || git_odb_hash(&c->blob, buf->ptr, buf->len,
+						GIT_OBJECT_BLOB) == 0;
+	}
 	return error;
 }
 
@@ -589,7 +600,8 @@ int chg_workspace_history_ids(const struct chg_history **out,
 			    "the repository is a shallow clone and approvals need its whole history; run 'git fetch --unshallow'");
 	error = chg_history_at_ids(&ws->history, ws->opts.history_index, ws->repo,
 				   ws->has_tip ? &ws->tip : NULL, ws->policy,
-				   ids, nids);
+				   ids, nids,
+				   ws->changes_loaded ? &ws->changes : NULL);
 	if (error < 0) {
 		chg_history_release(&ws->history);
 		ws->history = empty;

@@ -13,10 +13,12 @@
  * change request, author, committer, verified signers), the final states,
  * the order by change request id, and the trust state at the commit; and
  * for every change request the walk holds anything of, the view of that
- * one (chg_history_at_ids) against what the walk holds of it.  Prints
+ * one (chg_history_at_ids) against what the walk holds of it; and the walk
+ * of HEAD that takes HEAD's change requests as loaded
+ * (chg_history_load_known) against the one that parses them.  Prints
  * "COMMITS commits, VIEWS views, FOCUSED focused views" and one line per
- * difference; exits 0 when there is none, 1 when
- * there is, 2 on a usage or system error.
+ * difference; exits 0 when there is none, 1 when there is, 2 on a usage or
+ * system error.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +31,7 @@
 #include "error.h"
 #include "lint.h"
 #include "policy.h"
+#include "workspace.h"
 #include "banned.h"
 
 static int differences;
@@ -196,7 +199,7 @@ static int check_focus(size_t *views, const struct chg_history *index,
 				 i < w->napprovals + w->nedits ?
 				 w->edits[i - w->napprovals].change_id :
 				 w->finals[i - w->napprovals - w->nedits].change_id;
-		if (chg_history_at_ids(&f, index, repo, at, policy, &id, 1) < 0)
+		if (chg_history_at_ids(&f, index, repo, at, policy, &id, 1, NULL) < 0)
 			return -1;
 		/* a view of the one change request holds no entries of its own */
 		*views += f.view && !f.entry;
@@ -232,6 +235,31 @@ int main(int argc, char **argv)
 		fprintf(stderr, "history-check: cannot load '%s': %s\n", argv[1],
 			err.len ? err.ptr : git_error_last() ? git_error_last()->message : "?");
 		goto cleanup;
+	}
+	/* the walk that takes HEAD's change requests as loaded is the walk */
+	{
+		struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+		struct chg_workspace *ws = NULL;
+		struct chg_history k = CHG_HISTORY_INIT;
+		size_t i, seeded = 0;
+
+		wopts.dir = argv[1];
+		wopts.rev = "HEAD";
+		if (chg_workspace_open(&ws, &diags, &err, &wopts) < 0 ||
+		    chg_workspace_load_changes(ws, &diags, &err, NULL) < 0 ||
+		    chg_history_load_known(&k, repo, &head, policy, &ws->changes) < 0) {
+			fprintf(stderr, "history-check: cannot load HEAD's change requests\n");
+			chg_history_release(&k);
+			chg_workspace_free(ws);
+			goto cleanup;
+		}
+		for (i = 0; i < ws->changes.n; i++)
+			seeded += ws->changes.items[i].has_blob && ws->changes.items[i].id;
+		if (ws->changes.n && !seeded)
+			differ(&head, "change requests with their blobs", 0);
+		compare(&head, &k, &index);
+		chg_history_release(&k);
+		chg_workspace_free(ws);
 	}
 	while (git_revwalk_next(&oid, walk) == 0) {
 		struct chg_history v = CHG_HISTORY_INIT, w = CHG_HISTORY_INIT;
