@@ -231,13 +231,15 @@ test_expect_success 'a repair that restores the last valid content has no event'
 	test_cmp expect actual
 '
 
-test_expect_success 'show, report and audit --verify take the history as before' '
+test_expect_success 'show has the invalid versions too; report and audit --verify run' '
 	chg -C r show --now "$CHG_TEST_NOW" CHG-0001 >actual &&
 	sed -n "/^history:/,\$p" actual >history &&
 	expand >expect <<-\EOF &&
 	history:
 	  2026-10-01  {c1}  created   requested
+	  2026-10-02  {c2}  updated   invalid: yaml-syntax at 13:7
 	  2026-10-03  {c3}  updated   systems[2]
+	  2026-10-04  {c4}  updated   invalid: duplicate-key at 22:1
 	  2026-10-05  {c5}  updated   owner
 	  2026-10-05  {c5}  state     requested -> cancelled
 	EOF
