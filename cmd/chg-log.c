@@ -19,7 +19,9 @@ static const char usage_text[] =
 	"usage: %s [options] [ID...]\n"
 	"\n"
 	"The audit trail: what happened to each change request (or to the IDs\n"
-	"given), oldest first, from the commits that touched them.\n"
+	"given), oldest first, from the commits that touched them.  A commit\n"
+	"that left a change request not valid is an updated event marked\n"
+	"invalid, with the rule and position of the first error.\n"
 	"\n"
 	"  --since WHEN     events committed at or after WHEN\n"
 	"  --until WHEN     events committed at or before WHEN\n"
@@ -28,9 +30,6 @@ static const char usage_text[] =
 	"                   date-time, or a duration before now (90d, 12h, 2w)\n"
 	"  --client NAME    only change requests of this client\n"
 	"  --type TYPE      only change requests of this type\n"
-	"  --invalid        also the commits that left a change request not\n"
-	"                   valid (an updated event with the rule and position\n"
-	"                   of the first error)\n"
 	"  --rev REV        the history of REV (default HEAD)\n"
 	"  --format FORMAT  text (default), jsonl or csv\n"
 	"  --policy FILE    use FILE as the policy\n"
@@ -275,16 +274,14 @@ static void print_jsonl(struct out *o, const struct chg_audit_event *ev)
 	json_object_set_new(obj, "fingerprint", jstr(ev->fingerprint));
 	json_object_set_new(obj, "outcome", jstr(ev->outcome));
 	json_object_set_new(obj, "path", jstr(ev->path));
-	if (o->filter->invalid) {
-		json_object_set_new(obj, "invalid", json_boolean(ev->invalid));
-		json_object_set_new(obj, "rule", jstr(ev->invalid ? ev->rule : NULL));
-		json_object_set_new(obj, "line", ev->invalid ?
-				    json_integer(ev->line) : json_null());
-		json_object_set_new(obj, "column", ev->invalid ?
-				    json_integer(ev->column) : json_null());
-		json_object_set_new(obj, "message",
-				    jstr(ev->invalid ? ev->message : NULL));
-	}
+	json_object_set_new(obj, "invalid", json_boolean(ev->invalid));
+	json_object_set_new(obj, "rule", jstr(ev->invalid ? ev->rule : NULL));
+	json_object_set_new(obj, "line", ev->invalid ?
+			    json_integer(ev->line) : json_null());
+	json_object_set_new(obj, "column", ev->invalid ?
+			    json_integer(ev->column) : json_null());
+	json_object_set_new(obj, "message",
+			    jstr(ev->invalid ? ev->message : NULL));
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!text) {
@@ -298,16 +295,13 @@ static void print_jsonl(struct out *o, const struct chg_audit_event *ev)
 
 /* ---- CSV (RFC 4180) ---- */
 
+/* The columns of invalid versions come last, so that the others keep the
+ * positions they had before there were any. */
 static const char *const csv_columns[] = {
 	"type", "change", "commit", "author", "author_email", "author_date",
 	"committer", "committer_email", "committer_date", "subject", "fields",
 	"from", "to", "approver", "digest", "verdict", "fingerprint", "outcome",
-	"path", NULL
-};
-
-/* With --invalid, after the others: a column's position never moves. */
-static const char *const csv_invalid_columns[] = {
-	"invalid", "rule", "line", "column", "message", NULL
+	"path", "invalid", "rule", "line", "column", "message", NULL
 };
 
 static void print_csv(struct out *o, const struct chg_audit_event *ev)
@@ -316,6 +310,7 @@ static void print_csv(struct out *o, const struct chg_audit_event *ev)
 	char ad[CHG_AUDIT_TIME_SIZE], cd[CHG_AUDIT_TIME_SIZE];
 	struct chg_buf fields = CHG_BUF_INIT;
 	struct chg_buf *b = &o->line;
+	char line[16] = "", column[16] = "";
 	size_t i;
 
 	for (i = 0; i < ev->nfields; i++)
@@ -341,18 +336,15 @@ static void print_csv(struct out *o, const struct chg_audit_event *ev)
 	chg_format_csv_cell(b, ev->fingerprint, 0);
 	chg_format_csv_cell(b, ev->outcome, 0);
 	chg_format_csv_cell(b, ev->path, 0);
-	if (o->filter->invalid) {
-		char line[16] = "", column[16] = "";
-		if (ev->invalid) {
-			snprintf(line, sizeof(line), "%d", ev->line);
-			snprintf(column, sizeof(column), "%d", ev->column);
-		}
-		chg_format_csv_cell(b, ev->invalid ? "true" : "false", 0);
-		chg_format_csv_cell(b, ev->invalid ? ev->rule : NULL, 0);
-		chg_format_csv_cell(b, line, 0);
-		chg_format_csv_cell(b, column, 0);
-		chg_format_csv_cell(b, ev->invalid ? ev->message : NULL, 0);
+	if (ev->invalid) {
+		snprintf(line, sizeof(line), "%d", ev->line);
+		snprintf(column, sizeof(column), "%d", ev->column);
 	}
+	chg_format_csv_cell(b, ev->invalid ? "true" : "false", 0);
+	chg_format_csv_cell(b, ev->invalid ? ev->rule : NULL, 0);
+	chg_format_csv_cell(b, line, 0);
+	chg_format_csv_cell(b, column, 0);
+	chg_format_csv_cell(b, ev->invalid ? ev->message : NULL, 0);
 	chg_buf_puts(b, "\r\n");
 	chg_buf_release(&fields);
 }
@@ -386,7 +378,6 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "until", required_argument, NULL, 'u' },
 		{ "client", required_argument, NULL, 'c' },
 		{ "type", required_argument, NULL, 't' },
-		{ "invalid", no_argument, NULL, 'i' },
 		{ "rev", required_argument, NULL, 'r' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -417,7 +408,6 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		case 'u': until = optarg; break;
 		case 'c': filter.client = optarg; break;
 		case 't': filter.type = optarg; break;
-		case 'i': filter.invalid = 1; break;
 		case 'r': opts.rev = optarg; break;
 		case 'f': format = optarg; break;
 		case 'p': opts.policy_file = optarg; break;
@@ -456,8 +446,11 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 	filter.has_until = until != NULL;
 	filter.ids = (const char *const *)argv + optind;
 	filter.nids = (size_t)(argc - optind);
+	/* the trail keeps every commit: those that left a change request
+	   not valid too */
+	filter.invalid = 1;
 	o.filter = &filter;
-	opts.filter.invalid = filter.invalid;
+	opts.filter.invalid = 1;
 	o.ids = filter.ids;
 	o.nids = filter.nids;
 	if (o.nids && !(o.seen = calloc(o.nids, 1))) {
@@ -472,8 +465,6 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 	if (o.format == CSV) {
 		for (i = 0; csv_columns[i]; i++)
 			printf("%s%s", i ? "," : "", csv_columns[i]);
-		for (i = 0; filter.invalid && csv_invalid_columns[i]; i++)
-			printf(",%s", csv_invalid_columns[i]);
 		fputs("\r\n", stdout);
 	}
 	/* the filters are applied here, so that an ID without any event is

@@ -239,7 +239,10 @@ static int on_event(const struct chg_audit_event *ev, void *payload)
 		enter_state(b, e, ev->to, t);
 		break;
 	case CHG_AUDIT_UPDATED:
-		clear_approvers(e);
+		/* a version that is not valid changes no content: the next
+		   valid one is compared with the last valid one, and tells */
+		if (!ev->invalid)
+			clear_approvers(e);
 		break;
 	case CHG_AUDIT_APPROVED:
 		if (ev->verdict && !strcmp(ev->verdict, "counted") && ev->approver &&

@@ -67,6 +67,12 @@ static int collect(const struct chg_audit_event *ev, void *payload)
 			       ev->verdict ? ev->verdict : "");
 		break;
 	case CHG_AUDIT_UPDATED:
+		if (ev->invalid) {
+			chg_buf_printf(&d, "invalid: %s", ev->rule ? ev->rule : "?");
+			if (ev->line > 0)
+				chg_buf_printf(&d, " at %d:%d", ev->line, ev->column);
+			break;
+		}
 		for (i = 0; i < ev->nfields; i++)
 			chg_buf_printf(&d, "%s%s", i ? ", " : "", ev->fields[i]);
 		break;
@@ -225,6 +231,7 @@ int chg_show(struct chg_show *out, struct chg_diag_list *diags,
 	if (out->ws->has_tip) {
 		aopts.ids = &opts->id;
 		aopts.nids = 1;
+		aopts.invalid = 1;  /* every commit of its history */
 		error = chg_audit_walk_history(out->ws->repo, out->history,
 					       out->policy, &aopts, collect, out,
 					       NULL);

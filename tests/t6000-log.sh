@@ -263,6 +263,7 @@ test_expect_success 'text: the whole history, one event a line' '
 	2026-10-26 09:00 +00:00  {c18}  CHG-0004   updated   Jane Doe          title
 	2026-10-27 09:00 +00:00  {c19}  CHG-0004   updated   Bob Ops           description
 	2026-10-28 09:00 +00:00  {c20}  CHG-0099   approved  Dave Miller       dave@example.com unknown-change sha256:000000000000
+	2026-10-29 09:00 +00:00  {c21}  CHG-0004   updated   Bob Ops           (invalid: yaml-syntax at 23:1) did not find expected node content while parsing a flow node
 	2026-10-30 09:00 +00:00  {c22}  CHG-0004   updated   Bob Ops           title
 	EOF
 	test_cmp expect actual
@@ -293,7 +294,7 @@ summarize () {
 		my @want = qw(type change commit author author_email author_date
 			      committer committer_email committer_date subject
 			      fields from to approver digest verdict fingerprint
-			      outcome path);
+			      outcome path invalid rule line column message);
 		while (my $line = <STDIN>) {
 			# the keys, in the order they are written
 			my ($depth, @keys) = (0);
@@ -311,6 +312,14 @@ summarize () {
 			} qw(type change author author_email author_date committer_date
 			     subject fields from to approver verdict fingerprint outcome path);
 			$v[0] = substr($e->{commit}, 0, 7) . " " . $v[0];
+			# an invalid version says why; the other events say nothing
+			die "invalid\n" unless JSON::PP::is_bool($e->{invalid});
+			if ($e->{invalid}) {
+				push @v, "invalid $e->{rule} $e->{line}:$e->{column}";
+				die "message\n" unless length $e->{message};
+			} else {
+				die "not null\n" if grep { defined $e->{$_} } qw(rule line column message);
+			}
 			die "commit\n" unless $e->{commit} =~ /^[0-9a-f]{40}$/;
 			die "digest\n" if defined $e->{digest} && $e->{digest} !~ /^sha256:[0-9a-f]{64}$/;
 			print join("|", @v), "\n";
@@ -319,7 +328,7 @@ summarize () {
 
 test_expect_success 'jsonl: every key on every line, in the documented order' '
 	chg -C r log --format jsonl >actual &&
-	lines 29 actual &&
+	lines 30 actual &&
 	summarize <actual >summary &&
 	zoe=$(printf "Zo\303\253 Kim") &&
 	cafe=$(printf "Caf\303\251") &&
@@ -353,6 +362,7 @@ test_expect_success 'jsonl: every key on every line, in the documented order' '
 	{c18} updated|CHG-0004|Jane Doe|jane@example.com|2026-10-26T09:00:00+00:00|2026-10-26T09:00:00+00:00|Caf$fffd again|[title]|-|-|-|-|-|-|changes/globex/CHG-0004.yaml
 	{c19} updated|CHG-0004|Bob Ops|bob@example.com|2026-10-27T09:00:00+00:00|2026-10-27T09:00:00+00:00|=HYPERLINK("http://x.example"), a "quoted" subject|[description]|-|-|-|-|-|-|changes/globex/CHG-0004.yaml
 	{c20} approved|CHG-0099|Dave Miller|dave@example.com|2026-10-28T09:00:00+00:00|2026-10-28T09:00:00+00:00|Approve CHG-0099|-|-|-|Dave Miller <dave@example.com>|unknown-change|-|-|-
+	{c21} updated|CHG-0004|Bob Ops|bob@example.com|2026-10-29T09:00:00+00:00|2026-10-29T09:00:00+00:00|Break CHG-0004|[]|-|-|-|-|-|-|changes/globex/CHG-0004.yaml|invalid yaml-syntax 23:1
 	{c22} updated|CHG-0004|Bob Ops|bob@example.com|2026-10-30T09:00:00+00:00|2026-10-30T09:00:00+00:00|Fix CHG-0004|[title]|-|-|-|-|-|-|changes/globex/CHG-0004.yaml
 	EOF
 	test_cmp expect summary
@@ -371,23 +381,25 @@ test_expect_success 'jsonl: digests as the trailers carry them' '
 
 test_expect_success 'csv: RFC 4180, a header, quoted cells, no formulas' '
 	chg -C r log --format csv >actual &&
-	lines 30 actual &&
+	lines 31 actual &&
 	# every record ends with CR LF
 	! grep -v "$(printf "\r")\$" actual &&
 	tr -d "\r" <actual >lf &&
 	head -n 1 lf >header &&
-	echo "type,change,commit,author,author_email,author_date,committer,committer_email,committer_date,subject,fields,from,to,approver,digest,verdict,fingerprint,outcome,path" >expect &&
+	echo "type,change,commit,author,author_email,author_date,committer,committer_email,committer_date,subject,fields,from,to,approver,digest,verdict,fingerprint,outcome,path,invalid,rule,line,column,message" >expect &&
 	test_cmp expect header &&
 	c2=$(git -C r rev-parse c2) && c9=$(git -C r rev-parse c9) &&
 	c19=$(git -C r rev-parse c19) && c20=$(git -C r rev-parse c20) &&
+	c21=$(git -C r rev-parse c21) &&
 	d20=sha256:0000000000000000000000000000000000000000000000000000000000000000 &&
 	cat >expect <<-EOF &&
-	updated,CHG-0001,$c2,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Edit CHG-0001,rollback-plan;systems[2],,,,,,,,changes/CHG-0001.yaml
-	moved,CHG-0001,$c9,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Move CHG-0001 to acme,,changes/CHG-0001.yaml,changes/acme/CHG-0001.yaml,,,,,,changes/acme/CHG-0001.yaml
-	updated,CHG-0004,$c19,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,"'"'"'=HYPERLINK(""http://x.example""), a ""quoted"" subject",description,,,,,,,,changes/globex/CHG-0004.yaml
-	approved,CHG-0099,$c20,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Approve CHG-0099,,,,Dave Miller <dave@example.com>,$d20,unknown-change,,,
+	updated,CHG-0001,$c2,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Edit CHG-0001,rollback-plan;systems[2],,,,,,,,changes/CHG-0001.yaml,false,,,,
+	moved,CHG-0001,$c9,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Move CHG-0001 to acme,,changes/CHG-0001.yaml,changes/acme/CHG-0001.yaml,,,,,,changes/acme/CHG-0001.yaml,false,,,,
+	updated,CHG-0004,$c19,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,"'"'"'=HYPERLINK(""http://x.example""), a ""quoted"" subject",description,,,,,,,,changes/globex/CHG-0004.yaml,false,,,,
+	approved,CHG-0099,$c20,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Approve CHG-0099,,,,Dave Miller <dave@example.com>,$d20,unknown-change,,,,false,,,,
+	updated,CHG-0004,$c21,Bob Ops,bob@example.com,2026-10-29T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-29T09:00:00+00:00,Break CHG-0004,,,,,,,,,changes/globex/CHG-0004.yaml,true,yaml-syntax,23,1,did not find expected node content while parsing a flow node
 	EOF
-	grep -e "^updated,CHG-0001,$c2," -e "^moved," -e "^updated,CHG-0004,$c19," -e ",$c20," lf >got &&
+	grep -e "^updated,CHG-0001,$c2," -e "^moved," -e "^updated,CHG-0004,$c19," -e ",$c20," -e ",$c21," lf >got &&
 	test_cmp expect got
 '
 
@@ -404,6 +416,7 @@ test_expect_success '--since and --until take dates, date-times and durations' '
 	test_cmp expect2 actual &&
 	chg -C r log --now 2026-10-30T12:00:00Z --since 2d >actual &&
 	expand >expect <<-\EOF &&
+	2026-10-29 09:00 +00:00  {c21}  CHG-0004   updated   Bob Ops           (invalid: yaml-syntax at 23:1) did not find expected node content while parsing a flow node
 	2026-10-30 09:00 +00:00  {c22}  CHG-0004   updated   Bob Ops           title
 	EOF
 	test_cmp expect actual &&
@@ -478,6 +491,7 @@ test_expect_success 'a shallow clone: history starts at the shallow commit' '
 	chg -C shallow log >actual 2>err &&
 	expand >expect <<-\EOF &&
 	2026-10-28 09:00 +00:00  {c20}  CHG-0099   approved  Dave Miller       dave@example.com unknown-change sha256:000000000000
+	2026-10-29 09:00 +00:00  {c21}  CHG-0004   updated   Bob Ops           (invalid: yaml-syntax at 23:1) did not find expected node content while parsing a flow node
 	2026-10-30 09:00 +00:00  {c22}  CHG-0004   updated   Bob Ops           title
 	EOF
 	test_cmp expect actual &&

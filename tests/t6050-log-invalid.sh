@@ -1,6 +1,6 @@
 #!/bin/sh
 
-test_description='chg log --invalid: commits that leave a change request not valid'
+test_description='chg log: commits that leave a change request not valid are in the trail'
 
 . "$(dirname "$0")"/lib-chg.sh
 
@@ -93,7 +93,7 @@ test_expect_success 'setup: a new file that is valid only from its second versio
 '
 
 test_expect_success 'text: each invalid version at its own commit, with rule and position' '
-	chg -C r log --invalid >actual &&
+	chg -C r log >actual &&
 	expand >expect <<-\EOF &&
 	2026-10-01 09:00 +00:00  {c1}  CHG-0001   created   Jane Doe          changes/CHG-0001.yaml (requested)
 	2026-10-02 09:00 +00:00  {c2}  CHG-0001   updated   Bob Ops           (invalid: yaml-syntax at 13:7) did not find expected '"'"','"'"' or '"'"']'"'"' while parsing a flow sequence started at line 12, column 10
@@ -115,14 +115,26 @@ test_expect_success 'text: each invalid version at its own commit, with rule and
 	cp expect expect.all
 '
 
-test_expect_success 'without --invalid: the same trail less the invalid versions' '
-	chg -C r log >actual &&
-	grep -v "(invalid: " expect.all >expect.valid &&
-	test_cmp expect.valid actual
+test_expect_success 'every commit that changed a change request is in the trail' '
+	# e1 is the one exception: a file that has never been valid belongs
+	# to no change request (its first valid version is created at e2)
+	git -C r rev-list --reverse HEAD -- changes >touched &&
+	test "$(wc -l <touched)" -eq 14 &&
+	e1=$(git -C r rev-parse e1) &&
+	chg -C r log --format jsonl >actual &&
+	perl -MJSON::PP -ne "print decode_json(\$_)->{commit}, qq(\n)" <actual |
+	uniq >logged &&
+	grep -v "^$e1\$" touched >expect &&
+	test_cmp expect logged
+'
+
+test_expect_success 'the --invalid option is gone: the trail has them always' '
+	test_expect_code 2 chg -C r log --invalid 2>err &&
+	grep "unknown option '"'"'--invalid'"'"'" err
 '
 
 test_expect_success 'jsonl: invalid, rule, line, column and message after the other keys' '
-	chg -C r log --invalid --format jsonl >actual &&
+	chg -C r log --format jsonl >actual &&
 	perl -MJSON::PP -e '"'"'
 		my @want = qw(type change commit author author_email author_date
 			      committer committer_email committer_date subject
@@ -161,15 +173,12 @@ test_expect_success 'jsonl: invalid, rule, line, column and message after the ot
 	EOF
 	test_cmp expect summary &&
 	grep "\"message\":\"duplicate key '"'"'title'"'"' (first defined at line 2)\"" actual &&
-	# without --invalid the lines are as they were
-	chg -C r log --format jsonl >plain &&
-	! grep "\"invalid\"" plain &&
-	grep -v "\"invalid\":true" actual | sed "s/,\"invalid\":false,\"rule\":null,\"line\":null,\"column\":null,\"message\":null}\$/}/" >stripped &&
-	test_cmp plain stripped
+	# a valid event carries the keys too, false and null
+	test "$(grep -c ",\"invalid\":false,\"rule\":null,\"line\":null,\"column\":null,\"message\":null}\$" actual)" -eq 10
 '
 
 test_expect_success 'csv: the new columns at the end, the others where they were' '
-	chg -C r log --invalid --format csv | tr -d "\r" >actual &&
+	chg -C r log --format csv | tr -d "\r" >actual &&
 	head -n 1 actual >header &&
 	echo "type,change,commit,author,author_email,author_date,committer,committer_email,committer_date,subject,fields,from,to,approver,digest,verdict,fingerprint,outcome,path,invalid,rule,line,column,message" >expect &&
 	test_cmp expect header &&
@@ -181,30 +190,29 @@ test_expect_success 'csv: the new columns at the end, the others where they were
 	grep -e ",$c2," -e ",$c3," actual >got &&
 	test_cmp expect got &&
 	test "$(grep -c ",true," actual)" -eq 5 &&
-	chg -C r log --format csv | tr -d "\r" >plain &&
-	grep -v ",true," actual | sed "s/,invalid,rule,line,column,message\$//; s/,false,,,,\$//" >stripped &&
-	test_cmp plain stripped
+	test "$(grep -c ",false,,,,\$" actual)" -eq 10
 '
 
 test_expect_success 'filters: client and type of the last valid version, ids, dates' '
-	chg -C r log --invalid --client acme >actual &&
+	chg -C r log --client acme >actual &&
 	grep "CHG-0001" expect.all >expect.acme &&
 	test_cmp expect.acme actual &&
-	chg -C r log --invalid --client globex >actual &&
+	chg -C r log --client globex >actual &&
 	grep "CHG-0002" expect.all >expect.globex &&
 	test_cmp expect.globex actual &&
 	test "$(grep -c "(invalid: " actual)" -eq 3 &&
-	chg -C r log --invalid --type normal >actual &&
+	chg -C r log --type normal >actual &&
 	test_cmp expect.all actual &&
-	chg -C r log --invalid --type emergency >actual &&
+	chg -C r log --type emergency >actual &&
 	test_must_be_empty actual &&
-	chg -C r log --invalid CHG-0002 >actual &&
+	chg -C r log CHG-0002 >actual &&
 	test_cmp expect.globex actual &&
-	chg -C r log --invalid --since 2026-10-02 --until 2026-10-02 >actual &&
+	chg -C r log --since 2026-10-02 --until 2026-10-02 >actual &&
 	grep "^2026-10-02 " expect.all >expect.c2 &&
 	test_cmp expect.c2 actual &&
-	chg -C r log --since 2026-10-02 --until 2026-10-02 >actual &&
-	test_must_be_empty actual
+	chg -C r log --since 2026-10-03 --until 2026-10-03 >actual &&
+	grep "^2026-10-03 " expect.all >expect.c3 &&
+	test_cmp expect.c3 actual
 '
 
 test_expect_success 'a repair that restores the last valid content has no event' '
@@ -215,7 +223,7 @@ test_expect_success 'a repair that restores the last valid content has no event'
 	 git checkout -q e2 -- changes/CHG-0003.yaml &&
 	 at 2026-10-16T09:00:00Z chg_commit "Jane Doe" jane@example.com "Restore CHG-0003" &&
 	 git tag e4) &&
-	chg -C r log --invalid CHG-0003 >actual &&
+	chg -C r log CHG-0003 >actual &&
 	expand >expect <<-\EOF &&
 	2026-10-14 09:00 +00:00  {e2}  CHG-0003   created   Bob Ops           changes/CHG-0003.yaml (requested)
 	2026-10-15 09:00 +00:00  {e3}  CHG-0003   updated   Bob Ops           (invalid: yaml-syntax at 22:1) did not find expected node content while parsing a flow node
@@ -223,13 +231,15 @@ test_expect_success 'a repair that restores the last valid content has no event'
 	test_cmp expect actual
 '
 
-test_expect_success 'show, report and audit --verify take the history as before' '
+test_expect_success 'show has the invalid versions too; report and audit --verify run' '
 	chg -C r show --now "$CHG_TEST_NOW" CHG-0001 >actual &&
 	sed -n "/^history:/,\$p" actual >history &&
 	expand >expect <<-\EOF &&
 	history:
 	  2026-10-01  {c1}  created   requested
+	  2026-10-02  {c2}  updated   invalid: yaml-syntax at 13:7
 	  2026-10-03  {c3}  updated   systems[2]
+	  2026-10-04  {c4}  updated   invalid: duplicate-key at 22:1
 	  2026-10-05  {c5}  updated   owner
 	  2026-10-05  {c5}  state     requested -> cancelled
 	EOF

@@ -154,4 +154,41 @@ test_expect_success 'show: not a repository exits 3' '
 	grep "not a git repository" err
 '
 
+test_expect_success 'show: the history has the versions that were not valid' '
+	(cd r &&
+	 edit changes/CHG-0002.yaml "s/^systems: \[lb-01, lb-02\]/systems: [lb-01, lb-02/" &&
+	 at 2026-10-07T09:00:00Z chg_commit "Bob Ops" bob@example.com "Break CHG-0002" &&
+	 git tag c7 &&
+	 edit changes/CHG-0002.yaml "s/^systems: .*/systems: [lb-01, lb-02]/" &&
+	 echo "owner: Carol Nguyen <carol@example.com>" >>changes/CHG-0002.yaml &&
+	 at 2026-10-08T09:00:00Z chg_commit "Bob Ops" bob@example.com "Give CHG-0002 two owners" &&
+	 git tag c8 &&
+	 edit changes/CHG-0002.yaml "/^owner: Carol/d
+s/^systems: .*/systems: [lb-01, lb-02, lb-03]/" &&
+	 at 2026-10-09T09:00:00Z chg_commit "Carol Nguyen" carol@example.com "Fix CHG-0002" &&
+	 git tag c9) &&
+	test_expect_code 1 chg -C r show --now "$CHG_TEST_NOW" CHG-0002 >actual &&
+	sed -n "/^history:/,\$p" actual >history &&
+	expand >expect <<-\EOF &&
+	history:
+	  2026-10-01  {c1}  created   approved
+	  2026-10-07  {c7}  updated   invalid: yaml-syntax at 12:7
+	  2026-10-08  {c8}  updated   invalid: duplicate-key at 21:1
+	  2026-10-09  {c9}  updated   systems[2]
+	EOF
+	test_cmp expect history &&
+	test_expect_code 1 chg -C r show --format json --now "$CHG_TEST_NOW" CHG-0002 >actual.json &&
+	perl -MJSON::PP -e '"'"'
+		local $/; my $j = decode_json(<STDIN>);
+		print "$_->{commit} $_->{type} $_->{detail}\n" for @{$j->{history}};
+	'"'"' <actual.json >actual &&
+	expand >expect <<-\EOF &&
+	{c1} created approved
+	{c7} updated invalid: yaml-syntax at 12:7
+	{c8} updated invalid: duplicate-key at 21:1
+	{c9} updated systems[2]
+	EOF
+	test_cmp expect actual
+'
+
 test_done

@@ -250,6 +250,37 @@ test_expect_success '--rev: the change requests and history of that revision' '
 	! grep CHG-0006 actual
 '
 
+test_expect_success 'a broken version is no change of content: approvers stay' '
+	# CHG-0001 is broken after its approval and repaired to the approved
+	# content; CHG-0002 is repaired with another system, which is a change
+	chg_repo b &&
+	(cd b &&
+	 cr CHG-0001 normal acme 2026-12-10T22:00:00Z 2026-12-10T23:00:00Z >changes/CHG-0001.yaml &&
+	 cr CHG-0002 normal acme 2026-12-11T22:00:00Z 2026-12-11T23:00:00Z >changes/CHG-0002.yaml &&
+	 at 2026-12-01T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request CHG-0001 and CHG-0002" &&
+	 at 2026-12-02T09:00:00Z chg_approve CHG-0001 "Dave Miller" dave@example.com &&
+	 at 2026-12-02T10:00:00Z chg_approve CHG-0002 "Dave Miller" dave@example.com &&
+	 git tag approved &&
+	 echo "bad: [" >>changes/CHG-0001.yaml &&
+	 echo "bad: [" >>changes/CHG-0002.yaml &&
+	 at 2026-12-03T09:00:00Z chg_commit "Bob Ops" bob@example.com "Break both" &&
+	 git checkout -q approved -- changes/CHG-0001.yaml &&
+	 edit changes/CHG-0002.yaml "/^bad:/d
+s/lb-01, lb-02/lb-01, lb-02, lb-03/" &&
+	 at 2026-12-04T09:00:00Z chg_commit "Bob Ops" bob@example.com "Repair both") &&
+	chg -C b log >log &&
+	test "$(grep -c "(invalid: yaml-syntax" log)" -eq 2 &&
+	chg -C b report --month 2026-12 --now $NOW >actual &&
+	grep -e "^### " -e "^- Approved by: " actual >approvers &&
+	cat >expect <<-\EOF &&
+	### CHG-0001: Change CHG-0001
+	- Approved by: Dave Miller \<dave@example.com\>
+	### CHG-0002: Change CHG-0002
+	- Approved by: (no counted approval)
+	EOF
+	test_cmp expect approvers
+'
+
 test_expect_success 'usage errors exit 2' '
 	test_expect_code 2 chg -C r report 2>err &&
 	grep "month YYYY-MM is required" err &&
