@@ -12,9 +12,13 @@ past the expiry.'
 . "$(dirname "$0")"/lib-chg.sh
 
 # The signing side: keys made here, signatures made by git itself.  The
-# user's GnuPG home is this one; chg-lint must never look at it.
-GNUPGHOME="$PWD/gnupg"
-export GNUPGHOME
+# user's GnuPG home is this one; chg-lint must never look at it.  The
+# homes live under a short directory of their own: gpg-agent's socket is
+# made in the home, and a socket's path may not exceed 107 bytes however
+# deep the build directory is.
+GPG_HOMES=$(mktemp -d "${TMPDIR:-/tmp}/chg-gpg.XXXXXX") || exit 1
+GNUPGHOME="$GPG_HOMES/gnupg"
+export GNUPGHOME GPG_HOMES
 unset SSH_AUTH_SOCK
 
 # short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
@@ -45,9 +49,9 @@ new_pgp_key () {
 gpg_at () {
 	cat >"$1-$2" <<-EOF &&
 	#!/bin/sh
-	GNUPGHOME="$PWD/$1" &&
+	GNUPGHOME="$GPG_HOMES/$1" &&
 	export GNUPGHOME &&
-	gpg --homedir "$PWD/$1" --faked-system-time "$2!" "\$@"
+	gpg --homedir "$GPG_HOMES/$1" --faked-system-time "$2!" "\$@"
 	rc=\$?
 	gpgconf --kill gpg-agent
 	exit \$rc
@@ -95,7 +99,7 @@ counted () {
 }
 
 test_expect_success 'setup: OpenPGP keys made on 2026-11-01, one expiring on 2026-11-15' '
-	mkdir -m 700 gnupg &&
+	mkdir -m 700 "$GPG_HOMES/gnupg" &&
 	new_pgp_key "Dave Miller <dave@example.com>" 2026-11-15 20261101T000000 &&
 	EXPIRING=$(pgp_fp dave@example.com) &&
 	test -n "$EXPIRING" &&
@@ -105,12 +109,12 @@ test_expect_success 'setup: OpenPGP keys made on 2026-11-01, one expiring on 202
 	test "$(date -u -d "@$expires" +%Y-%m-%d)" = 2026-11-15 &&
 	# and at the real clock it has expired
 	test "$expires" -lt "$(date +%s)" &&
-	mkdir -m 700 gnupg-lasting &&
+	mkdir -m 700 "$GPG_HOMES/gnupg-lasting" &&
 	(
-		GNUPGHOME="$PWD/gnupg-lasting" &&
+		GNUPGHOME="$GPG_HOMES/gnupg-lasting" &&
 		new_pgp_key "Dave Miller <dave@example.com>" 2099-01-01 20261101T000000
 	) &&
-	LASTING=$(GNUPGHOME="$PWD/gnupg-lasting" pgp_fp dave@example.com) &&
+	LASTING=$(GNUPGHOME="$GPG_HOMES/gnupg-lasting" pgp_fp dave@example.com) &&
 	test -n "$LASTING" &&
 	gpg_at gnupg 20261105T090000 &&
 	gpg_at gnupg 20261110T090000 &&
@@ -120,7 +124,7 @@ test_expect_success 'setup: OpenPGP keys made on 2026-11-01, one expiring on 202
 
 test_expect_success 'control: a key valid until 2099 signs, at a faked time, an approval that counts' '
 	(
-		GNUPGHOME="$PWD/gnupg-lasting" &&
+		GNUPGHOME="$GPG_HOMES/gnupg-lasting" &&
 		pgp_repo lasting "$LASTING" &&
 		pgp_approve lasting "$LASTING" 2026-11-05T09:00:00Z gnupg-lasting-20261105T090000 >/dev/null
 	) &&
@@ -158,8 +162,9 @@ test_expect_success 'an approval dated after the expiry does not count, though s
 test_expect_success 'stop the gpg-agents the signing side started' '
 	for home in gnupg gnupg-lasting
 	do
-		GNUPGHOME="$PWD/$home" gpgconf --kill all || return 1
-	done
+		GNUPGHOME="$GPG_HOMES/$home" gpgconf --kill all || return 1
+	done &&
+	rm -rf "$GPG_HOMES"
 '
 
 test_done
