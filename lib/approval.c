@@ -343,10 +343,9 @@ static int blob_change(char **id, char digest[CHG_DIGEST_SIZE], char **state,
 
 static size_t parsed_slot(const struct walk *w, const git_oid *blob)
 {
-	size_t h, i;
+	size_t i;
 
-	memcpy(&h, blob->id, sizeof(h));
-	for (i = h & (w->alloc_parsed - 1); w->parsed[i].used &&
+	for (i = chg_oid_hash(blob) & (w->alloc_parsed - 1); w->parsed[i].used &&
 	     !git_oid_equal(&w->parsed[i].blob, blob);
 	     i = (i + 1) & (w->alloc_parsed - 1))
 		;
@@ -1237,6 +1236,20 @@ static int view_by_id(size_t **out, const size_t *index_by_id, const size_t *map
 	return 0;
 }
 
+/* Makes `out` a view of `index`: what they share is the index's. */
+static void view_of(struct chg_history *out, const struct chg_history *index)
+{
+	out->view = 1;
+	out->chain_pos = NULL;
+	out->trust = index->trust;
+	out->trust_changes = index->trust_changes;
+	out->ntrust_changes = index->ntrust_changes;
+	out->merges = index->merges;
+	out->nmerges = index->nmerges;
+	out->graph = index->graph;
+	out->diff = index->diff;
+}
+
 /*
  * Fills the view `out` of `index` at record `r`, whose entries (which it
  * takes) say what it reaches (view_serves holds).
@@ -1249,15 +1262,7 @@ static int make_view(struct chg_history *out, const struct chg_history *index,
 	size_t i, j, rec;
 	int error = 0;
 
-	out->view = 1;
-	out->chain_pos = NULL;
-	out->trust = index->trust;
-	out->trust_changes = index->trust_changes;
-	out->ntrust_changes = index->ntrust_changes;
-	out->merges = index->merges;
-	out->nmerges = index->nmerges;
-	out->graph = index->graph;
-	out->diff = index->diff;
+	view_of(out, index);
 	out->entry = entry;
 	if (!map || !emap ||
 	    !(out->approvals = calloc(index->napprovals + 1, sizeof(*out->approvals))) ||
@@ -1430,15 +1435,7 @@ static int make_focus(struct chg_history *out, const struct chg_history *index,
 	size_t i, j, k, *viewed = NULL, nviewed = 0;
 	int error = 0;
 
-	out->view = 1;
-	out->chain_pos = NULL;
-	out->trust = index->trust;
-	out->trust_changes = index->trust_changes;
-	out->ntrust_changes = index->ntrust_changes;
-	out->merges = index->merges;
-	out->nmerges = index->nmerges;
-	out->graph = index->graph;
-	out->diff = index->diff;
+	view_of(out, index);
 	out->entry = NULL;
 	if (!(viewed = malloc((n + 1) * sizeof(*viewed))) ||
 	    !(out->approvals = calloc(n + 1, sizeof(*out->approvals))) ||

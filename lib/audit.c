@@ -278,16 +278,6 @@ struct parsed_cache {
 	size_t n;
 };
 
-static size_t hash_oid(const git_oid *id)
-{
-	size_t h = 0;
-	int i;
-
-	for (i = 0; i < 8; i++)
-		h = h << 8 | id->id[i];
-	return h;
-}
-
 static void lru_unlink(struct parsed_cache *pc, struct parsed *p)
 {
 	if (p->newer)
@@ -333,7 +323,7 @@ static void parsed_evict(struct parsed_cache *pc)
 	while (pc->n > PARSED_MAX && p && !p->refs) {
 		struct parsed **q;
 		up = p->newer;
-		for (q = &pc->buckets[hash_oid(&p->blob) % (PARSED_MAX * 2)]; *q != p;
+		for (q = &pc->buckets[chg_oid_hash(&p->blob) % (PARSED_MAX * 2)]; *q != p;
 		     q = &(*q)->next)
 			;
 		*q = p->next;
@@ -493,7 +483,7 @@ static int parsed_get(struct parsed **out, struct audit *a, const git_oid *blob)
 	struct parsed_cache *pc = &a->parsed;
 	struct parsed *p;
 	git_blob *b;
-	size_t h = hash_oid(blob) % (PARSED_MAX * 2);
+	size_t h = chg_oid_hash(blob) % (PARSED_MAX * 2);
 	int error = 0;
 
 	if (!pc->buckets && !(pc->buckets = calloc(PARSED_MAX * 2, sizeof(*pc->buckets))))

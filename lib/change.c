@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "repo.h"
 #include "yaml.h"
 #include "banned.h"
 
@@ -149,10 +150,9 @@ void chg_change_cache_free(struct chg_change_cache *cache)
 
 static size_t slot(const struct chg_change_cache *cache, const git_oid *blob)
 {
-	size_t h, i;
+	size_t i;
 
-	memcpy(&h, blob->id, sizeof(h));
-	for (i = h & (cache->alloc - 1); cache->items[i].c.path &&
+	for (i = chg_oid_hash(blob) & (cache->alloc - 1); cache->items[i].c.path &&
 	     !git_oid_equal(&cache->items[i].blob, blob);
 	     i = (i + 1) & (cache->alloc - 1))
 		;

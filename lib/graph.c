@@ -7,24 +7,14 @@
 
 #include "buf.h"
 #include "error.h"
+#include "repo.h"
 #include "banned.h"
-
-static size_t hash_oid(const git_oid *id)
-{
-	size_t h = 0;
-	int i;
-
-	/* an object id is already uniformly distributed */
-	for (i = 0; i < 8; i++)
-		h = h << 8 | id->id[i];
-	return h;
-}
 
 static size_t *slot(const struct chg_graph *g, const git_oid *id)
 {
 	size_t i;
 
-	for (i = hash_oid(id) & (g->cap - 1); g->slots[i];
+	for (i = chg_oid_hash(id) & (g->cap - 1); g->slots[i];
 	     i = (i + 1) & (g->cap - 1))
 		if (git_oid_equal(&g->commits[g->slots[i] - 1].id, id))
 			break;

@@ -364,3 +364,13 @@ char *chg_oid_short(char out[8], const git_oid *oid)
 	git_oid_tostr(out, 8, oid);
 	return out;
 }
+
+size_t chg_oid_hash(const git_oid *oid)
+{
+	size_t h = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		h = h << 8 | oid->id[i];
+	return h;
+}

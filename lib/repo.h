@@ -100,4 +100,10 @@ int chg_tree_read(struct chg_buf *out, size_t *size, git_repository *repo,
  */
 char *chg_oid_short(char out[8], const git_oid *oid);
 
+/*
+ * A hash of `oid` for the tables keyed by object id: its first bytes (an
+ * object id is already uniformly distributed).
+ */
+size_t chg_oid_hash(const git_oid *oid);
+
 #endif
