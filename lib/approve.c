@@ -1,4 +1,3 @@
-#include <errno.h>
 #include <git2.h>
 #include <stdarg.h>
 #include <stdio.h>
