@@ -1,14 +1,9 @@
-#include <errno.h>
 #include <git2.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/types.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "approve.h"
 #include "approval.h"
@@ -16,10 +11,11 @@
 #include "lint.h"
 #include "node.h"
 #include "policy.h"
+#include "process.h"
 #include "signature.h"
 #include "trailer.h"
 #include "waiver.h"
-#include "yaml.h"
+#include "workspace.h"
 #include "banned.h"
 
 /* The checks' verdict that stops the run without an error: nothing is
@@ -31,12 +27,11 @@ struct approve {
 	const struct chg_approve_options *opts;
 	struct chg_approve_result *out;
 	struct chg_diag_list *diags;  /* the caller's: what explains a refusal */
-	git_repository *repo;
-	git_oid head;
-	char head_hex[GIT_OID_HEXSZ + 1];
-	struct chg_policy *policy;
-	struct chg_change_set changes;
-	const struct chg_change *change;
+	struct chg_workspace *ws;     /* the caller's: HEAD's tree and history */
+	git_repository *repo;         /* the workspace's */
+	const struct chg_policy *policy; /* the workspace's */
+	char head_hex[GIT_OID_HEXSZ + 1]; /* the workspace's tip, HEAD */
+	const struct chg_change *change; /* of the workspace's change set */
 	char *identity;              /* "Name <email>" */
 	char *email;
 };
@@ -58,18 +53,28 @@ static int say(struct approve *a, const char *fmt, ...)
 	return error;
 }
 
-/* Appends copies of `from` to the caller's diagnostics. */
-static int show_diags(struct approve *a, const struct chg_diag_list *from)
+/* Appends to `to` copies of the diagnostics of `from` about the file
+ * `path` (NULL: all of them). */
+static int copy_diags(struct chg_diag_list *to, const struct chg_diag_list *from,
+		      const char *path)
 {
 	size_t i;
 	int error = 0;
 
 	for (i = 0; i < from->n && !error; i++) {
 		const struct chg_diag *d = &from->items[i];
-		error = chg_diag_add(a->diags, d->path, d->line, d->column,
+		if (path && strcmp(d->path, path))
+			continue;
+		error = chg_diag_add(to, d->path, d->line, d->column,
 				     d->severity, d->rule, "%s", d->message);
 	}
 	return error;
+}
+
+/* Appends copies of `from` to the caller's diagnostics. */
+static int show_diags(struct approve *a, const struct chg_diag_list *from)
+{
+	return copy_diags(a->diags, from, NULL);
 }
 
 static const char *git_message(void)
@@ -78,98 +83,43 @@ static const char *git_message(void)
 }
 
 /*
- * Runs git with `args` (NULL-terminated, without "git") in the directory
- * `dir`, without a shell.  `input` is its standard input; its standard
- * output is appended to `out`; its standard error is ours, so that git's
- * and the signing program's messages reach the user.  Returns git's exit
- * status (0: success), or -1 when it could not be started (errno set).
+ * Runs git with `args` (NULL-terminated, without "git") in the
+ * workspace's directory, without a shell (process.h).  `input` is its
+ * standard input (NULL: none); its standard output is appended to `out`;
+ * its standard error is the caller's, so that git's and the signing
+ * program's messages reach the user.  Returns git's exit status (0:
+ * success; 128 + the signal that ended it), or, when git could not be
+ * run, a negative code (CHG_ENOTFOUND, CHG_ERROR, CHG_ENOMEM) with a
+ * message saying why.
  */
-static int run_git(struct chg_buf *out, const char *dir,
+static int run_git(struct approve *a, struct chg_buf *out,
 		   const char *const *args, const char *input)
 {
+	struct chg_process_options opts = CHG_PROCESS_OPTIONS_INIT;
+	struct chg_process_status st;
 	const char *argv[16];
-	int in[2] = { -1, -1 }, from[2] = { -1, -1 };
-	size_t n = 0, len, done = 0;
-	void (*old_pipe)(int);
-	char chunk[4096];
-	ssize_t got;
-	pid_t pid;
-	int status, saved;
+	size_t n = 0;
+	int error;
 
 	argv[n++] = "git";
-	argv[n++] = "-C";
-	argv[n++] = dir;
 	while (*args && n + 1 < sizeof(argv) / sizeof(*argv))
 		argv[n++] = *args++;
 	argv[n] = NULL;
-
-	if (pipe(in) < 0)
-		return -1;
-	if (pipe(from) < 0)
-		goto fail;
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0)
-		goto fail;
-	if (pid == 0) {
-		signal(SIGPIPE, SIG_DFL);
-		if (dup2(in[0], 0) < 0 || dup2(from[1], 1) < 0)
-			_exit(127);
-		close(in[0]);
-		close(in[1]);
-		close(from[0]);
-		close(from[1]);
-		execvp("git", (char *const *)argv);
-		fprintf(stderr, "cannot run 'git': %s\n", strerror(errno));
-		_exit(127);
+	opts.dir = a->ws->opts.dir;
+	opts.input = input;
+	opts.input_len = input ? strlen(input) : 0;
+	opts.inherit_stderr = 1;
+	error = chg_process_run(&st, out, NULL, argv, &opts);
+	if (error == CHG_ENOMEM) {
+		say(a, "out of memory");
+		return error;
 	}
-	close(in[0]);
-	close(from[1]);
-	in[0] = from[1] = -1;
-
-	/* git reads all of its input before it writes: no deadlock */
-	old_pipe = signal(SIGPIPE, SIG_IGN);
-	len = input ? strlen(input) : 0;
-	while (done < len) {
-		got = write(in[1], input + done, len - done);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			break;  /* git exited early: its status says why */
-		done += (size_t)got;
+	if (error < 0) {
+		say(a, "cannot run 'git': %s",
+		    st.errnum ? strerror(st.errnum) : chg_error_str(error));
+		return error;
 	}
-	close(in[1]);
-	in[1] = -1;
-	signal(SIGPIPE, old_pipe);
-
-	while ((got = read(from[0], chunk, sizeof(chunk))) != 0) {
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0)
-			break;
-		if (chg_buf_put(out, chunk, (size_t)got) < 0)
-			break;
-	}
-	close(from[0]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	if (WIFEXITED(status))
-		return WEXITSTATUS(status);
-	return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-
-fail:
-	saved = errno;
-	if (in[0] >= 0)
-		close(in[0]);
-	if (in[1] >= 0)
-		close(in[1]);
-	if (from[0] >= 0)
-		close(from[0]);
-	if (from[1] >= 0)
-		close(from[1]);
-	errno = saved;
-	return -1;
+	return st.exited ? st.code : 128 + st.signal;
 }
 
 /* Removes trailing white space (git's final newline). */
@@ -181,95 +131,43 @@ static void chomp(struct chg_buf *b)
 }
 
 /*
- * The one load: opens the repository containing opts->dir, resolves HEAD
- * and loads its policy as chg-lint does.
+ * Loads the change requests of HEAD (unless the workspace's caller did)
+ * and finds the one to review.
  */
-static int load(struct approve *a)
-{
-	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
-	struct chg_buf err = CHG_BUF_INIT;
-	const char *dir = a->opts->dir;
-	int error;
-
-	if (git_repository_open_ext(&a->repo, strcmp(dir, ".") ? dir : NULL,
-				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
-		say(a, "not a git repository: '%s'", dir);
-		return CHG_ENOTFOUND;
-	}
-	error = git_reference_name_to_id(&a->head, a->repo, "HEAD");
-	if (error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH) {
-		say(a, "HEAD has no commit yet; commit the change request before it is reviewed");
-		return REFUSED;
-	}
-	if (error < 0) {
-		say(a, "cannot resolve HEAD: %s", git_message());
-		return CHG_EGIT;
-	}
-	git_oid_tostr(a->head_hex, sizeof(a->head_hex), &a->head);
-
-	error = chg_lint_load_policy(&a->policy, &diags, &err, dir, a->head_hex, 0, NULL);
-	if (error < 0) {
-		show_diags(a, &diags);
-		say(a, "%s", error == CHG_EINVALID ? "the policy in HEAD is invalid" :
-		    err.len ? err.ptr : chg_error_str(error));
-	}
-	chg_diag_list_release(&diags);
-	chg_buf_release(&err);
-	return error;
-}
-
-static int match_change(const char *path, void *payload)
-{
-	return chg_policy_is_change_path(payload, path);
-}
-
-/* Loads HEAD's change requests and finds the one to review. */
 static int find_change(struct approve *a)
 {
-	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
-	struct chg_strlist files = CHG_STRLIST_INIT;
-	struct chg_buf buf = CHG_BUF_INIT;
-	struct chg_source src;
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
 	const char *id = a->opts->id;
-	size_t i, size;
 	int error;
 
-	if ((error = chg_source_open(&src, a->repo, CHG_SOURCE_TREE, a->head_hex)) < 0) {
-		say(a, "cannot read the tree of HEAD");
-		return error;
-	}
-	error = chg_source_list(&files, &src, match_change, a->policy);
-	for (i = 0; i < files.n && !error; i++) {
-		chg_buf_clear(&buf);
-		error = chg_source_read(&buf, &size, &src, files.items[i], CHG_YAML_MAX_SIZE);
-		if (error == CHG_ELIMIT) {
-			error = 0;
-			continue;  /* chg-lint reports it; it is not this one */
-		}
-		if (!error)
-			error = chg_change_set_add(&a->changes, files.items[i], buf.ptr,
-						   buf.len, a->policy, &diags);
-	}
+	/* what is wrong with the others is chg-lint's to say; the workspace
+	   keeps what it found for the one reviewed */
+	error = chg_workspace_load_changes(a->ws, &scratch, &err, NULL);
 	if (error < 0) {
 		say(a, "cannot read the change requests of HEAD: %s", chg_error_str(error));
 		goto cleanup;
 	}
-	a->change = chg_change_set_find(&a->changes, id);
+	a->change = chg_change_set_find(&a->ws->changes, id);
 	if (!a->change) {
 		say(a, "no change request has id '%s' in HEAD; a new change request is committed before it is reviewed",
 		    id);
 		error = REFUSED;
 	} else if (!a->change->digest[0]) {
-		chg_diag_list_sort(&diags);
-		show_diags(a, &diags);
+		if ((error = copy_diags(&found, &a->ws->change_diags, a->change->path)) < 0) {
+			say(a, "out of memory");
+			goto cleanup;
+		}
+		chg_diag_list_sort(&found);
+		show_diags(a, &found);
 		say(a, "cannot compute the digest of %s; fix the errors above", id);
 		error = REFUSED;
 	}
 cleanup:
-	chg_source_release(&src);
-	chg_strlist_release(&files);
-	chg_buf_release(&buf);
-	chg_diag_list_release(&diags);
+	chg_diag_list_release(&scratch);
+	chg_diag_list_release(&found);
+	chg_buf_release(&err);
 	return error;
 }
 
@@ -309,7 +207,11 @@ static int read_identity(struct approve *a)
 	char *gt;
 	int rc, error = 0;
 
-	rc = run_git(&out, a->opts->dir, args, NULL);
+	rc = run_git(a, &out, args, NULL);
+	if (rc < 0) {
+		error = rc;
+		goto cleanup;
+	}
 	chomp(&out);
 	gt = strrchr(out.ptr, '>');
 	if (rc != 0 || !gt) {
@@ -381,25 +283,28 @@ static int settled_by_approval(const struct approve *a, const char *rule)
 }
 
 /*
- * Lints the change request as committed in HEAD and refuses it when it has
- * errors that the approval does not settle.
+ * Lints the change request as committed in HEAD, on the workspace (its
+ * history loaded there, once), and refuses it when it has errors that the
+ * approval does not settle.
  */
 static int check_lint(struct approve *a)
 {
 	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT, blocking = CHG_DIAG_LIST_INIT;
 	struct chg_buf err = CHG_BUF_INIT;
-	const char *paths[1];
+	const char *focus[1];
 	size_t i;
 	int error;
 
-	paths[0] = a->change->path;
-	opts.dir = a->opts->dir;
-	opts.rev = a->head_hex;
+	focus[0] = a->change->path;
 	opts.now = a->opts->now;
-	opts.paths = paths;
-	opts.npaths = 1;
-	error = chg_lint(&diags, &err, &opts, NULL);
+	opts.focus = focus;
+	opts.nfocus = 1;
+	/* the loader's findings about it, which a run that loads the change
+	   requests itself has first (a waiver may excuse them) */
+	error = copy_diags(&diags, &a->ws->change_diags, a->change->path);
+	if (!error)
+		error = chg_lint_workspace(&diags, &err, a->ws, &opts, NULL);
 	if (error < 0) {
 		show_diags(a, &diags);
 		say(a, "cannot lint %s: %s", a->change->path,
@@ -507,7 +412,6 @@ static int record(struct approve *a)
 	const char *title = chg_node_str(chg_node_get(a->change->root, "title"));
 	char tree_hex[GIT_OID_HEXSZ + 1], new_hex[GIT_OID_HEXSZ + 1], sid[8];
 	const char *args[8];
-	git_commit *head = NULL;
 	git_oid new_oid;
 	size_t n = 0;
 	int rc, error = 0;
@@ -525,12 +429,7 @@ static int record(struct approve *a)
 		error = rc;
 		goto cleanup;
 	}
-	if (git_commit_lookup(&head, a->repo, &a->head) < 0) {
-		say(a, "cannot read HEAD: %s", git_message());
-		error = CHG_EGIT;
-		goto cleanup;
-	}
-	git_oid_tostr(tree_hex, sizeof(tree_hex), git_commit_tree_id(head));
+	git_oid_tostr(tree_hex, sizeof(tree_hex), git_tree_id(a->ws->src.tree));
 
 	/* HEAD's own tree: the index and the working tree play no part */
 	args[n++] = "commit-tree";
@@ -540,12 +439,10 @@ static int record(struct approve *a)
 	args[n++] = "-p";
 	args[n++] = a->head_hex;
 	args[n] = NULL;
-	rc = run_git(&out, opts->dir, args, msg.ptr);
+	rc = run_git(a, &out, args, msg.ptr);
 	chomp(&out);
 	if (rc != 0 || git_oid_fromstrn(&new_oid, out.ptr, out.len) < 0 ||
 	    out.len != GIT_OID_HEXSZ) {
-		if (rc < 0)
-			say(a, "cannot run git: %s", strerror(errno));
 		if (opts->sign)
 			say(a, "cannot make the signed commit (git commit-tree -S failed%s); nothing was changed: check your signing setup (gpg.format, user.signingKey)%s",
 			    rc > 0 ? ", see above" : "",
@@ -571,7 +468,7 @@ static int record(struct approve *a)
 	args[5] = a->head_hex;
 	args[6] = NULL;
 	chg_buf_clear(&out);
-	rc = run_git(&out, opts->dir, args, NULL);
+	rc = run_git(a, &out, args, NULL);
 	if (rc != 0) {
 		chg_buf_clear(&a->out->warning);
 		say(a, "cannot move HEAD to the new commit %s (did HEAD move meanwhile?); nothing was changed",
@@ -584,27 +481,39 @@ static int record(struct approve *a)
 	chg_oid_short(a->out->short_id, &new_oid);
 	memcpy(a->out->digest, a->change->digest, sizeof(a->out->digest));
 cleanup:
-	git_commit_free(head);
 	chg_buf_release(&msg);
 	chg_buf_release(&out);
 	return error;
 }
 
-int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
-		const struct chg_approve_options *opts)
+/* Starts the result: nothing recorded, nothing said. */
+static void result_init(struct chg_approve_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	chg_buf_init(&out->warning);
+}
+
+int chg_approve_workspace(struct chg_approve_result *out,
+			  struct chg_diag_list *diags, struct chg_workspace *ws,
+			  const struct chg_approve_options *opts)
 {
 	struct approve a;
 	int error;
 
-	memset(out, 0, sizeof(*out));
-	chg_buf_init(&out->warning);
+	result_init(out);
 	memset(&a, 0, sizeof(a));
 	a.opts = opts;
 	a.out = out;
 	a.diags = diags;
-	git_libgit2_init();
-	if ((error = load(&a)) != 0)
-		goto cleanup;
+	a.ws = ws;
+	a.repo = ws->repo;
+	a.policy = ws->policy;
+	if (!ws->repo || !ws->src_open || ws->src.kind != CHG_SOURCE_TREE ||
+	    !ws->has_tip || !ws->policy) {
+		say(&a, "a review is of a commit: the workspace is not of HEAD's tree");
+		return CHG_ERROR;
+	}
+	git_oid_tostr(a.head_hex, sizeof(a.head_hex), &ws->tip);
 	if (!opts->sign && a.policy->require_signature) {
 		say(&a, "--no-sign: the policy (%s) requires signed approvals and rejections; an unsigned one would not count",
 		    a.policy->path);
@@ -621,13 +530,47 @@ int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
 		goto cleanup;
 	error = record(&a);
 cleanup:
-	chg_change_set_release(&a.changes);
-	chg_policy_free(a.policy);
-	git_repository_free(a.repo);
 	free(a.identity);
 	free(a.email);
-	git_libgit2_shutdown();
 	return error == REFUSED ? 0 : error;
+}
+
+int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
+		const struct chg_approve_options *opts)
+{
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+	struct chg_workspace *ws = NULL;
+	struct approve a;
+	int error;
+
+	wopts.dir = opts->dir;
+	wopts.rev = "HEAD";
+	error = chg_workspace_open(&ws, &found, &err, &wopts);
+	if (!error) {
+		error = chg_approve_workspace(out, diags, ws, opts);
+		goto cleanup;
+	}
+
+	/* why it could not be opened */
+	result_init(out);
+	memset(&a, 0, sizeof(a));
+	a.out = out;
+	a.diags = diags;
+	if (error == CHG_ENOTFOUND && chg_workspace_head_unborn(opts->dir)) {
+		say(&a, "HEAD has no commit yet; commit the change request before it is reviewed");
+		error = 0;
+		goto cleanup;
+	}
+	show_diags(&a, &found);
+	say(&a, "%s", error == CHG_EINVALID ? "the policy in HEAD is invalid" :
+	    err.len ? err.ptr : chg_error_str(error));
+cleanup:
+	chg_workspace_free(ws);
+	chg_diag_list_release(&found);
+	chg_buf_release(&err);
+	return error;
 }
 
 void chg_approve_result_release(struct chg_approve_result *r)

@@ -20,18 +20,25 @@
  *     not settle (not for a rejection: one may reject a change request
  *     that fails lint).
  *
+ * The checks work on a workspace (workspace.h) of the tree of HEAD: its
+ * repository, policy and catalog, its change requests (loaded by the use
+ * case unless they were before) and, for the lint check only, its history
+ * (loaded there the first time, once).
+ *
  * The commit is made without touching the index or the working tree: git
  * commit-tree (-S) signs HEAD's tree with the user's own signing setup
  * (gpg.format, user.signingKey, ...), and git update-ref moves HEAD from
  * the commit the checks were made against to the new one, or fails when
- * HEAD moved meanwhile.  git runs without a shell, from argument arrays;
- * its standard error and that of the signing program are the caller's,
- * so that their messages reach the user.  After the commit is made, it is
- * judged as chg-lint will judge it, and out->warning says why it will not
- * count when it will not.
+ * HEAD moved meanwhile.  git runs without a shell, from argument arrays
+ * (process.h); its standard error and that of the signing program are the
+ * caller's, so that their messages reach the user; that git cannot be run
+ * at all is a message of the result, like every other one.  After the
+ * commit is made, it is judged as chg-lint will judge it, and out->warning
+ * says why it will not count when it will not.
  *
  * Ownership: a `struct chg_approve_result` owns its strings;
- * chg_approve_result_release frees them.
+ * chg_approve_result_release frees them.  A workspace handed to
+ * chg_approve_workspace stays the caller's.
  *
  *	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
  *	struct chg_approve_result r;
@@ -51,8 +58,12 @@
 #include "diag.h"
 #include "repo.h"
 
+struct chg_workspace;
+
 struct chg_approve_options {
-	const char *dir;          /* a directory inside the repository */
+	const char *dir;          /* a directory inside the repository (not
+				     read by chg_approve_workspace: the
+				     workspace's is used) */
 	const char *id;           /* the change request's id */
 	int rejected;             /* record a rejection, not an approval */
 	int sign;                 /* sign the commit (git commit-tree -S) */
@@ -85,16 +96,36 @@ struct chg_approve_result {
  * digest cannot be computed, the lint errors that block an approval) are
  * appended to `diags`, to be shown before out->messages; nothing else is.
  *
+ * Opens the workspace of the tree of HEAD (chg_workspace_open, rev
+ * "HEAD") and runs chg_approve_workspace on it; that HEAD has no commit
+ * is a refusal.
+ *
  * Returns 0 when it decided: out->recorded is 1 when the commit was
  * recorded, 0 when it refused (out->messages say why).  Returns a
- * negative code when it could not run: CHG_ENOTFOUND (not a repository),
- * CHG_EINVALID (an invalid policy, or a git identity that is not
- * "Name <email>"), CHG_EGIT, CHG_ENOMEM, or CHG_ERROR (git could not make
- * the commit or move HEAD), with out->messages saying why; nothing was
- * changed then either.
+ * negative code when it could not run: CHG_ENOTFOUND (not a repository,
+ * or git cannot be found), CHG_EINVALID (an invalid policy, or a git
+ * identity that is not "Name <email>"), CHG_EGIT, CHG_ENOMEM, or
+ * CHG_ERROR (git could not be run, could not make the commit or move
+ * HEAD), with out->messages saying why; nothing was changed then either.
  */
 int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
 		const struct chg_approve_options *opts);
+
+/*
+ * As chg_approve, on `ws`, a workspace of the caller's opened on the tree
+ * of HEAD (workspace options: rev "HEAD"): its tip is the commit the
+ * checks are made against and the new commit's parent, and git runs in
+ * its directory.  The change requests are loaded into it unless they were
+ * (the loader's findings it kept, ws->change_diags, stand for them then),
+ * and its history is loaded for an approval (not for a rejection) unless
+ * it was; it keeps what was loaded.  `out` need not be initialised.
+ *
+ * Returns as chg_approve; CHG_ERROR when `ws` is not of a revision's tree
+ * with a repository and a policy (out->messages say so).
+ */
+int chg_approve_workspace(struct chg_approve_result *out,
+			  struct chg_diag_list *diags, struct chg_workspace *ws,
+			  const struct chg_approve_options *opts);
 
 /* Frees what `r` holds.  NULL-safe. */
 void chg_approve_result_release(struct chg_approve_result *r);

@@ -234,6 +234,19 @@ static int read_source(struct chg_buf *buf, int *skip, struct chg_workspace *ws,
 
 /* ---- opening ---- */
 
+/*
+ * Opens the repository containing `dir`, respecting git's environment as
+ * git itself does: GIT_DIR (for the default directory),
+ * GIT_CEILING_DIRECTORIES, GIT_INDEX_FILE (a pre-commit hook of 'git
+ * commit -a' sees a temporary index), and GIT_OBJECT_DIRECTORY /
+ * GIT_ALTERNATE_OBJECT_DIRECTORIES.
+ */
+static int open_git(git_repository **out, const char *dir)
+{
+	return git_repository_open_ext(out, strcmp(dir, ".") ? dir : NULL,
+				       GIT_REPOSITORY_OPEN_FROM_ENV, NULL);
+}
+
 static int open_repo(struct chg_workspace *ws, struct chg_buf *err)
 {
 	const struct chg_workspace_options *o = &ws->opts;
@@ -242,14 +255,7 @@ static int open_repo(struct chg_workspace *ws, struct chg_buf *err)
 				    o->staged ? CHG_SOURCE_INDEX : CHG_SOURCE_WORKTREE;
 	int error;
 
-	/*
-	 * Respect git's environment as git itself does: GIT_DIR (for the
-	 * default directory), GIT_CEILING_DIRECTORIES, GIT_INDEX_FILE (a
-	 * pre-commit hook of 'git commit -a' sees a temporary index), and
-	 * GIT_OBJECT_DIRECTORY / GIT_ALTERNATE_OBJECT_DIRECTORIES.
-	 */
-	if (git_repository_open_ext(&ws->repo, strcmp(o->dir, ".") ? o->dir : NULL,
-				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0)
+	if (open_git(&ws->repo, o->dir) < 0)
 		return fail(err, CHG_ENOTFOUND, "not a git repository: '%s'", o->dir);
 	if (kind == CHG_SOURCE_WORKTREE && git_repository_is_bare(ws->repo)) {
 		kind = CHG_SOURCE_TREE;
@@ -424,6 +430,7 @@ void chg_workspace_free(struct chg_workspace *ws)
 	chg_history_release(&ws->history);
 	chg_tree_files_release(&ws->files);
 	chg_change_set_release(&ws->changes);
+	chg_diag_list_release(&ws->change_diags);
 	chg_strlist_release(&ws->named);
 	chg_policy_free(ws->policy);
 	if (ws->src_open)
@@ -431,6 +438,22 @@ void chg_workspace_free(struct chg_workspace *ws)
 	git_repository_free(ws->repo);
 	free(ws);
 	git_libgit2_shutdown();
+}
+
+int chg_workspace_head_unborn(const char *dir)
+{
+	git_repository *repo = NULL;
+	git_oid head;
+	int error, unborn = 0;
+
+	git_libgit2_init();
+	if (open_git(&repo, dir) == 0) {
+		error = git_reference_name_to_id(&head, repo, "HEAD");
+		unborn = error == GIT_ENOTFOUND || error == GIT_EUNBORNBRANCH;
+	}
+	git_repository_free(repo);
+	git_libgit2_shutdown();
+	return unborn;
 }
 
 /* ---- the change requests ---- */
@@ -507,11 +530,27 @@ static int load_changes(struct chg_workspace *ws, struct chg_diag_list *diags,
 	return error;
 }
 
+/* Appends to `to` a copy of each diagnostic of `from` from the first
+ * `from_index`, in order. */
+static int copy_diags(struct chg_diag_list *to, const struct chg_diag_list *from,
+		      size_t from_index)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = from_index; i < from->n && !error; i++) {
+		const struct chg_diag *d = &from->items[i];
+		error = chg_diag_add(to, d->path, d->line, d->column, d->severity,
+				     d->rule, "%s", d->message);
+	}
+	return error;
+}
+
 int chg_workspace_load_changes(struct chg_workspace *ws,
 			       struct chg_diag_list *diags, struct chg_buf *err,
 			       const struct chg_strlist *named)
 {
-	size_t i;
+	size_t i, before = diags->n;
 	int error = 0;
 
 	if (ws->changes_loaded)
@@ -522,6 +561,9 @@ int chg_workspace_load_changes(struct chg_workspace *ws,
 		error = chg_strlist_add(&ws->named, named->items[i]);
 	if (!error)
 		error = load_changes(ws, diags, err);
+	/* kept for a use case that did not load them itself */
+	if (!error)
+		error = copy_diags(&ws->change_diags, diags, before);
 	if (!error) {
 		ws->changes_loaded = 1;
 		return 0;
@@ -530,6 +572,7 @@ int chg_workspace_load_changes(struct chg_workspace *ws,
 	chg_change_set_release(&ws->changes);
 	chg_tree_files_release(&ws->files);
 	chg_strlist_release(&ws->named);
+	chg_diag_list_release(&ws->change_diags);
 	ws->nfiles = 0;
 	if (error == CHG_ENOMEM)
 		fail(err, error, "%s", "out of memory");

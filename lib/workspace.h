@@ -99,6 +99,10 @@ struct chg_workspace {
 				     the policy's paths say */
 	struct chg_tree_files files; /* CHG_SOURCE_TREE: its change request
 				     files */
+	struct chg_diag_list change_diags; /* a copy of what the load found
+				     (the diagnostics it appended), in the
+				     order found, for a use case handed the
+				     workspace after its changes were loaded */
 	/* chg_workspace_history: */
 	int history_loaded;
 	int history_of_ids;       /* it holds some change requests only
@@ -130,16 +134,27 @@ int chg_workspace_open(struct chg_workspace **out, struct chg_diag_list *diags,
 void chg_workspace_free(struct chg_workspace *ws);
 
 /*
+ * Whether the repository containing `dir`, found as chg_workspace_open
+ * finds it, has a HEAD without a commit (an unborn branch): for a caller
+ * whose chg_workspace_open of revision "HEAD" failed with CHG_ENOTFOUND,
+ * to tell an empty repository from no repository.  Returns 1 when it has;
+ * 0 when it has a commit, its HEAD cannot be read, or there is no
+ * repository.
+ */
+int chg_workspace_head_unborn(const char *dir);
+
+/*
  * Loads every change request of the source into ws->changes: the files
  * the policy's paths match, and those of `named` (repository-relative
  * paths, copied; NULL: none) whatever they say, each of which must exist.
  * A change request of a revision is taken from the change cache when it
  * holds its blob.  What is wrong with a file (too large, a link, invalid
  * YAML, the loader's findings) is a diagnostic appended to `diags`, not
- * an error; such a file is left out of the set or loaded as far as it
- * goes (change.h).  Only the first call that succeeds loads: later ones
- * return 0 and change nothing.  A call that fails leaves no change
- * request loaded.
+ * an error, and a copy of it is kept in ws->change_diags; such a file is
+ * left out of the set or loaded as far as it goes (change.h).  Only the
+ * first call that succeeds loads: later ones return 0 and change nothing
+ * (ws->change_diags holds what the first one found).  A call that fails
+ * leaves no change request loaded, and no diagnostic kept.
  *
  * Returns 0; CHG_ENOTFOUND (a named file does not exist, or the workspace
  * has no repository: opts.policy_alone), CHG_EIO, CHG_EGIT or CHG_ENOMEM

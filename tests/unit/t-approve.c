@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -22,6 +23,7 @@
 #include "datetime.h"
 #include "diag.h"
 #include "error.h"
+#include "workspace.h"
 #include "scratch.h"
 #include "banned.h"
 
@@ -258,6 +260,168 @@ static void test_failures(void **state)
 	chg_diag_list_release(&diags);
 }
 
+/* The workspace of HEAD's tree in `dir`, as chg_approve opens it. */
+static struct chg_workspace *open_head(const char *dir)
+{
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+	struct chg_workspace *ws = NULL;
+
+	wopts.dir = dir;
+	wopts.rev = "HEAD";
+	assert_int_equal(chg_workspace_open(&ws, &diags, &err, &wopts), 0);
+	assert_int_equal(diags.n, 0);
+	chg_diag_list_release(&diags);
+	chg_buf_release(&err);
+	return ws;
+}
+
+static int approve_ws(struct chg_approve_result *out, struct chg_diag_list *diags,
+		      struct chg_workspace *ws, const char *id, int rejected)
+{
+	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
+
+	opts.dir = "no-such-directory";  /* the workspace's is used */
+	opts.id = id;
+	opts.rejected = rejected;
+	opts.sign = 0;
+	opts.now = now;
+	return chg_approve_workspace(out, diags, ws, &opts);
+}
+
+/* On a workspace handed to it: its change requests and history are the
+ * workspace's, loaded once and only when needed. */
+static void test_workspace(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_workspace *ws;
+	char before[64], after[64];
+
+	(void)state;
+	repo("ws", NULL);
+	scratch_as("Dave Miller", "dave@example.com");
+
+	/* a rejection does not need the history */
+	ws = open_head("ws");
+	head_of(before, "ws");
+	assert_int_equal(approve_ws(&r, &diags, ws, "CHG-0001", 1), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(ws->changes_loaded, 1);
+	assert_int_equal(ws->history_loaded, 0);
+	head_of(after, "ws");
+	assert_string_not_equal(before, after);
+	chg_approve_result_release(&r);
+	chg_workspace_free(ws);
+
+	/* an approval's lint check loads it there, once */
+	ws = open_head("ws");
+	assert_int_equal(approve_ws(&r, &diags, ws, "CHG-0001", 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(r.warning.len, 0);
+	assert_int_equal(ws->history_loaded, 1);
+	chg_approve_result_release(&r);
+	chg_workspace_free(ws);
+	assert_int_equal(diags.n, 0);
+
+	/* not of a revision's tree: the working tree */
+	{
+		struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+		struct chg_buf err = CHG_BUF_INIT;
+
+		wopts.dir = "ws";
+		assert_int_equal(chg_workspace_open(&ws, &diags, &err, &wopts), 0);
+		head_of(before, "ws");
+		assert_int_equal(approve_ws(&r, &diags, ws, "CHG-0001", 0), CHG_ERROR);
+		assert_int_equal(r.recorded, 0);
+		assert_int_equal(r.messages.n, 1);
+		assert_non_null(strstr(r.messages.items[0], "not of HEAD's tree"));
+		head_of(after, "ws");
+		assert_string_equal(before, after);
+		chg_approve_result_release(&r);
+		chg_workspace_free(ws);
+		chg_buf_release(&err);
+	}
+	chg_diag_list_release(&diags);
+}
+
+/* The loader's findings about the change request block its approval,
+ * also when its caller loaded the workspace's change requests before. */
+static void test_loader_findings(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT, loaded = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+	struct chg_workspace *ws;
+	char before[64], after[64];
+	int pass;
+
+	(void)state;
+	repo("dupkey", NULL);
+	assert_int_equal(scratch_write("dupkey/changes/CHG-0001.yaml",
+				       SCRATCH_CR("CHG-0001", "approved",
+						  "owner: Eve Ops <eve@example.com>\n")), 0);
+	assert_int_equal(scratch_commit("dupkey", "CHG-0001: a second owner"), 0);
+	scratch_as("Dave Miller", "dave@example.com");
+	head_of(before, "dupkey");
+
+	for (pass = 0; pass < 2; pass++) {
+		if (!pass) {
+			assert_int_equal(approve(&r, &diags, "dupkey", "CHG-0001", 0, 0), 0);
+		} else {
+			ws = open_head("dupkey");
+			assert_int_equal(chg_workspace_load_changes(ws, &loaded, &err, NULL), 0);
+			assert_int_equal(loaded.n, 1);
+			assert_int_equal(ws->change_diags.n, 1);
+			assert_int_equal(approve_ws(&r, &diags, ws, "CHG-0001", 0), 0);
+			chg_workspace_free(ws);
+		}
+		assert_int_equal(r.recorded, 0);
+		assert_int_equal(r.messages.n, 1);
+		assert_string_equal(r.messages.items[0],
+				    "CHG-0001 fails lint as committed in HEAD; it cannot be approved until the errors above are fixed");
+		assert_int_equal(diags.n, 1);
+		assert_string_equal(diags.items[0].rule, "duplicate-key");
+		assert_string_equal(diags.items[0].path, "changes/CHG-0001.yaml");
+		head_of(after, "dupkey");
+		assert_string_equal(before, after);
+		chg_approve_result_release(&r);
+		chg_diag_list_release(&diags);
+	}
+	chg_diag_list_release(&loaded);
+	chg_buf_release(&err);
+}
+
+/* That git cannot be run is a message of the result, not a line the
+ * library prints. */
+static void test_no_git(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	char before[64], after[64], *path;
+	int rc;
+
+	(void)state;
+	repo("nogit", NULL);
+	scratch_as("Dave Miller", "dave@example.com");
+	head_of(before, "nogit");
+	path = strdup(getenv("PATH"));
+	assert_non_null(path);
+	setenv("PATH", "/nonexistent", 1);
+	rc = approve(&r, &diags, "nogit", "CHG-0001", 0, 0);
+	setenv("PATH", path, 1);
+	free(path);
+	assert_int_equal(rc, CHG_ENOTFOUND);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_string_equal(r.messages.items[0], "cannot run 'git': No such file or directory");
+	assert_int_equal(diags.n, 0);
+	head_of(after, "nogit");
+	assert_string_equal(before, after);
+	chg_approve_result_release(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -265,6 +429,9 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_fails_lint),
 		cmocka_unit_test(test_failures),
+		cmocka_unit_test(test_workspace),
+		cmocka_unit_test(test_loader_findings),
+		cmocka_unit_test(test_no_git),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
