@@ -13,12 +13,12 @@
 #include "digest.h"
 #include "error.h"
 #include "graph.h"
-#include "lint.h"
 #include "repo.h"
 #include "signature.h"
 #include "trailer.h"
 #include "treediff.h"
 #include "trust.h"
+#include "workspace.h"
 #include "yaml.h"
 #include "banned.h"
 
@@ -1985,43 +1985,26 @@ int chg_audit_log(struct chg_diag_list *diags, struct chg_buf *err,
 		  chg_audit_fn fn, void *payload,
 		  struct chg_audit_stats *stats)
 {
-	struct chg_policy *policy = NULL;
-	git_repository *repo = NULL;
-	git_object *obj = NULL;
-	git_commit *commit = NULL;
-	git_oid tip;
-	const git_oid *from = NULL;
-	const char *rev = opts->rev ? opts->rev : "HEAD";
-	int error, rc;
+	struct chg_workspace_options wopts = CHG_WORKSPACE_OPTIONS_INIT;
+	struct chg_workspace *ws = NULL;
+	int error;
 
 	git_libgit2_init();
-	if ((error = chg_lint_load_policy(&policy, diags, err, opts->dir, opts->rev,
-					  0, opts->policy_file)) < 0)
+	wopts.dir = opts->dir;
+	wopts.rev = opts->rev;
+	wopts.policy_file = opts->policy_file;
+	wopts.without_catalog = 1;  /* the trail reads the change paths only */
+	if ((error = chg_workspace_open(&ws, diags, err, &wopts)) < 0)
 		goto cleanup;
-	if (git_repository_open_ext(&repo, strcmp(opts->dir, ".") ? opts->dir : NULL,
-				    GIT_REPOSITORY_OPEN_FROM_ENV, NULL) < 0) {
-		error = fail(err, CHG_ENOTFOUND, "not a git repository: '%s'", opts->dir);
-		goto cleanup;
-	}
-	rc = git_revparse_single(&obj, repo, rev);
-	if (rc == 0 && git_object_peel((git_object **)&commit, obj, GIT_OBJECT_COMMIT) == 0) {
-		git_oid_cpy(&tip, git_commit_id(commit));
-		from = &tip;
-	} else if (opts->rev || (rc != GIT_ENOTFOUND && rc != GIT_EUNBORNBRANCH)) {
-		error = fail(err, CHG_ENOTFOUND, "unknown revision '%s'", rev);
-		goto cleanup;
-	}
-	error = chg_audit_walk(repo, from, policy, &opts->filter, fn, payload, stats);
+	error = chg_audit_walk(ws->repo, ws->has_tip ? &ws->tip : NULL, ws->policy,
+			       &opts->filter, fn, payload, stats);
 	if (error == CHG_EGIT)
 		fail(err, error, "cannot walk the history: %s",
 		     git_error_last() ? git_error_last()->message : "unknown error");
 	else if (error == CHG_ENOMEM)
 		fail(err, error, "%s", "out of memory");
 cleanup:
-	git_commit_free(commit);
-	git_object_free(obj);
-	git_repository_free(repo);
-	chg_policy_free(policy);
+	chg_workspace_free(ws);
 	git_libgit2_shutdown();
 	return error;
 }

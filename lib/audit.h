@@ -282,9 +282,10 @@ struct chg_audit_log_options {
 #define CHG_AUDIT_LOG_OPTIONS_INIT { ".", NULL, NULL, CHG_AUDIT_OPTIONS_INIT }
 
 /*
- * `chg log`: opens the repository containing opts->dir, loads the policy
- * as chg-lint does (lint.h: from `rev`'s tree, else the working tree), and
- * walks from `rev` (or HEAD) as chg_audit_walk does.
+ * `chg log`: opens a workspace (workspace.h) in the repository containing
+ * opts->dir - the policy as chg-lint reads it: from `rev`'s tree, else the
+ * working tree, or policy_file; no catalog - and walks from `rev` (or
+ * HEAD) as chg_audit_walk does.
  *
  * Returns 0; CHG_EINVALID when the policy is invalid (`diags` say why);
  * CHG_ENOTFOUND (not a repository, no such revision), CHG_EGIT, CHG_ENOMEM
