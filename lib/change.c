@@ -83,11 +83,66 @@ int chg_change_set_add(struct chg_change_set *set, const char *path,
 	return 0;
 }
 
+struct keyed {
+	const char *id;
+	size_t i;
+};
+
+static int cmp_keyed(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->id, y->id);
+
+	return c ? c : x->i < y->i ? -1 : x->i > y->i;
+}
+
+int chg_change_set_index(struct chg_change_set *set)
+{
+	struct keyed *k;
+	size_t i, n = 0;
+
+	free(set->by_id);
+	set->by_id = NULL;
+	set->nindexed = set->nby_id = 0;
+	if (!(k = malloc((set->n + 1) * sizeof(*k))))
+		return CHG_ENOMEM;
+	if (!(set->by_id = malloc((set->n + 1) * sizeof(*set->by_id)))) {
+		free(k);
+		return CHG_ENOMEM;
+	}
+	for (i = 0; i < set->n; i++)
+		if (set->items[i].id) {
+			k[n].id = set->items[i].id;
+			k[n++].i = i;
+		}
+	qsort(k, n, sizeof(*k), cmp_keyed);
+	for (i = 0; i < n; i++)
+		set->by_id[i] = k[i].i;
+	free(k);
+	set->nby_id = n;
+	set->nindexed = set->n;
+	return 0;
+}
+
 const struct chg_change *chg_change_set_find(const struct chg_change_set *set,
 					     const char *id)
 {
 	size_t i;
 
+	if (set->by_id && set->nindexed == set->n) {
+		size_t lo = 0, hi = set->nby_id;
+		/* the first of its run: the lowest position */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (strcmp(set->items[set->by_id[mid]].id, id) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo < set->nby_id && !strcmp(set->items[set->by_id[lo]].id, id))
+			return &set->items[set->by_id[lo]];
+		return NULL;
+	}
 	for (i = 0; i < set->n; i++)
 		if (set->items[i].id && !strcmp(set->items[i].id, id))
 			return &set->items[i];
@@ -103,8 +158,10 @@ void chg_change_set_release(struct chg_change_set *set)
 	for (i = 0; i < set->n; i++)
 		chg_change_release(&set->items[i]);
 	free(set->items);
+	free(set->by_id);
 	set->items = NULL;
-	set->n = set->alloc = 0;
+	set->by_id = NULL;
+	set->n = set->alloc = set->nindexed = set->nby_id = 0;
 }
 
 /* ---- the cache of parsed blobs ---- */

@@ -42,9 +42,14 @@ struct chg_change_set {
 	struct chg_change *items;
 	size_t n;
 	size_t alloc;
+	/* chg_change_set_index: the items with an id, ordered by id and then
+	   position; it serves while nindexed == n */
+	size_t *by_id;
+	size_t nby_id;
+	size_t nindexed;
 };
 
-#define CHG_CHANGE_SET_INIT { NULL, 0, 0 }
+#define CHG_CHANGE_SET_INIT { NULL, 0, 0, NULL, 0, 0 }
 
 /*
  * Loads `len` bytes at `buf` as the change request at `path` into `out`:
@@ -68,7 +73,15 @@ int chg_change_set_add(struct chg_change_set *set, const char *path,
 		       struct chg_diag_list *diags);
 
 /*
- * Returns the first change in `set` whose id is `id`, or NULL.
+ * Orders the change requests of `set` by id, so that chg_change_set_find
+ * costs O(log n) until the next change is added.  Returns 0 or
+ * CHG_ENOMEM (then finding stays a linear search).
+ */
+int chg_change_set_index(struct chg_change_set *set);
+
+/*
+ * Returns the first change in `set` whose id is `id`, or NULL: O(log n)
+ * when the set is indexed (chg_change_set_index), else O(n).
  */
 const struct chg_change *chg_change_set_find(const struct chg_change_set *set,
 					     const char *id);

@@ -564,6 +564,9 @@ int chg_workspace_load_changes(struct chg_workspace *ws,
 	/* kept for a use case that did not load them itself */
 	if (!error)
 		error = copy_diags(&ws->change_diags, diags, before);
+	/* found by id for each rule, report line and dependency */
+	if (!error)
+		error = chg_change_set_index(&ws->changes);
 	if (!error) {
 		ws->changes_loaded = 1;
 		return 0;
