@@ -33,7 +33,21 @@ struct chg_treediff {
 	size_t at;
 	chg_treediff_fn fn;
 	void *payload;
+	/* what each commit compared so far changed, kept for the next reader
+	   of the same history: per commit, its files are
+	   files[first[i] .. first[i] + count[i]); count[i] == NONE: not
+	   kept */
+	struct kept_file {
+		char *path;
+		git_oid old, new;
+		unsigned int has_old : 1, has_new : 1;
+	} *files;
+	size_t nfiles, alloc_files;
+	size_t *first, *count;
 };
+
+/* No files kept for a commit. */
+#define NONE ((size_t)-1)
 
 static int is_glob_char(char c)
 {
@@ -95,6 +109,7 @@ int chg_treediff_new(struct chg_treediff **out, git_repository *repo,
 		     const struct chg_policy *policy)
 {
 	struct chg_treediff *d = calloc(1, sizeof(*d));
+	size_t i;
 	int error;
 
 	*out = NULL;
@@ -117,10 +132,14 @@ int chg_treediff_new(struct chg_treediff **out, git_repository *repo,
 		chg_treediff_free(d);
 		return error;
 	}
-	if (!(d->ids = calloc(graph->n * d->nprefixes + 1, sizeof(*d->ids)))) {
+	if (!(d->ids = calloc(graph->n * d->nprefixes + 1, sizeof(*d->ids))) ||
+	    !(d->first = calloc(graph->n + 1, sizeof(*d->first))) ||
+	    !(d->count = malloc((graph->n + 1) * sizeof(*d->count)))) {
 		chg_treediff_free(d);
 		return CHG_ENOMEM;
 	}
+	for (i = 0; i < graph->n; i++)
+		d->count[i] = NONE;
 	*out = d;
 	return 0;
 }
@@ -136,6 +155,11 @@ void chg_treediff_free(struct chg_treediff *d)
 	free(d->prefixes);
 	free(d->ids);
 	free(d->have_ids);
+	for (i = 0; i < d->nfiles; i++)
+		free(d->files[i].path);
+	free(d->files);
+	free(d->first);
+	free(d->count);
 	for (i = 0; i < RAW_TREES; i++)
 		git_odb_object_free(d->raw[i]);
 	git_odb_free(d->odb);
@@ -389,6 +413,31 @@ static int same_in_other_parent(int *out, struct chg_treediff *d,
 	return 0;
 }
 
+/* Keeps the file of the commit being compared, for a later reader. */
+static int keep(struct chg_treediff *d, const char *path, const git_oid *old,
+		const git_oid *new)
+{
+	struct kept_file *f;
+
+	if (d->nfiles == d->alloc_files) {
+		size_t n = d->alloc_files ? 2 * d->alloc_files : 64;
+		if (!(f = realloc(d->files, n * sizeof(*f))))
+			return CHG_ENOMEM;
+		d->files = f;
+		d->alloc_files = n;
+	}
+	f = &d->files[d->nfiles];
+	memset(f, 0, sizeof(*f));
+	if (!(f->path = strdup(path)))
+		return CHG_ENOMEM;
+	if ((f->has_old = old != NULL))
+		git_oid_cpy(&f->old, old);
+	if ((f->has_new = new != NULL))
+		git_oid_cpy(&f->new, new);
+	d->nfiles++;
+	return 0;
+}
+
 static int on_file(struct chg_treediff *d, const git_oid *old, const git_oid *new)
 {
 	int same, error;
@@ -401,7 +450,8 @@ static int on_file(struct chg_treediff *d, const git_oid *old, const git_oid *ne
 		if (same)
 			return 0;
 	}
-	return d->fn(d->path.ptr, old, new, d->payload);
+	return keep(d, d->path.ptr, old, new) < 0 ? CHG_ENOMEM :
+	       d->fn(d->path.ptr, old, new, d->payload);
 }
 
 /*
@@ -488,9 +538,18 @@ int chg_treediff_commit(struct chg_treediff *d, size_t i, chg_treediff_fn fn,
 			void *payload)
 {
 	const git_oid *own, *first = NULL;
-	size_t p, parent = chg_graph_parent(d->g, i, 0);
-	int error;
+	size_t p, k, start, parent = chg_graph_parent(d->g, i, 0);
+	int error = 0;
 
+	if (d->count[i] != NONE) {
+		/* compared before: what it changed was kept */
+		for (k = 0; k < d->count[i] && !error; k++) {
+			const struct kept_file *f = &d->files[d->first[i] + k];
+			error = fn(f->path, f->has_old ? &f->old : NULL,
+				   f->has_new ? &f->new : NULL, payload);
+		}
+		return error;
+	}
 	if (!(own = ids_of(d, i, &error)))
 		return error;
 	if (parent != CHG_GRAPH_NONE && !(first = ids_of(d, parent, &error)))
@@ -498,15 +557,26 @@ int chg_treediff_commit(struct chg_treediff *d, size_t i, chg_treediff_fn fn,
 	d->at = i;
 	d->fn = fn;
 	d->payload = payload;
+	start = d->nfiles;
 	for (p = 0; p < d->nprefixes; p++) {
 		if (first && git_oid_equal(&own[p], &first[p]))
 			continue;
 		chg_buf_clear(&d->path);
 		if (chg_buf_puts(&d->path, "") < 0 ||
-		    (*d->prefixes[p] && chg_buf_printf(&d->path, "%s/", d->prefixes[p]) < 0))
-			return CHG_ENOMEM;
+		    (*d->prefixes[p] && chg_buf_printf(&d->path, "%s/", d->prefixes[p]) < 0)) {
+			error = CHG_ENOMEM;
+			break;
+		}
 		if ((error = diff_trees(d, first ? &first[p] : NULL, &own[p], 0)) != 0)
-			return error;
+			break;
 	}
-	return 0;
+	if (!error) {
+		d->first[i] = start;
+		d->count[i] = d->nfiles - start;
+		return 0;
+	}
+	/* a comparison that stopped keeps nothing */
+	while (d->nfiles > start)
+		free(d->files[--d->nfiles].path);
+	return error;
 }

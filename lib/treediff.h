@@ -34,6 +34,10 @@
  *		chg_treediff_commit(d, i, on_file, payload);
  *	chg_treediff_free(d);
  *
+ * What a commit changed is kept once compared (about 60 bytes and its
+ * path per file), so that a second reader of the same history - the audit
+ * trail after the approvals - does not read its trees again.
+ *
  * Ownership: the differ borrows `repo`, `graph` and `policy`, which must
  * outlive it.  The strings and ids passed to a callback are valid during
  * the call only.
