@@ -4,7 +4,7 @@
 #
 # Usage: sh bench/many-changes.sh [N...]
 #
-# For each N (default: 1000 10000 20000) builds a scratch repository whose
+# For each N (default: 1000 10000 100000) builds a scratch repository whose
 # changes/ directory holds N change requests, made in a few commits: the
 # policy; the first half of the requests; the second half; then one in
 # ten of them cancelled.  With APPROVALS=1 each change request then gets
@@ -15,13 +15,18 @@
 #
 #	chg-lint                the working tree against HEAD
 #	chg-lint --rev HEAD     the last commit against its first parent
+#	libyaml                 bench/yaml-parse.c: the bare libyaml event parse
+#	                        of the same N files, doing nothing with the
+#	                        events: the floor for reading N YAML files
 #	yaml.safe_load          python3 parsing the same N files with libyaml
-#	                        (CSafeLoader), when python3-yaml is installed:
-#	                        the floor for reading N YAML files
+#	                        (CSafeLoader), when python3-yaml is installed
 #
-# and prints the times per N and, for each N after the first, the ratio to
-# the previous N's time next to the ratio of the N's: linear growth keeps
-# the two close.  Benchmarks are not tests: nothing here fails on time.
+# and prints the times per N; for each N after the first, the ratio to the
+# previous N's time next to the ratio of the N's (linear growth keeps the
+# two close); and for each N chg-lint's time over the bare parse's.
+# Targets: the largest N's chg-lint at most 12x the N ten times smaller,
+# and at most 4x the bare libyaml parse.  Benchmarks are not tests:
+# nothing here fails on time.
 #
 # Environment: CHG_LINT (the binary; default $CHG_BUILD_DIR/chg-lint, else
 # ./build/chg-lint), BENCH_DIR (where the repositories are made, kept when
@@ -40,7 +45,7 @@ NOW=2026-11-20T12:00:00Z
 	echo "many-changes.sh: cannot run '$CHG_LINT': build chg first or set CHG_LINT" >&2
 	exit 1
 }
-[ $# -gt 0 ] || set -- 1000 10000 20000
+[ $# -gt 0 ] || set -- 1000 10000 100000
 for n in "$@"; do
 	case $n in
 	''|*[!0-9]*|0) echo "many-changes.sh: '$n' is not a positive number" >&2; exit 2 ;;
@@ -72,6 +77,11 @@ fi
 
 have_yaml=
 python3 -c 'import yaml; yaml.CSafeLoader' 2>/dev/null && have_yaml=1
+here=$(cd "$(dirname "$0")" && pwd)
+parse=$top/yaml-parse
+[ -x "$parse" ] ||
+	# shellcheck disable=SC2046 # the flags are words
+	cc -O2 -o "$parse" "$here/yaml-parse.c" $(pkg-config --cflags --libs yaml-0.1)
 
 # write DIR FIRST LAST STATE: change requests CHG-FIRST..CHG-LAST in
 # DIR/changes, each on its own system (no window conflicts).
@@ -183,8 +193,9 @@ best() {
 		printf "%.3f\n", $best;' "$RUNS" "$@"
 }
 
-prev_n= prev_wt= prev_rev= prev_py=
-printf '%8s %12s %14s %14s\n' N chg-lint 'chg-lint --rev' 'yaml.safe_load'
+prev_n= prev_wt= prev_rev= prev_bare= prev_py=
+printf '%8s %12s %14s %10s %14s %10s\n' N chg-lint 'chg-lint --rev' libyaml \
+	'yaml.safe_load' 'chg/libyaml'
 for n in "$@"; do
 	repo=$top/repo-$n
 	[ "$APPROVALS" = 1 ] && repo=$repo-approvals
@@ -193,6 +204,7 @@ for n in "$@"; do
 	fi
 	wt=$(cd "$repo" && best "$CHG_LINT" --now "$NOW")
 	rev=$(cd "$repo" && best "$CHG_LINT" --now "$NOW" --rev HEAD)
+	bare=$(cd "$repo" && best sh -c "find changes -name '*.yaml' | '$parse'")
 	py=-
 	if [ -n "$have_yaml" ]; then
 		py=$(cd "$repo" && best python3 -c '
@@ -201,15 +213,17 @@ for p in glob.glob("changes/*.yaml"):
     with open(p, "rb") as f:
         yaml.load(f, Loader=yaml.CSafeLoader)')
 	fi
-	printf '%8s %11ss %13ss %13ss\n' "$n" "$wt" "$rev" "$py"
+	printf '%8s %11ss %13ss %9ss %13ss %10s\n' "$n" "$wt" "$rev" "$bare" "$py" \
+		"$(perl -e 'printf "%.1f", $ARGV[1] > 0 ? $ARGV[0] / $ARGV[1] : 0' "$wt" "$bare")"
 	if [ -n "$prev_n" ]; then
 		perl -e '
-			my ($n, $pn, $wt, $pwt, $rev, $prev, $py, $ppy) = @ARGV;
+			my ($n, $pn, $wt, $pwt, $rev, $prev, $bare, $pbare, $py, $ppy) = @ARGV;
 			my $r = sub { $_[1] > 0 && $_[0] ne "-" ? sprintf("%.1f", $_[0] / $_[1]) : "-" };
-			printf "%8s %12s %14s %14s   (N grew %.1fx)\n", "ratio",
-				$r->($wt, $pwt), $r->($rev, $prev), $r->($py, $ppy eq "-" ? 0 : $ppy),
-				$n / $pn;' \
-			"$n" "$prev_n" "$wt" "$prev_wt" "$rev" "$prev_rev" "$py" "${prev_py:--}"
+			printf "%8s %12s %14s %10s %14s   (N grew %.1fx)\n", "ratio",
+				$r->($wt, $pwt), $r->($rev, $prev), $r->($bare, $pbare),
+				$r->($py, $ppy eq "-" ? 0 : $ppy), $n / $pn;' \
+			"$n" "$prev_n" "$wt" "$prev_wt" "$rev" "$prev_rev" "$bare" \
+			"$prev_bare" "$py" "${prev_py:--}"
 	fi
-	prev_n=$n prev_wt=$wt prev_rev=$rev prev_py=$py
+	prev_n=$n prev_wt=$wt prev_rev=$rev prev_bare=$bare prev_py=$py
 done
