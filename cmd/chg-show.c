@@ -66,16 +66,6 @@ static void put_duration(struct chg_buf *b, int64_t secs)
 }
 
 
-static void put_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
-{
-	size_t i;
-
-	for (i = 0; rule && rule->from && i < rule->from->n; i++)
-		chg_buf_printf(b, "%s%s", i ? (i + 1 == rule->from->n ? " or " : ", ") : "",
-			       chg_node_str(rule->from->items[i]) ?
-			       chg_node_str(rule->from->items[i]) : "?");
-}
-
 static void text_risk(struct chg_buf *b, const struct chg_show *sh)
 {
 	const char *declared = str_at(sh->change->root, "risk.level");
@@ -120,7 +110,7 @@ static void text_approvals(struct chg_buf *b, const struct chg_show *sh)
 		chg_buf_puts(b, " (");
 		if (res->rule->from) {
 			chg_buf_puts(b, "from ");
-			put_groups(b, res->rule);
+			chg_approval_rule_groups(b, res->rule);
 		} else {
 			chg_buf_puts(b, "from anyone");
 		}
@@ -231,7 +221,7 @@ static json_t *json_approvals(const struct chg_show *sh)
 	json_object_set_new(ap, "counted", json_integer((json_int_t)res->counted));
 	json_object_set_new(ap, "needed", json_boolean(sh->approval_needed));
 	if (res->rule && res->rule->from)
-		put_groups(&groups, res->rule);
+		chg_approval_rule_groups(&groups, res->rule);
 	json_object_set_new(ap, "from", groups.len ? jstr(groups.ptr) : json_null());
 	chg_buf_release(&groups);
 	for (i = 0; i < res->n; i++) {

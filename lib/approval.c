@@ -1793,13 +1793,14 @@ static int allowed(const struct chg_policy *policy,
 	return 0;
 }
 
-static void join_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
+void chg_approval_rule_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
 {
 	size_t i;
 
 	for (i = 0; rule && rule->from && i < rule->from->n; i++)
 		chg_buf_printf(b, "%s%s", i ? (i + 1 == rule->from->n ? " or " : ", ") : "",
-			       rule->from->items[i]->value);
+			       chg_node_str(rule->from->items[i]) ?
+			       chg_node_str(rule->from->items[i]) : "?");
 }
 
 /* Sets the scalar `key` of the mapping `map` to `value`, adding it. */
@@ -2016,7 +2017,7 @@ int chg_approval_evaluate(struct chg_approval_result *out,
 			v->verdict = CHG_VERDICT_NOT_ALLOWED;
 			chg_buf_printf(&why, "approval by %s in %s does not count: the approver is not in ",
 				       a->email, a->short_id);
-			join_groups(&why, out->rule);
+			chg_approval_rule_groups(&why, out->rule);
 		} else if (strcmp(a->digest, change->digest)) {
 			v->verdict = CHG_VERDICT_STALE;
 			chg_buf_printf(&why, "approval by %s in %s is stale: it approved %.19s..., the change is now %.19s...; ask for a new approval",
@@ -2131,7 +2132,7 @@ int chg_approval_check(const struct chg_policy *policy,
 			       res.required == 1 ? "" : "s");
 		if (res.rule && res.rule->from) {
 			chg_buf_puts(&msg, " (from ");
-			join_groups(&msg, res.rule);
+			chg_approval_rule_groups(&msg, res.rule);
 			chg_buf_puts(&msg, ")");
 		}
 		for (i = 0; i < res.n; i++) {
@@ -2419,7 +2420,7 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 			v->verdict = CHG_VERDICT_NOT_ALLOWED;
 			chg_buf_printf(&why, "approval by %s in %s does not count: the approver is not in ",
 				       a->email, a->short_id);
-			join_groups(&why, rule);
+			chg_approval_rule_groups(&why, rule);
 		} else if (before) {
 			v->verdict = CHG_VERDICT_STALE;
 			chg_buf_printf(&why, "approval by %s in %s does not count for %s: it was made before the change, for an earlier change to the same trust files; ask for a new approval",
@@ -2524,7 +2525,7 @@ static int judge_change(struct walk *w, struct judges *cache, size_t i,
 				       tc->short_id);
 	if (!error && policy) {
 		tc->required = policy->has_approvals ? policy->trust_rule.required : 0;
-		join_groups(&groups, &policy->trust_rule);
+		chg_approval_rule_groups(&groups, &policy->trust_rule);
 		if (groups.len && !(tc->groups = chg_buf_detach(&groups)))
 			error = CHG_ENOMEM;
 		if (!error && tc->required > 0)

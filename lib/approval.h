@@ -353,6 +353,13 @@ void chg_history_release(struct chg_history *h);
 const struct chg_final_state *chg_history_final(const struct chg_history *h,
 						const char *id);
 
+/*
+ * Appends to `b` the groups `rule` takes approvals from, as messages name
+ * them: "cab", "cab or managers", "a, b or c" ("?" for an entry that is not
+ * a name); nothing when `rule` is NULL or allows anyone.
+ */
+void chg_approval_rule_groups(struct chg_buf *b, const struct chg_approval_rule *rule);
+
 enum chg_verdict {
 	CHG_VERDICT_COUNTED = 0,
 	CHG_VERDICT_STALE,        /* stale-approval */

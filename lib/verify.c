@@ -144,16 +144,6 @@ static void locate(const struct audit *a, const char *id, const char *field,
 			*path = a->recs.items[i].path;
 }
 
-static void join_groups(struct chg_buf *b, const struct chg_approval_rule *rule)
-{
-	size_t i;
-
-	for (i = 0; rule && rule->from && i < rule->from->n; i++)
-		chg_buf_printf(b, "%s%s", i ? (i + 1 == rule->from->n ? " or " : ", ") : "",
-			       chg_node_str(rule->from->items[i]) ?
-			       chg_node_str(rule->from->items[i]) : "?");
-}
-
 /* Loads the change request at `path` in the tree of `commit` into `out`.
  * Returns 0 (out->root NULL when it does not load), or a negative code. */
 static int load_at(struct chg_change *out, struct audit *a, const git_oid *commit,
@@ -234,7 +224,7 @@ static int check_entry(struct audit *a, size_t i)
 		       res.required == 1 ? "" : "s");
 	if (res.rule && res.rule->from) {
 		chg_buf_puts(&msg, " (from ");
-		join_groups(&msg, res.rule);
+		chg_approval_rule_groups(&msg, res.rule);
 		chg_buf_puts(&msg, ")");
 	}
 	for (j = i + 1; j < a->recs.n; j++) {
