@@ -1,5 +1,6 @@
 /*
- * approval.h - approvals from history (DESIGN section 5).
+ * approval.h - approvals from history (DESIGN section 5): the history
+ * index (history.c) and the rules an approval is judged by (approval.c).
  *
  * chg_history_load walks the commits reachable from a revision (the
  * commit graph, graph.h: parents first, in its one order) and collects
@@ -340,6 +341,26 @@ int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
  */
 int chg_history_index_ids(struct chg_history *h);
 
+/*
+ * The approvals of the change request `id` in `h`: returns how many there
+ * are and sets *first so that chg_history_approval_at(h, *first, k), for k
+ * from 0 to that number, gives each one's index in h->approvals, oldest
+ * first.  O(log n) with the by-id order (chg_history_index_ids); without
+ * it every approval is given and the caller compares ids.
+ */
+size_t chg_history_approvals_of(const struct chg_history *h, const char *id,
+				size_t *first);
+
+/* The index in h->approvals of the `k`th approval of a run
+ * (chg_history_approvals_of). */
+size_t chg_history_approval_at(const struct chg_history *h, size_t first, size_t k);
+
+/* As chg_history_approvals_of and chg_history_approval_at, for the edits
+ * (h->edits). */
+size_t chg_history_edits_of(const struct chg_history *h, const char *id,
+			    size_t *first);
+size_t chg_history_edit_at(const struct chg_history *h, size_t first, size_t k);
+
 /* Frees what `h` holds.  NULL-safe. */
 void chg_history_release(struct chg_history *h);
 
@@ -388,6 +409,29 @@ struct chg_approval_verdict {
 	enum chg_verdict verdict;
 	char *reason;             /* one line, for messages */
 };
+
+/*
+ * The identity checks of approval `a` (above: whether it is well formed,
+ * its dates, its signature when `require_signature`, verified into `sig`,
+ * and its author and committer) at the clock `now` (seconds since the
+ * epoch; the real clock when that is later): CHG_VERDICT_COUNTED when
+ * they pass, else the verdict, with `why` (appended to) saying why in one
+ * line.  The first of the checks chg_approval_evaluate makes, and those
+ * an approval of a trust change must pass as well.
+ */
+enum chg_verdict chg_approval_check_identity(struct chg_buf *why,
+					     const struct chg_approval *a,
+					     int require_signature,
+					     const struct chg_signature_result *sig,
+					     int64_t now);
+
+/*
+ * Whether `email` may approve under `rule` of `policy`: 1 when the rule
+ * is NULL, has no `from`, or names a group of the policy that holds the
+ * email (chg_policy_in_group), else 0.
+ */
+int chg_approval_allowed(const struct chg_policy *policy,
+			 const struct chg_approval_rule *rule, const char *email);
 
 struct chg_approval_result {
 	const struct chg_approval_rule *rule; /* NULL: no rule matched */
