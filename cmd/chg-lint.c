@@ -44,7 +44,7 @@ static const char usage_text[] =
 	"  --format FORMAT    text (default) or json\n"
 	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
 	"                     and a failing and a passing example\n"
-	"  --version          print the versions of chg-lint and of its libraries\n"
+	"  --version          print the versions of chg-lint and its libraries\n"
 	"\n"
 	"Exit status: 0 no errors, 1 findings, 2 usage error, 3 could not run.\n";
 
@@ -242,17 +242,20 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			break;
 		case 'V':
 			/* 'chg lint --version' is chg's */
-			return chg_cmd_print_version(cmd, strcmp(cmd->name, "chg-lint") ?
-						     "chg" : "chg-lint");
+			return chg_cmd_print_version(cmd,
+				!strcmp(cmd->name, "chg-lint") ?
+				"chg-lint" : "chg");
 		case 'h':
-			printf(usage_text, cmd->name, cmd->name, cmd->name, cmd->name);
+			printf(usage_text, cmd->name, cmd->name, cmd->name,
+			       cmd->name);
 			return CHG_EXIT_OK;
 		default:
 			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRET", optopt)))
 				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, usage_text, cmd->name, cmd->name, cmd->name, cmd->name);
+			fprintf(stderr, usage_text, cmd->name, cmd->name,
+				cmd->name, cmd->name);
 			return CHG_EXIT_USAGE;
 		}
 	}

@@ -33,9 +33,9 @@ static const char usage_text[] =
 	"  --format FORMAT  text (default), jsonl or csv\n"
 	"  --policy FILE    use FILE as the policy\n"
 	"  --now DATETIME   the clock for durations (also CHG_NOW)\n"
-	"  --color WHEN     colour the text output: auto (default: when standard\n"
-	"                   output is a terminal and NO_COLOR is unset or\n"
-	"                   empty), always or never\n"
+	"  --color WHEN     colour the text output: auto (the default:\n"
+	"                   when standard output is a terminal and\n"
+	"                   NO_COLOR is unset or empty), always or never\n"
 	"\n"
 	"Exit status: 0 success, 1 an ID has no events in the history,\n"
 	"2 usage error, 3 could not run.\n";

@@ -166,7 +166,8 @@ int chg_cmd_color(int *out, const struct chg_cmd *cmd, const char *when)
 		no_color = getenv("NO_COLOR");
 		*out = isatty(STDOUT_FILENO) && !(no_color && *no_color);
 	} else {
-		chg_cmd_error(cmd, "--color '%s' is not auto, always or never", when);
+		chg_cmd_error(cmd, "--color '%s' is not auto, always or never",
+			      when);
 		return -1;
 	}
 	return 0;

@@ -28,9 +28,11 @@ static void usage(FILE *f)
 	fprintf(f, "usage: chg [-C DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "  %-14s %s\n", "help", "list the commands, or describe one");
-	fprintf(f, "\n'chg help COMMAND' or 'chg COMMAND --help' describes a command;\n"
-		"'chg --version' prints the versions of chg and of its libraries.\n");
+	fprintf(f, "  %-14s %s\n", "help",
+		"list the commands, or describe one");
+	fprintf(f, "\n'chg help COMMAND' or 'chg COMMAND --help' describes "
+		"a command;\n'chg --version' prints the versions of chg and "
+		"of its libraries.\n");
 }
 
 static int find_command(const char *name)
@@ -72,7 +74,8 @@ static int help(int argc, char **argv, struct chg_cmd *cmd)
 	}
 	i = find_command(argv[1]);
 	if (i < 0) {
-		fprintf(stderr, "chg help: '%s' is not a chg command; see 'chg help'\n",
+		fprintf(stderr,
+			"chg help: '%s' is not a chg command; see 'chg help'\n",
 			argv[1]);
 		return CHG_EXIT_USAGE;
 	}
