@@ -5,8 +5,13 @@
 #   make demo       build the example change repository and lint it
 #   make fuzz       build the libFuzzer harnesses (tests/fuzz/) with clang
 #                   into build-fuzz/ and run each for FUZZ_SECONDS (60)
-#   make install    install binaries, hooks, templates and man pages
-#                   (PREFIX, DESTDIR)
+#   make install    install binaries, hooks, templates, man pages and the
+#                   bash and zsh completion (PREFIX, DESTDIR)
+#   make deps       install the missing Debian build and test dependencies
+#
+# Only 'make deps', 'make check' and 'make demo' install packages; 'make'
+# checks that the libraries are there and, when one is not, says what to
+# install.
 #   make clean
 #
 # Quiet unless V=1.  SANITIZE=address,undefined builds into build-san/ with
@@ -17,6 +22,8 @@ PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 DATADIR ?= $(PREFIX)/share/chg
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 PKG_CONFIG ?= pkg-config
 PROVE ?= prove
 CFLAGS ?= -O2 -g
@@ -79,18 +86,27 @@ all: deps-check $(BINS)
 deps:
 	$(Q)sh .ci/install-deps
 
+# The build only checks for its libraries; the test and demo targets may
+# install what is missing, as 'make deps' does.
+ifneq ($(filter check check-unit check-shell demo,$(MAKECMDGOALS)),)
+DEPS_CHECK = --if-missing
+else ifneq ($(filter fuzz,$(MAKECMDGOALS)),)
+DEPS_CHECK = --check-fuzz
+else
+DEPS_CHECK = --check
+endif
 deps-check:
-	$(Q)sh .ci/install-deps --if-missing
+	$(Q)PKG_CONFIG='$(PKG_CONFIG)' sh .ci/install-deps $(DEPS_CHECK)
 
-$(B)/lib/%.o: lib/%.c
+$(B)/lib/%.o: lib/%.c | deps-check
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/cmd/%.o: cmd/%.c
+$(B)/cmd/%.o: cmd/%.c | deps-check
 	@mkdir -p $(dir $@)
 	$(QUIET_CC)$(CC) $(CHG_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-$(B)/gen/templates.c: $(TEMPLATES) .ci/embed.sh
+$(B)/gen/templates.c: $(TEMPLATES) .ci/embed.sh | deps-check
 	@mkdir -p $(dir $@)
 	$(QUIET_GEN)sh .ci/embed.sh $(TEMPLATES) > $@+ && mv $@+ $@
 
@@ -137,13 +153,17 @@ demo: all
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \
 		$(DESTDIR)$(DATADIR)/hooks $(DESTDIR)$(MANDIR)/man1 \
-		$(DESTDIR)$(MANDIR)/man5
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(TEMPLATES) $(DESTDIR)$(DATADIR)/templates
 	install -m 755 hooks/pre-commit hooks/commit-msg hooks/pre-push \
 		hooks/pre-receive $(DESTDIR)$(DATADIR)/hooks
 	for f in doc/*.1; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man1; done; true
 	for f in doc/*.5; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5; done; true
+	install -m 644 contrib/completion/chg.bash $(DESTDIR)$(BASHCOMPDIR)/chg
+	ln -sf chg $(DESTDIR)$(BASHCOMPDIR)/chg-lint
+	install -m 644 contrib/completion/_chg $(DESTDIR)$(ZSHCOMPDIR)/_chg
 
 # Fuzzing: libchg and the harnesses built with clang, libFuzzer and the
 # sanitizers into their own directory; each harness runs FUZZ_SECONDS on a

@@ -19,6 +19,7 @@ static const char usage_text[] =
 	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]... [--policy FILE]\n"
 	"          [--now DATETIME] [--trust-root ID] [--strict] [--format text|json]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
+	"   or: %s --version\n"
 	"\n"
 	"Lints change requests (default: every file the policy's paths match) and\n"
 	"checks their approvals against history.\n"
@@ -43,6 +44,7 @@ static const char usage_text[] =
 	"  --format FORMAT    text (default) or json\n"
 	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
 	"                     and a failing and a passing example\n"
+	"  --version          print the versions of chg-lint and its libraries\n"
 	"\n"
 	"Exit status: 0 no errors, 1 findings, 2 usage error, 3 could not run.\n";
 
@@ -206,6 +208,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 		{ "exclude-refs", required_argument, NULL, 'E' },
 		{ "trust-root", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
@@ -237,15 +240,22 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 		case 'E':
 			exclude[nexclude++] = optarg;
 			break;
+		case 'V':
+			/* 'chg lint --version' is chg's */
+			return chg_cmd_print_version(cmd,
+				!strcmp(cmd->name, "chg-lint") ?
+				"chg-lint" : "chg");
 		case 'h':
-			printf(usage_text, cmd->name, cmd->name, cmd->name);
+			printf(usage_text, cmd->name, cmd->name, cmd->name,
+			       cmd->name);
 			return CHG_EXIT_OK;
 		default:
 			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRET", optopt)))
 				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
-			fprintf(stderr, usage_text, cmd->name, cmd->name, cmd->name);
+			fprintf(stderr, usage_text, cmd->name, cmd->name,
+				cmd->name, cmd->name);
 			return CHG_EXIT_USAGE;
 		}
 	}

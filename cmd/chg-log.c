@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "audit.h"
 #include "buf.h"
@@ -34,6 +33,9 @@ static const char usage_text[] =
 	"  --format FORMAT  text (default), jsonl or csv\n"
 	"  --policy FILE    use FILE as the policy\n"
 	"  --now DATETIME   the clock for durations (also CHG_NOW)\n"
+	"  --color WHEN     colour the text output: auto (the default:\n"
+	"                   when standard output is a terminal and\n"
+	"                   NO_COLOR is unset or empty), always or never\n"
 	"\n"
 	"Exit status: 0 success, 1 an ID has no events in the history,\n"
 	"2 usage error, 3 could not run.\n";
@@ -382,6 +384,7 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "format", required_argument, NULL, 'f' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "color", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -391,7 +394,7 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 	struct chg_audit_stats stats;
 	struct chg_buf err = CHG_BUF_INIT, text = CHG_BUF_INIT;
 	const char *since = NULL, *until = NULL, *now_text = NULL;
-	const char *format = "text", *color;
+	const char *format = "text", *color = NULL;
 	struct out o;
 	int64_t now;
 	size_t i;
@@ -412,6 +415,7 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		case 'f': format = optarg; break;
 		case 'p': opts.policy_file = optarg; break;
 		case 'n': now_text = optarg; break;
+		case 'k': color = optarg; break;
 		case 'h':
 			return usage(cmd, stdout, CHG_EXIT_OK);
 		case ':':
@@ -432,8 +436,12 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		chg_cmd_error(cmd, "unknown format '%s' (expected text, jsonl or csv)", format);
 		return CHG_EXIT_USAGE;
 	}
-	if (chg_cmd_now(&now, cmd, now_text) < 0)
+	if (chg_cmd_now(&now, cmd, now_text) < 0 ||
+	    chg_cmd_color(&o.color, cmd, color) < 0)
 		return CHG_EXIT_USAGE;
+	/* only the text output has colours */
+	if (o.format != TEXT)
+		o.color = 0;
 	if (since && parse_when(&filter.since, since, 0, now) < 0) {
 		chg_cmd_error(cmd, "--since '%s' is not a date, a date-time or a duration such as 90d", since);
 		return CHG_EXIT_USAGE;
@@ -457,8 +465,6 @@ int cmd_log(int argc, char **argv, const struct chg_cmd *cmd)
 		chg_cmd_error(cmd, "out of memory");
 		return CHG_EXIT_FAILURE;
 	}
-	color = getenv("NO_COLOR");
-	o.color = o.format == TEXT && isatty(STDOUT_FILENO) && !(color && *color);
 	opts.dir = cmd->dir;
 
 	setvbuf(stdout, buf, _IOFBF, sizeof(buf));

@@ -95,4 +95,29 @@ int chg_cmd_now(int64_t *out, const struct chg_cmd *cmd, const char *text);
 int chg_cmd_trust_root(const char **out, const char **origin,
 		       const struct chg_cmd *cmd, const char *text);
 
+/*
+ * Appends what --version prints to `out`: "PROGRAM X.Y.Z" (`program` is
+ * "chg" or "chg-lint"), then one line each with the version of the
+ * libraries as loaded at run time: libgit2, libyaml, PCRE2, jansson and
+ * OpenSSL.  Returns 0, or CHG_ENOMEM (`out` may then hold part of it).
+ */
+int chg_cmd_version(struct chg_buf *out, const char *program);
+
+/*
+ * Prints chg_cmd_version's text for `program` to standard output.
+ * Returns the exit status: CHG_EXIT_OK, or CHG_EXIT_FAILURE with an error
+ * printed when it could not be made or written.
+ */
+int chg_cmd_print_version(const struct chg_cmd *cmd, const char *program);
+
+/*
+ * Decides whether a command colours its standard output, from `when`, the
+ * --color value: "always", "never", or "auto" (also when NULL): colour
+ * only when standard output is a terminal and the NO_COLOR environment
+ * variable is unset or empty.  Stores 1 (colour) or 0 in *out.  Returns
+ * 0, or -1 with an error printed when `when` is none of those (a usage
+ * error).
+ */
+int chg_cmd_color(int *out, const struct chg_cmd *cmd, const char *when);
+
 #endif

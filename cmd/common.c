@@ -1,8 +1,16 @@
+#define PCRE2_CODE_UNIT_WIDTH 8
+
+#include <git2.h>
+#include <jansson.h>
+#include <openssl/crypto.h>
+#include <pcre2.h>
 #include <stdarg.h>
 #include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+#include <yaml.h>
 
 #include "chain.h"
 #include "cmd.h"
@@ -103,6 +111,66 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		status = CHG_EXIT_FAILURE;
 	}
 	return status;
+}
+
+int chg_cmd_version(struct chg_buf *out, const char *program)
+{
+	/* PCRE2 documents 24 code units as enough for its version */
+	char pcre2[64] = "";
+	const char *pcre2_version = "unknown";
+	int major = 0, minor = 0, rev = 0, rc = 0;
+
+	git_libgit2_version(&major, &minor, &rev);
+	if (pcre2_config(PCRE2_CONFIG_VERSION, NULL) <= (int)sizeof(pcre2) &&
+	    pcre2_config(PCRE2_CONFIG_VERSION, pcre2) > 0)
+		pcre2_version = pcre2;
+	rc |= chg_buf_printf(out, "%s %s\n", program, CHG_VERSION);
+	rc |= chg_buf_printf(out, "libgit2 %d.%d.%d\n", major, minor, rev);
+	rc |= chg_buf_printf(out, "libyaml %s\n", yaml_get_version_string());
+	rc |= chg_buf_printf(out, "PCRE2 %s\n", pcre2_version);
+	rc |= chg_buf_printf(out, "jansson %s\n", jansson_version_str());
+	/* OpenSSL's own string starts with its name */
+	rc |= chg_buf_printf(out, "%s\n", OpenSSL_version(OPENSSL_VERSION));
+	return rc < 0 ? CHG_ENOMEM : 0;
+}
+
+int chg_cmd_print_version(const struct chg_cmd *cmd, const char *program)
+{
+	struct chg_buf out = CHG_BUF_INIT;
+	int status = CHG_EXIT_OK;
+
+	if (chg_cmd_version(&out, program) < 0) {
+		chg_cmd_error(cmd, "out of memory");
+		status = CHG_EXIT_FAILURE;
+	} else {
+		fwrite(out.ptr, 1, out.len, stdout);
+		if (fflush(stdout) || ferror(stdout)) {
+			chg_cmd_error(cmd, "cannot write the output");
+			status = CHG_EXIT_FAILURE;
+		}
+	}
+	chg_buf_release(&out);
+	return status;
+}
+
+int chg_cmd_color(int *out, const struct chg_cmd *cmd, const char *when)
+{
+	const char *no_color;
+
+	*out = 0;
+	if (when && !strcmp(when, "always")) {
+		*out = 1;
+	} else if (when && !strcmp(when, "never")) {
+		*out = 0;
+	} else if (!when || !strcmp(when, "auto")) {
+		no_color = getenv("NO_COLOR");
+		*out = isatty(STDOUT_FILENO) && !(no_color && *no_color);
+	} else {
+		chg_cmd_error(cmd, "--color '%s' is not auto, always or never",
+			      when);
+		return -1;
+	}
+	return 0;
 }
 
 void chg_cmd_setup_libgit2(void)

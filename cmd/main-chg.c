@@ -28,14 +28,65 @@ static void usage(FILE *f)
 	fprintf(f, "usage: chg [-C DIR] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
 		fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n'chg COMMAND --help' describes a command.\n");
+	fprintf(f, "  %-14s %s\n", "help",
+		"list the commands, or describe one");
+	fprintf(f, "\n'chg help COMMAND' or 'chg COMMAND --help' describes "
+		"a command;\n'chg --version' prints the versions of chg and "
+		"of its libraries.\n");
+}
+
+static int find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++)
+		if (!strcmp(name, commands[i].name))
+			return (int)i;
+	return -1;
+}
+
+static int run(int i, int argc, char **argv, struct chg_cmd *cmd)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "chg %s", commands[i].name);
+	chg_cmd_setup_libgit2();
+	cmd->name = name;
+	return commands[i].fn(argc, argv, cmd);
+}
+
+/*
+ * chg help [COMMAND]: the list of commands, or what 'chg COMMAND --help'
+ * prints.
+ */
+static int help(int argc, char **argv, struct chg_cmd *cmd)
+{
+	char *help_argv[] = { NULL, (char *)"--help", NULL };
+	int i;
+
+	if (argc == 1 || (argc == 2 && !strcmp(argv[1], "help"))) {
+		usage(stdout);
+		return CHG_EXIT_OK;
+	}
+	if (argc > 2) {
+		fprintf(stderr, "usage: chg help [COMMAND]\n");
+		return CHG_EXIT_USAGE;
+	}
+	i = find_command(argv[1]);
+	if (i < 0) {
+		fprintf(stderr,
+			"chg help: '%s' is not a chg command; see 'chg help'\n",
+			argv[1]);
+		return CHG_EXIT_USAGE;
+	}
+	help_argv[0] = argv[1];
+	return run(i, 2, help_argv, cmd);
 }
 
 int main(int argc, char **argv)
 {
 	struct chg_cmd cmd = { "chg", "." };
-	char name[64];
-	size_t i;
+	int i;
 
 	argc--;
 	argv++;
@@ -45,8 +96,7 @@ int main(int argc, char **argv)
 			argc -= 2;
 			argv += 2;
 		} else if (!strcmp(argv[0], "--version")) {
-			printf("chg %s\n", CHG_VERSION);
-			return CHG_EXIT_OK;
+			return chg_cmd_print_version(&cmd, "chg");
 		} else if (!strcmp(argv[0], "-h") || !strcmp(argv[0], "--help")) {
 			usage(stdout);
 			return CHG_EXIT_OK;
@@ -60,14 +110,11 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return CHG_EXIT_USAGE;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(*commands); i++) {
-		if (strcmp(argv[0], commands[i].name))
-			continue;
-		snprintf(name, sizeof(name), "chg %s", commands[i].name);
-		chg_cmd_setup_libgit2();
-		cmd.name = name;
-		return commands[i].fn(argc, argv, &cmd);
-	}
+	if (!strcmp(argv[0], "help"))
+		return help(argc, argv, &cmd);
+	i = find_command(argv[0]);
+	if (i >= 0)
+		return run(i, argc, argv, &cmd);
 	fprintf(stderr, "chg: '%s' is not a chg command; see 'chg --help'\n", argv[0]);
 	return CHG_EXIT_USAGE;
 }
