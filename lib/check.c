@@ -126,9 +126,12 @@ static void bad_time(struct run *r, const struct chg_node *v, const char *name,
 		     const char *q, const struct chg_datetime_problem *why,
 		     int with_time)
 {
-	if (why->impossible)
+	if (why->impossible && with_time)
 		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
 		       "%s is '%s', but %s", name, q, why->reason);
+	else if (why->impossible)
+		report(r, v, CHG_SEV_ERROR, "invalid-datetime", "%s %s", name,
+		       why->reason);
 	else if (with_time)
 		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
 		       "%s is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): '%s'",
@@ -217,7 +220,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	case CHG_TYPE_INT:
 		if (chg_node_int(&n, v) < 0 && reads_as_when_plain(v, s->type)) {
 			report(r, v, CHG_SEV_ERROR, "invalid-type",
-			       "%s must be an integer, not the string \"%s\": a quoted number is a string; remove the quotes",
+			       "%s must be an integer, not the string \"%s\": a quoted number is a string; remove the quotes (or the !!str tag)",
 			       name, q);
 			return;
 		}
@@ -236,7 +239,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	case CHG_TYPE_BOOL:
 		if (chg_node_bool(&b, v) < 0 && reads_as_when_plain(v, s->type))
 			report(r, v, CHG_SEV_ERROR, "invalid-type",
-			       "%s must be true or false, not the string \"%s\": a quoted true or false is a string; remove the quotes",
+			       "%s must be true or false, not the string \"%s\": a quoted true or false is a string; remove the quotes (or the !!str tag)",
 			       name, q);
 		else if (chg_node_bool(&b, v) < 0)
 			report(r, v, CHG_SEV_ERROR, "invalid-type",
