@@ -133,7 +133,7 @@ test_expect_success 'an id that is not its file name offers both fixes' '
 	test_cmp expect actual
 '
 
-test_expect_success 'an id that breaks the id pattern is only offered the file name' '
+test_expect_success 'an id that breaks the id pattern is only offered a new id, not a new file name' '
 	chg_normal_cr CHG-2 >$CR &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
