@@ -1002,7 +1002,7 @@ static int colon_in_value(struct loader *l, int line, int column,
 	if ((error = put_excerpt(&key, buf + k, (size_t)(sep - buf) - k)) < 0)
 		goto cleanup;
 	q = buf + vstart;
-	if (vend - vstart <= VALUE_EXCERPT && !strchr("\"'[{&*!|>", *q) &&
+	if (vend > vstart && vend - vstart <= VALUE_EXCERPT && !strchr("\"'[{&*!|>", *q) &&
 	    !memchr(q, '"', vend - vstart) && !memchr(q, '\\', vend - vstart) &&
 	    !memchr(q, '#', vend - vstart) && !memchr(q, '\t', vend - vstart))
 		error = fail(l, line, column, "yaml-syntax",
