@@ -101,9 +101,50 @@ static int in_values(const struct chg_node *values, const struct chg_node *v)
 static void check_fields(struct run *r, const struct chg_schema *s,
 			 const struct chg_node *map, const char *prefix);
 
+/*
+ * Whether a quoted scalar would read as what `type` wants had it been
+ * written plain: `users: "120"` is the string 120, not the number.
+ */
+static int reads_as_when_plain(const struct chg_node *v, enum chg_type type)
+{
+	struct chg_node plain;
+	long long n;
+	int b;
+
+	if (v->plain)
+		return 0;
+	plain = *v;
+	plain.plain = 1;
+	if (type == CHG_TYPE_INT)
+		return chg_node_int(&n, &plain) == 0;
+	return chg_node_bool(&b, &plain) == 0;
+}
+
+/* Reports a date or date-time that did not parse, saying whether the day
+ * or time does not exist or the text has the wrong form. */
+static void bad_time(struct run *r, const struct chg_node *v, const char *name,
+		     const char *q, const struct chg_datetime_problem *why,
+		     int with_time)
+{
+	if (why->impossible && with_time)
+		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+		       "%s is '%s', but %s", name, q, why->reason);
+	else if (why->impossible)
+		report(r, v, CHG_SEV_ERROR, "invalid-datetime", "%s %s", name,
+		       why->reason);
+	else if (with_time)
+		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+		       "%s is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): '%s'",
+		       name, q);
+	else
+		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+		       "%s is not a valid date (YYYY-MM-DD): '%s'", name, q);
+}
+
 static void check_value(struct run *r, const struct chg_schema *s,
 			const struct chg_node *v, const char *name)
 {
+	struct chg_datetime_problem why;
 	char q[64];
 	long long n;
 	int64_t t;
@@ -177,6 +218,12 @@ static void check_value(struct run *r, const struct chg_schema *s,
 		}
 		break;
 	case CHG_TYPE_INT:
+		if (chg_node_int(&n, v) < 0 && reads_as_when_plain(v, s->type)) {
+			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			       "%s must be an integer, not the string \"%s\": a quoted number is a string; remove the quotes (or the !!str tag)",
+			       name, q);
+			return;
+		}
 		if (chg_node_int(&n, v) < 0) {
 			report(r, v, CHG_SEV_ERROR, "invalid-type",
 			       "%s must be an integer, not '%s'", name, q);
@@ -190,7 +237,11 @@ static void check_value(struct run *r, const struct chg_schema *s,
 			       "%s must be at most %lld, not %lld", name, s->max, n);
 		return;
 	case CHG_TYPE_BOOL:
-		if (chg_node_bool(&b, v) < 0)
+		if (chg_node_bool(&b, v) < 0 && reads_as_when_plain(v, s->type))
+			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			       "%s must be true or false, not the string \"%s\": a quoted true or false is a string; remove the quotes (or the !!str tag)",
+			       name, q);
+		else if (chg_node_bool(&b, v) < 0)
 			report(r, v, CHG_SEV_ERROR, "invalid-type",
 			       "%s must be true or false, not '%s'", name, q);
 		return;
@@ -213,17 +264,14 @@ static void check_value(struct run *r, const struct chg_schema *s,
 		}
 		break;
 	case CHG_TYPE_DATE:
-		if (chg_date_parse(&t, v->value) < 0) {
-			report(r, v, CHG_SEV_ERROR, "invalid-datetime",
-			       "%s is not a valid date (YYYY-MM-DD): '%s'", name, q);
+		if (chg_date_check(&t, &why, v->value) < 0) {
+			bad_time(r, v, name, q, &why, 0);
 			return;
 		}
 		break;
 	case CHG_TYPE_DATETIME:
-		if (chg_datetime_parse(&t, v->value) < 0) {
-			report(r, v, CHG_SEV_ERROR, "invalid-datetime",
-			       "%s is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): '%s'",
-			       name, q);
+		if (chg_datetime_check(&t, &why, v->value) < 0) {
+			bad_time(r, v, name, q, &why, 1);
 			return;
 		}
 		break;
@@ -272,11 +320,92 @@ static void required_because(struct chg_buf *b, const struct chg_schema *f,
 	}
 }
 
+/* The longest field name considered for a suggestion (bytes). */
+#define SUGGEST_MAX 64
+
+/*
+ * The optimal string alignment distance between `a` and `b` (insertions,
+ * deletions, substitutions and swaps of two neighbours each count one), or
+ * `limit` + 1 when it is over `limit`.  Both are at most SUGGEST_MAX bytes.
+ */
+static size_t edit_distance(const char *a, size_t la, const char *b,
+			    size_t lb, size_t limit)
+{
+	size_t rows[3][SUGGEST_MAX + 1], *prev2, *prev, *cur, *t, i, j, best;
+
+	if ((la > lb ? la - lb : lb - la) > limit)
+		return limit + 1;
+	prev2 = rows[0];
+	prev = rows[1];
+	cur = rows[2];
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = best = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cost = a[i - 1] != b[j - 1];
+			size_t d = prev[j - 1] + cost;
+			if (prev[j] + 1 < d)
+				d = prev[j] + 1;
+			if (cur[j - 1] + 1 < d)
+				d = cur[j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && prev2[j - 2] + 1 < d)
+				d = prev2[j - 2] + 1;
+			cur[j] = d;
+			if (d < best)
+				best = d;
+		}
+		if (best > limit)
+			return limit + 1;
+		t = prev2;
+		prev2 = prev;
+		prev = cur;
+		cur = t;
+	}
+	return prev[lb] <= limit ? prev[lb] : limit + 1;
+}
+
+/*
+ * The field of `s` that the unknown key `key` of `map` most likely meant:
+ * the closest by edit distance, when that distance is small for the
+ * key's length (one edit per five bytes, at least one, at most three),
+ * and that `map` does not already have.  NULL when there is none.
+ */
+static const char *closest_field(const struct chg_schema *s,
+				 const struct chg_node *map, const char *key)
+{
+	size_t len = strlen(key), limit, best, d, j;
+	const char *found = NULL;
+
+	if (len > SUGGEST_MAX)
+		return NULL;
+	limit = len / 5;
+	if (limit < 1)
+		limit = 1;
+	if (limit > 3)
+		limit = 3;
+	best = limit + 1;
+	for (j = 0; j < s->nfields; j++) {
+		const char *name = s->fields[j].name;
+		size_t ln = strlen(name);
+		if (ln > SUGGEST_MAX || chg_node_get(map, name))
+			continue;
+		d = edit_distance(key, len, name, ln, limit);
+		if (d < best) {
+			best = d;
+			found = name;
+		}
+	}
+	return found;
+}
+
 static void check_fields(struct run *r, const struct chg_schema *s,
 			 const struct chg_node *map, const char *prefix)
 {
 	const struct chg_node *doc = r->change->root;
 	struct chg_buf name = CHG_BUF_INIT, why = CHG_BUF_INIT;
+	const char *guess;
 	size_t i, j;
 	int rc;
 
@@ -318,14 +447,40 @@ static void check_fields(struct run *r, const struct chg_schema *s,
 			chg_buf_clear(&name);
 			chg_buf_printf(&name, "%s%s%s", prefix, *prefix ? "." : "",
 				       k->value);
-			report(r, k, (enum chg_severity)r->ctx->policy->unknown_fields,
-			       "unknown-field",
-			       "unknown field '%s': the policy does not define it (a typo, or add it to the policy's fields)",
-			       name.ptr);
+			guess = closest_field(s, map, k->value);
+			if (guess)
+				report(r, k, (enum chg_severity)r->ctx->policy->unknown_fields,
+				       "unknown-field",
+				       "unknown field '%s': did you mean '%s%s%s'?",
+				       name.ptr, prefix, *prefix ? "." : "", guess);
+			else
+				report(r, k, (enum chg_severity)r->ctx->policy->unknown_fields,
+				       "unknown-field",
+				       "unknown field '%s': the policy does not define it (a typo, or add it to the policy's fields)",
+				       name.ptr);
 		}
 	}
 	chg_buf_release(&name);
 	chg_buf_release(&why);
+}
+
+/*
+ * Whether the file name's stem (`len` bytes at `stem`) could be the id: it
+ * matches the policy's id pattern (any stem does without one).
+ */
+static int id_fits_pattern(struct run *r, const char *stem, size_t len)
+{
+	const struct chg_pattern *re = r->ctx->policy->id_pattern;
+	int rc;
+
+	if (!len || memchr(stem, '\0', len))
+		return 0;
+	if (!re)
+		return 1;
+	rc = chg_pattern_match(re, stem, len);
+	if (rc == CHG_ENOMEM)
+		r->error = rc;
+	return rc > 0;
 }
 
 static void check_id(struct run *r)
@@ -334,7 +489,7 @@ static void check_id(struct run *r)
 	const struct chg_change *c = r->change;
 	const char *base, *dot;
 	size_t len;
-	int rc;
+	int rc, id_ok = 1, stem_ok;
 
 	if (!c->id)
 		return;
@@ -348,13 +503,26 @@ static void check_id(struct run *r)
 			report(r, c->id_node, CHG_SEV_ERROR, "pattern-mismatch",
 			       "%s '%s' does not match the pattern '%s'", p->id_field,
 			       c->id, chg_pattern_source(p->id_pattern));
+		id_ok = rc > 0;
 	}
 	if (p->filename_matches_id) {
 		base = strrchr(c->path, '/');
 		base = base ? base + 1 : c->path;
 		dot = strrchr(base, '.');
 		len = dot ? (size_t)(dot - base) : strlen(base);
-		if (strlen(c->id) != len || memcmp(base, c->id, len))
+		if (strlen(c->id) == len && !memcmp(base, c->id, len))
+			return;
+		stem_ok = id_fits_pattern(r, base, len);
+		if (stem_ok && id_ok)
+			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
+			       "%s %s does not match the file name '%s': rename the file to %s%s, or change the %s to %.*s",
+			       p->id_field, c->id, base, c->id, dot ? dot : "",
+			       p->id_field, (int)len, base);
+		else if (stem_ok)
+			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
+			       "%s %s does not match the file name '%s'; change the %s to %.*s",
+			       p->id_field, c->id, base, p->id_field, (int)len, base);
+		else
 			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
 			       "%s %s does not match the file name '%s'; name the file %s%s",
 			       p->id_field, c->id, base, c->id, dot ? dot : "");

@@ -46,43 +46,107 @@ static int digits(const char **p, int n, int *out)
 	return 0;
 }
 
-static int parse_date(const char **p, int64_t *days)
-{
-	int y, m, d;
+static const char *const month_names[] = {
+	"January", "February", "March", "April", "May", "June", "July",
+	"August", "September", "October", "November", "December"
+};
 
-	if (digits(p, 4, &y) || **p != '-' || (++*p, digits(p, 2, &m)) ||
-	    **p != '-' || (++*p, digits(p, 2, &d)))
+/* Stores in `why` (if not NULL) what makes a well-formed date impossible. */
+static int check_date(struct chg_datetime_problem *why, int y, int m, int d)
+{
+	if (m >= 1 && m <= 12 && d >= 1 && d <= days_in_month(y, m))
+		return 0;
+	if (!why)
 		return CHG_EINVALID;
-	if (m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+	why->impossible = 1;
+	if (m < 1 || m > 12)
+		snprintf(why->reason, sizeof(why->reason),
+			 "%04d-%02d-%02d does not exist: there is no month %02d (months go from 01 to 12)",
+			 y, m, d, m);
+	else if (m == 2 && d == 29)
+		snprintf(why->reason, sizeof(why->reason),
+			 "%04d-%02d-%02d does not exist: %04d is not a leap year, so February has 28 days",
+			 y, m, d, y);
+	else
+		snprintf(why->reason, sizeof(why->reason),
+			 "%04d-%02d-%02d does not exist: %s has %d days",
+			 y, m, d, month_names[m - 1], days_in_month(y, m));
+	return CHG_EINVALID;
+}
+
+/*
+ * Reads "YYYY-MM-DD".  A text of that form that names no day is
+ * CHG_EINVALID with `why` filled in (when `why` is not NULL and no earlier
+ * problem was recorded); one of another form is CHG_EINVALID alone.
+ */
+static int parse_date(const char **p, int64_t *days, int *y, int *m, int *d)
+{
+	if (digits(p, 4, y) || **p != '-' || (++*p, digits(p, 2, m)) ||
+	    **p != '-' || (++*p, digits(p, 2, d)))
 		return CHG_EINVALID;
-	*days = days_from_civil(y, m, d);
+	if (check_date(NULL, *y, *m, *d) < 0)
+		return 1; /* well formed, impossible: the caller decides */
+	*days = days_from_civil(*y, *m, *d);
+	return 0;
+}
+
+static void clear_problem(struct chg_datetime_problem *why)
+{
+	if (why) {
+		why->impossible = 0;
+		why->reason[0] = '\0';
+	}
+}
+
+int chg_date_check(int64_t *out, struct chg_datetime_problem *why,
+		   const char *s)
+{
+	int64_t days = 0;
+	int y, m, d, rc;
+
+	clear_problem(why);
+	rc = parse_date(&s, &days, &y, &m, &d);
+	if (rc < 0 || *s)
+		return CHG_EINVALID;
+	if (rc > 0)
+		return check_date(why, y, m, d);
+	*out = days * 86400;
 	return 0;
 }
 
 int chg_date_parse(int64_t *out, const char *s)
 {
-	int64_t days;
-
-	if (parse_date(&s, &days) || *s)
-		return CHG_EINVALID;
-	*out = days * 86400;
-	return 0;
+	return chg_date_check(out, NULL, s);
 }
 
-int chg_datetime_parse(int64_t *out, const char *s)
+/* Stores in `why` (if not NULL) which part of a time of day is out of range. */
+static int bad_time(struct chg_datetime_problem *why, const char *what,
+		    int value, const char *range)
 {
-	int64_t days, t;
-	int hh, mm, ss, oh, om, sign;
+	if (why) {
+		why->impossible = 1;
+		snprintf(why->reason, sizeof(why->reason),
+			 "%s %02d does not exist: %ss go from %s", what, value,
+			 what, range);
+	}
+	return CHG_EINVALID;
+}
 
-	if (parse_date(&s, &days))
+int chg_datetime_check(int64_t *out, struct chg_datetime_problem *why,
+		       const char *s)
+{
+	int64_t days = 0, t;
+	int y, m, d, hh, mm, ss, oh, om, sign, date_rc;
+
+	clear_problem(why);
+	/* the whole form first: a malformed text is malformed, not impossible */
+	if ((date_rc = parse_date(&s, &days, &y, &m, &d)) < 0)
 		return CHG_EINVALID;
 	if (*s != 'T' && *s != 't' && *s != ' ')
 		return CHG_EINVALID;
 	s++;
 	if (digits(&s, 2, &hh) || *s != ':' || (++s, digits(&s, 2, &mm)) ||
 	    *s != ':' || (++s, digits(&s, 2, &ss)))
-		return CHG_EINVALID;
-	if (hh > 23 || mm > 59 || ss > 60)
 		return CHG_EINVALID;
 	if (*s == '.') {
 		s++;
@@ -91,23 +155,47 @@ int chg_datetime_parse(int64_t *out, const char *s)
 		while (*s >= '0' && *s <= '9')
 			s++;
 	}
-	t = days * 86400 + hh * 3600 + mm * 60 + ss;
+	oh = om = 0;
+	sign = 1;
 	if (*s == 'Z' || *s == 'z') {
 		s++;
 	} else if (*s == '+' || *s == '-') {
 		sign = *s == '-' ? -1 : 1;
 		s++;
-		if (digits(&s, 2, &oh) || *s != ':' || (++s, digits(&s, 2, &om)) ||
-		    oh > 23 || om > 59)
+		if (digits(&s, 2, &oh) || *s != ':' || (++s, digits(&s, 2, &om)))
 			return CHG_EINVALID;
-		t -= sign * (oh * 3600 + om * 60);
 	} else {
 		return CHG_EINVALID;
 	}
 	if (*s)
 		return CHG_EINVALID;
+
+	if (date_rc > 0)
+		return check_date(why, y, m, d);
+	if (hh > 23)
+		return bad_time(why, "hour", hh, "00 to 23");
+	if (mm > 59)
+		return bad_time(why, "minute", mm, "00 to 59");
+	if (ss > 60)
+		return bad_time(why, "second", ss, "00 to 59 (60 for a leap second)");
+	if (oh > 23 || om > 59) {
+		if (why) {
+			why->impossible = 1;
+			snprintf(why->reason, sizeof(why->reason),
+				 "offset %c%02d:%02d does not exist: offsets go from -23:59 to +23:59",
+				 sign < 0 ? '-' : '+', oh, om);
+		}
+		return CHG_EINVALID;
+	}
+	t = days * 86400 + hh * 3600 + mm * 60 + ss;
+	t -= sign * (oh * 3600 + om * 60);
 	*out = t;
 	return 0;
+}
+
+int chg_datetime_parse(int64_t *out, const char *s)
+{
+	return chg_datetime_check(out, NULL, s);
 }
 
 int chg_duration_parse(int64_t *out, const char *s)

@@ -32,6 +32,28 @@ int chg_datetime_parse(int64_t *out, const char *s);
 int chg_date_parse(int64_t *out, const char *s);
 
 /*
+ * Why a date or date-time was refused: `impossible` is 1 when the text has
+ * the right form but names a day or time that does not exist (2026-11-31,
+ * 2023-14-05, 2026-02-29, 24:00:00), and `reason` then says so in a phrase
+ * for a message ("2026-11-31 does not exist: November has 30 days");
+ * otherwise the text is malformed, `impossible` is 0 and `reason` empty.
+ */
+struct chg_datetime_problem {
+	int impossible;
+	char reason[96];
+};
+
+/*
+ * chg_datetime_parse and chg_date_parse, telling an impossible date or time
+ * apart from a malformed text: on CHG_EINVALID, *why (if `why` is not NULL)
+ * says which it is.  Returns 0 (and *why says nothing) or CHG_EINVALID.
+ */
+int chg_datetime_check(int64_t *out, struct chg_datetime_problem *why,
+		       const char *s);
+int chg_date_check(int64_t *out, struct chg_datetime_problem *why,
+		   const char *s);
+
+/*
  * Parses a duration: one or more groups of a decimal number and a unit,
  * w (weeks), d (days), h (hours), m (minutes) or s (seconds), as in "30m",
  * "2h", "5d", "1h30m".  Stores seconds in *out.  Returns 0 or CHG_EINVALID

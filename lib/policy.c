@@ -57,13 +57,16 @@ static void note_rc(struct ctx *c, int rc)
 		c->invalid = 1;
 }
 
-/* Checks that every key of `map` is in the NULL-terminated `keys`. */
+/*
+ * Checks that every key of `map` is in the NULL-terminated `keys`.  An
+ * unknown key is reported and the rest of the map is still read, so that
+ * one check reports every error; returns 0 only when `map` is not a map.
+ */
 static int check_keys(struct ctx *c, const struct chg_node *map,
 		      const char *section, const char *const *keys)
 {
 	struct chg_buf list = CHG_BUF_INIT;
 	size_t i, j;
-	int ok = 1;
 
 	if (map->type != CHG_NODE_MAPPING) {
 		bad(c, map, "%s must be a map, not a %s", section,
@@ -82,10 +85,9 @@ static int check_keys(struct ctx *c, const struct chg_node *map,
 			chg_buf_printf(&list, "%s%s", j ? ", " : "", keys[j]);
 		bad(c, k, "unknown key '%s' in %s (expected one of: %s)",
 		    k->value, section, list.ptr);
-		ok = 0;
 	}
 	chg_buf_release(&list);
-	return ok;
+	return 1;
 }
 
 static const char *get_str(struct ctx *c, const struct chg_node *map,
@@ -1008,18 +1010,21 @@ int chg_policy_load(struct chg_policy **out, const char *buf, size_t len,
 		error = chg_yaml_load(&repo, buf, len, p->path, &opts, diags);
 		if (error < 0)
 			goto cleanup;
+		/*
+		 * What the loader reports without ending the load (a
+		 * duplicate key, a NUL, a tag) leaves a usable tree: the
+		 * policy is invalid, and compiling it still reports the rest.
+		 */
 		for (i = ndiags; i < diags->n; i++)
-			if (diags->items[i].severity == CHG_SEV_ERROR) {
-				error = CHG_EINVALID;
-				goto cleanup;
-			}
+			if (diags->items[i].severity == CHG_SEV_ERROR)
+				c.invalid = 1;
 		chg_node_set_file(repo, p->path);
 		ext = chg_node_get(repo, "extends");
 		if (ext && (!chg_node_str(ext) ||
 			    (strcmp(ext->value, "default") && strcmp(ext->value, "none")))) {
+			/* read as default, to report what else is wrong */
 			bad(&c, ext, "extends must be default or none");
-			error = CHG_EINVALID;
-			goto cleanup;
+			ext = NULL;
 		}
 		if (ext && !strcmp(ext->value, "none")) {
 			p->root = repo;

@@ -924,10 +924,123 @@ static int load_event(struct loader *l, const yaml_event_t *ev)
 	}
 }
 
+#define VALUE_EXCERPT 60 /* bytes of a value quoted in a suggestion */
+
+/*
+ * A tab in indentation: libyaml says "found character that cannot start
+ * any token" (or "found a tab character that violates indentation", "...
+ * where an indentation space is expected"), which does not name the tab.
+ * `offset` is the byte of the problem, `start` that of its line.  Returns
+ * 1 when that byte is a tab with only blanks before it on its line.
+ */
+static int tab_in_indentation(const struct loader *l, size_t start,
+			      size_t offset)
+{
+	size_t i;
+
+	if (offset >= l->len || l->buf[offset] != '\t')
+		return 0;
+	for (i = start; i < offset; i++)
+		if (l->buf[i] != ' ' && l->buf[i] != '\t')
+			return 0;
+	return 1;
+}
+
+/*
+ * Skips indentation and "- " sequence entries at `p`; returns where the
+ * line's key (if any) begins.
+ */
+static size_t skip_entry_start(const char *buf, size_t p, size_t end)
+{
+	for (;;) {
+		while (p < end && buf[p] == ' ')
+			p++;
+		if (p + 1 < end && buf[p] == '-' && buf[p + 1] == ' ')
+			p += 2;
+		else
+			return p;
+	}
+}
+
+/*
+ * Says what to do about libyaml's "mapping values are not allowed in
+ * this context" at byte `offset` (the ':') of the line that starts at
+ * `start`: either the line's value holds an unquoted ": " (quote the
+ * value), or the key stands on a line indented under a value.
+ */
+static int colon_in_value(struct loader *l, int line, int column,
+			  size_t start, size_t offset)
+{
+	struct chg_buf key = CHG_BUF_INIT;
+	const char *buf = l->buf, *sep, *q;
+	size_t k, end, vstart, vend;
+	int error;
+
+	k = skip_entry_start(buf, start, offset);
+	for (end = offset; end < l->len && buf[end] != '\n'; end++)
+		;
+	sep = NULL;
+	for (q = buf + k; q + 1 < buf + offset; q++)
+		if (q[0] == ':' && q[1] == ' ') {
+			sep = q;
+			break;
+		}
+	if (!sep) {
+		if ((error = put_excerpt(&key, buf + k, offset - k)) == 0)
+			error = fail(l, line, column, "yaml-syntax",
+				     "'%s:' is indented under the value of the line above, so YAML reads it as part of that value: indent it like the other keys of its map (or quote that value if the ': ' belongs to it)",
+				     key.ptr);
+		goto cleanup;
+	}
+	vstart = (size_t)(sep - buf) + 2;
+	while (vstart < end && buf[vstart] == ' ')
+		vstart++;
+	vend = end;
+	while (vend > vstart && (buf[vend - 1] == ' ' || buf[vend - 1] == '\r' ||
+				 buf[vend - 1] == '\t'))
+		vend--;
+	if ((error = put_excerpt(&key, buf + k, (size_t)(sep - buf) - k)) < 0)
+		goto cleanup;
+	q = buf + vstart;
+	if (vend > vstart && vend - vstart <= VALUE_EXCERPT && !strchr("\"'[{&*!|>", *q) &&
+	    !memchr(q, '"', vend - vstart) && !memchr(q, '\\', vend - vstart) &&
+	    !memchr(q, '#', vend - vstart) && !memchr(q, '\t', vend - vstart))
+		error = fail(l, line, column, "yaml-syntax",
+			     "the value of '%s' holds an unquoted ': ', which YAML reads as the start of another key: quote the value, as in %s: \"%.*s\"",
+			     key.ptr, key.ptr, (int)(vend - vstart), q);
+	else
+		error = fail(l, line, column, "yaml-syntax",
+			     "the value of '%s' holds an unquoted ': ', which YAML reads as the start of another key: put the whole value in quotes",
+			     key.ptr);
+cleanup:
+	chg_buf_release(&key);
+	return error;
+}
+
+/*
+ * Turns the scanner errors a newcomer meets most into advice: a tab in
+ * indentation, an unquoted ": " in a value.  Returns 0 when the error is
+ * not one of those, else what fail() returns.  Called right after the
+ * cursor reached the problem mark.
+ */
+static int explain_problem(struct loader *l, const char *problem, int line,
+			   int column)
+{
+	size_t offset = l->cur_offset, start = l->cur_line_start;
+
+	if (tab_in_indentation(l, start, offset))
+		return fail(l, line, column, "yaml-syntax",
+			    "a tab character in the indentation: YAML indents with spaces only; replace the tab with spaces");
+	if (!strcmp(problem, "mapping values are not allowed in this context") &&
+	    offset < l->len && l->buf[offset] == ':')
+		return colon_in_value(l, line, column, start, offset);
+	return 0;
+}
+
 static int parser_error(struct loader *l, yaml_parser_t *parser)
 {
 	const char *problem = parser->problem ? parser->problem : "invalid YAML";
-	int line, column, cline, ccolumn;
+	int line, column, cline, ccolumn, error;
 
 	if (parser->error == YAML_MEMORY_ERROR)
 		return CHG_ENOMEM;
@@ -942,6 +1055,8 @@ static int parser_error(struct loader *l, yaml_parser_t *parser)
 	}
 	mark_pos(l, &parser->context_mark, &cline, &ccolumn);
 	mark_pos(l, &parser->problem_mark, &line, &column);
+	if ((error = explain_problem(l, problem, line, column)) < 0)
+		return error;
 	if (!parser->context)
 		return fail(l, line, column, "yaml-syntax", "%s", problem);
 	if (cline == line && ccolumn == column)

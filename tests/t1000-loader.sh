@@ -45,7 +45,7 @@ test_expect_success 'a key indented under a scalar is a syntax error at the colo
 	printf "id: CHG-0001\ntitle: Rotate\n  type: normal\n" >$CR &&
 	lints 1 &&
 	cat >expect <<-\EOF &&
-	changes/CHG-0001.yaml:3:7: error: mapping values are not allowed in this context [yaml-syntax]
+	changes/CHG-0001.yaml:3:7: error: 'type:' is indented under the value of the line above, so YAML reads it as part of that value: indent it like the other keys of its map (or quote that value if the ': ' belongs to it) [yaml-syntax]
 	EOF
 	test_cmp expect actual
 '
@@ -138,7 +138,7 @@ test_expect_success 'multi-byte characters before a finding count as bytes in th
 	echo "communication: {notify: [dr${o}@example.com], notice-sent: 2026-13-01T09:00:00Z}" >>$CR &&
 	lints 1 &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:21:58: error: communication.notice-sent is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2026-13-01T09:00:00Z${SQ} [invalid-datetime]
+	changes/CHG-0001.yaml:21:58: error: communication.notice-sent is ${SQ}2026-13-01T09:00:00Z${SQ}, but 2026-13-01 does not exist: there is no month 13 (months go from 01 to 12) [invalid-datetime]
 	EOF
 	test_cmp expect actual
 '
@@ -149,7 +149,7 @@ test_expect_success 'a byte order mark is not part of the first line' '
 	lints 1 &&
 	cat >expect <<-EOF &&
 	changes/CHG-0001.yaml:1:5: error: id ${SQ}chg-1${SQ} does not match the pattern ${SQ}^CHG-[0-9]{4,}\$${SQ} [pattern-mismatch]
-	changes/CHG-0001.yaml:1:5: error: id chg-1 does not match the file name ${SQ}CHG-0001.yaml${SQ}; name the file chg-1.yaml [id-mismatch]
+	changes/CHG-0001.yaml:1:5: error: id chg-1 does not match the file name ${SQ}CHG-0001.yaml${SQ}; change the id to CHG-0001 [id-mismatch]
 	EOF
 	test_cmp expect actual &&
 	printf "\357\273\277" >$CR &&

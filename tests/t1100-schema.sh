@@ -69,7 +69,7 @@ test_expect_success 'rollback-tested must be a bool, not the string "yes" nor YA
 	cr "" &&
 	echo "rollback-tested: \"true\"" >>$CR &&
 	chg_lint_status 1 -C repo &&
-	grep "rollback-tested must be true or false, not ${SQ}true${SQ} \[invalid-type\]" actual &&
+	grep "rollback-tested must be true or false, not the string \"true\": a quoted true or false is a string; remove the quotes (or the !!str tag) \[invalid-type\]" actual &&
 	cr "" &&
 	echo "rollback-tested: false" >>$CR &&
 	chg_lint_status 0 -C repo &&
@@ -349,7 +349,7 @@ test_expect_success 'an impossible month is invalid-datetime' '
 	cr "s/start: 2026-12-05T22:00:00Z/start: 2023-14-05T22:00:00Z/" &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:16:17: error: window.start is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2023-14-05T22:00:00Z${SQ} [invalid-datetime]
+	changes/CHG-0001.yaml:16:17: error: window.start is ${SQ}2023-14-05T22:00:00Z${SQ}, but 2023-14-05 does not exist: there is no month 14 (months go from 01 to 12) [invalid-datetime]
 	EOF
 	test_cmp expect actual
 '
@@ -367,8 +367,8 @@ test_expect_success 'February 30 and February 29 of a common year are invalid-da
 	cr "s/start: 2026-12-05T22:00:00Z/start: 2027-02-30T22:00:00Z/; s/end: 2026-12-05T23:00:00Z/end: 2027-02-29T23:00:00Z/" &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:16:17: error: window.start is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2027-02-30T22:00:00Z${SQ} [invalid-datetime]
-	changes/CHG-0001.yaml:16:44: error: window.end is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2027-02-29T23:00:00Z${SQ} [invalid-datetime]
+	changes/CHG-0001.yaml:16:17: error: window.start is ${SQ}2027-02-30T22:00:00Z${SQ}, but 2027-02-30 does not exist: February has 28 days [invalid-datetime]
+	changes/CHG-0001.yaml:16:44: error: window.end is ${SQ}2027-02-29T23:00:00Z${SQ}, but 2027-02-29 does not exist: 2027 is not a leap year, so February has 28 days [invalid-datetime]
 	EOF
 	test_cmp expect actual
 '
@@ -378,7 +378,7 @@ test_expect_success 'a date alone or an hour 24 is invalid-datetime' '
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
 	changes/CHG-0001.yaml:16:17: error: window.start is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2026-12-05${SQ} [invalid-datetime]
-	changes/CHG-0001.yaml:16:34: error: window.end is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2026-12-05T24:00:00Z${SQ} [invalid-datetime]
+	changes/CHG-0001.yaml:16:34: error: window.end is ${SQ}2026-12-05T24:00:00Z${SQ}, but hour 24 does not exist: hours go from 00 to 23 [invalid-datetime]
 	EOF
 	test_cmp expect actual
 '
@@ -399,7 +399,7 @@ test_expect_success 'date-times in nested maps are checked too' '
 	EOF
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:21:57: error: communication.notice-sent is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2026-11-31T09:00:00Z${SQ} [invalid-datetime]
+	changes/CHG-0001.yaml:21:57: error: communication.notice-sent is ${SQ}2026-11-31T09:00:00Z${SQ}, but 2026-11-31 does not exist: November has 30 days [invalid-datetime]
 	changes/CHG-0001.yaml:24:17: error: review.actual-start is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2026-12-05 22:04${SQ} [invalid-datetime]
 	EOF
 	test_cmp expect actual

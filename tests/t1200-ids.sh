@@ -44,7 +44,7 @@ test_expect_success 'an id that does not match its file name' '
 	chg_normal_cr CHG-0003 >repo/changes/CHG-0004.yaml &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0004.yaml:1:5: error: id CHG-0003 does not match the file name ${SQ}CHG-0004.yaml${SQ}; name the file CHG-0003.yaml [id-mismatch]
+	changes/CHG-0004.yaml:1:5: error: id CHG-0003 does not match the file name ${SQ}CHG-0004.yaml${SQ}: rename the file to CHG-0003.yaml, or change the id to CHG-0004 [id-mismatch]
 	EOF
 	test_cmp expect actual &&
 	mv repo/changes/CHG-0004.yaml repo/changes/CHG-0003.yaml &&
@@ -156,7 +156,7 @@ test_expect_success 'an invalid date-time is not also a window-order finding' '
 	window CHG-0003 2026-12-05T22:00:00Z 2026-02-30T23:00:00Z &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0003.yaml:16:44: error: window.end is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): ${SQ}2026-02-30T23:00:00Z${SQ} [invalid-datetime]
+	changes/CHG-0003.yaml:16:44: error: window.end is ${SQ}2026-02-30T23:00:00Z${SQ}, but 2026-02-30 does not exist: February has 28 days [invalid-datetime]
 	EOF
 	test_cmp expect actual
 '

@@ -104,7 +104,7 @@ test_expect_success 'rollback-tested is a bool: True counts, the string "true" i
 	echo "rollback-tested: \"true\"" >>$CR &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:21:18: error: rollback-tested must be true or false, not ${SQ}true${SQ} [invalid-type]
+	changes/CHG-0001.yaml:21:18: error: rollback-tested must be true or false, not the string "true": a quoted true or false is a string; remove the quotes (or the !!str tag) [invalid-type]
 	EOF
 	test_cmp expect actual
 '

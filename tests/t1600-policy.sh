@@ -412,7 +412,7 @@ test_expect_success 'extends none: its own fields, values, ids and paths' '
 	cat >expect <<-EOF &&
 	records/R2.yaml:3:9: error: status must be one of open, done, not ${SQ}closed${SQ} [invalid-value]
 	records/R4.yaml:1:1: error: title is required [required-field]
-	records/R4.yaml:1:5: error: id R3 does not match the file name ${SQ}R4.yaml${SQ}; name the file R3.yaml [id-mismatch]
+	records/R4.yaml:1:5: error: id R3 does not match the file name ${SQ}R4.yaml${SQ}: rename the file to R3.yaml, or change the id to R4 [id-mismatch]
 	EOF
 	test_cmp expect actual
 '

@@ -86,7 +86,7 @@ test_expect_success 'diagnostics are sorted by path, then line, then column' '
 	printf "test-plan: Check it.\ncommunication: {notify: [ops@example.com]}\n" >>repo/changes/2026/CHG-0003.yaml &&
 	chg_lint_status 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/2026/CHG-0003.yaml:1:5: error: id CHG-0001 does not match the file name ${SQ}CHG-0003.yaml${SQ}; name the file CHG-0001.yaml [id-mismatch]
+	changes/2026/CHG-0003.yaml:1:5: error: id CHG-0001 does not match the file name ${SQ}CHG-0003.yaml${SQ}: rename the file to CHG-0001.yaml, or change the id to CHG-0003 [id-mismatch]
 	changes/2026/CHG-0003.yaml:1:5: error: id CHG-0001 is also used by changes/CHG-0001.yaml; ids must be unique across the repository [duplicate-id]
 	changes/CHG-0001.yaml:1:5: error: id CHG-0001 is also used by changes/2026/CHG-0003.yaml; ids must be unique across the repository [duplicate-id]
 	changes/CHG-0001.yaml:4:1: error: unknown field ${SQ}colour${SQ}: the policy does not define it (a typo, or add it to the policy${SQ}s fields) [unknown-field]

@@ -345,7 +345,7 @@ test_expect_success '!!str true is a string, not the bool a tested rollback need
 	echo "rollback-tested: !!str true" >>$CR &&
 	lints 1 -C repo &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:21:18: error: rollback-tested must be true or false, not ${SQ}true${SQ} [invalid-type]
+	changes/CHG-0001.yaml:21:18: error: rollback-tested must be true or false, not the string "true": a quoted true or false is a string; remove the quotes (or the !!str tag) [invalid-type]
 	EOF
 	test_cmp expect actual &&
 	chg_normal_cr CHG-0001 | sed "s/level: medium/level: high/" >$CR &&

@@ -720,9 +720,9 @@ static void test_syntax_error(void **state)
 	refused("\xc3\xa9: [1, 2\n", 2, 1, "yaml-syntax",
 		"did not find expected ',' or ']' while parsing a flow sequence started at line 1, column 5");
 	refused("a: b\n c: d\n", 2, 3, "yaml-syntax",
-		"mapping values are not allowed in this context");
+		"'c:' is indented under the value of the line above, so YAML reads it as part of that value: indent it like the other keys of its map (or quote that value if the ': ' belongs to it)");
 	refused("id: x\nrisk:\n\tlevel: high\n", 3, 1, "yaml-syntax",
-		"found character that cannot start any token while scanning for the next token");
+		"a tab character in the indentation: YAML indents with spaces only; replace the tab with spaces");
 	refused("a: 'unterminated\n", 2, 1, "yaml-syntax",
 		"found unexpected end of stream while scanning a quoted scalar started at line 1, column 4");
 	/* libyaml's reader: a control character */
