@@ -277,7 +277,7 @@ cleanup:
 struct init {
 	const char *top;            /* the working tree, with a final '/' */
 	struct chg_buf err;
-	char *created[8];           /* files and directories, in order */
+	char *created[10];          /* files and directories, in order */
 	size_t ncreated;
 	const char *paths[3];       /* what is committed, NULL-terminated */
 	int staged, committed, had_head;

@@ -200,6 +200,36 @@ test_expect_success 'init: an armored OpenPGP key goes into keys.asc' '
 	grep "^.chg/keys.asc$" actual
 '
 
+test_expect_success 'init -i asks for what the options would say' '
+	git init -q -b main asked &&
+	printf "%s\n" "acme, globex" \
+		"Alice Example <alice@example.com>" alice.key.pub \
+		"Dave Example <dave@example.com>" dave.key.pub "" \
+		alice@example.com dave@example.com |
+	chg -C asked init -i --no-hooks >out 2>err &&
+	git -C asked rev-parse HEAD >expect &&
+	head -n 1 out >actual &&
+	test_cmp expect actual &&
+	grep "^clients (comma-separated, empty for none): approver" err &&
+	{
+		allowed alice alice@example.com &&
+		allowed dave dave@example.com
+	} >expect &&
+	test_cmp expect asked/.chg/allowed_signers &&
+	grep "^clients: \[acme, globex\]$" asked/.chg/policy.yaml &&
+	grep "^    cab: \[alice@example.com\]$" asked/.chg/policy.yaml &&
+	grep "^    managers: \[dave@example.com\]$" asked/.chg/policy.yaml
+'
+
+test_expect_success 'init -i without answers changes nothing' '
+	git init -q -b main unanswered &&
+	state unanswered before &&
+	test_expect_code 2 chg -C unanswered init -i </dev/null 2>err &&
+	grep "no answer; nothing was changed" err &&
+	state unanswered after &&
+	test_cmp before after
+'
+
 test_expect_success 'init makes the root-of-trust commit as git is configured: signed' '
 	git init -q -b main signed &&
 	git -C signed config gpg.format ssh &&
