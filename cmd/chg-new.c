@@ -7,6 +7,7 @@
 #include "error.h"
 #include "format.h"
 #include "new.h"
+#include "node.h"
 #include "workspace.h"
 #include "banned.h"
 
@@ -99,6 +100,23 @@ int cmd_new(int argc, char **argv, const struct chg_cmd *cmd)
 		fwrite(out.ptr, 1, out.len, stderr);
 		chg_cmd_error(cmd, "the policy is invalid; fix the errors above");
 		status = CHG_EXIT_FAILURE;
+		goto cleanup;
+	}
+	if (rc == 0 && opts.client && ws->policy->clients &&
+	    ws->policy->clients->n &&
+	    !chg_node_seq_has(ws->policy->clients, opts.client)) {
+		size_t i;
+
+		chg_cmd_error(cmd, "'%s' is not one of the policy's clients", opts.client);
+		fprintf(stderr, "the clients are:");
+		for (i = 0; i < ws->policy->clients->n; i++) {
+			const char *name = chg_node_str(ws->policy->clients->items[i]);
+
+			if (name)
+				fprintf(stderr, " %s", name);
+		}
+		fprintf(stderr, "\n");
+		status = CHG_EXIT_USAGE;
 		goto cleanup;
 	}
 	if (rc == 0)

@@ -345,6 +345,19 @@ test_expect_success 'new: an unknown type exits 2 and lists the types' '
 	test_cmp expect err
 '
 
+test_expect_success 'new: a client the policy does not list exits 2, writing nothing' '
+	git -C repo status --porcelain --untracked-files=all >before &&
+	test_expect_code 2 chg -C repo new normal --client initech >out 2>err &&
+	test_must_be_empty out &&
+	cat >expect <<-\EOF &&
+	chg new: '"'"'initech'"'"' is not one of the policy'"'"'s clients
+	the clients are: acme globex
+	EOF
+	test_cmp expect err &&
+	git -C repo status --porcelain --untracked-files=all >after &&
+	test_cmp before after
+'
+
 test_expect_success 'new: the width and prefix of the policy'"'"'s id-pattern' '
 	chg_repo ops &&
 	cat >>ops/.chg/policy.yaml <<-\EOF &&
