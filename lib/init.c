@@ -514,7 +514,6 @@ int chg_init(git_oid *out, struct chg_buf *err,
 			goto cleanup;
 	}
 	error = 0;
-	in.ncreated = 0;
 cleanup:
 	if (error < 0)
 		undo(&in);
