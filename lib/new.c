@@ -88,10 +88,8 @@ static int parse_id_pattern(struct id_form *form, const char *re)
 		    (*end != '}' && *end != ','))
 			return CHG_EINVALID;
 		form->width = (int)w;
-	} else if (*p == '+') {
-		form->width = 1;
 	} else {
-		form->width = 1;
+		form->width = 1; /* `+`, or one digit */
 	}
 	return 0;
 }
@@ -207,6 +205,7 @@ struct seen {
 	size_t n, alloc;
 };
 
+/* Adds `id`: returns 0, 1 when it was there already, or CHG_ENOMEM. */
 static int seen_add(struct seen *s, const git_oid *id)
 {
 	size_t i;
@@ -440,7 +439,6 @@ static int is_plain(const char *s, int flow)
 	for (i = 0; words[i]; i++)
 		if (!strcmp(s, words[i]))
 			return 0;
-	errno = 0;
 	(void)strtod(s, &end);
 	if (*end == '\0')
 		return 0;
