@@ -157,8 +157,8 @@ install: all
 		$(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BINS) $(DESTDIR)$(BINDIR)
 	install -m 644 $(TEMPLATES) $(DESTDIR)$(DATADIR)/templates
-	install -m 755 hooks/pre-commit hooks/commit-msg hooks/pre-push \
-		hooks/pre-receive $(DESTDIR)$(DATADIR)/hooks
+	install -m 755 hooks/pre-commit hooks/commit-msg hooks/pre-merge-commit \
+		hooks/pre-push hooks/pre-receive $(DESTDIR)$(DATADIR)/hooks
 	for f in doc/*.1; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man1; done; true
 	for f in doc/*.5; do [ -f "$$f" ] && install -m 644 $$f $(DESTDIR)$(MANDIR)/man5; done; true
 	install -m 644 contrib/completion/chg.bash $(DESTDIR)$(BASHCOMPDIR)/chg

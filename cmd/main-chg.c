@@ -9,6 +9,8 @@ static const struct {
 	int (*fn)(int, char **, const struct chg_cmd *);
 	const char *help;
 } commands[] = {
+	{ "init", cmd_init, "set up a change repository: policy, approvers' keys, root of trust" },
+	{ "new", cmd_new, "write a new change request with the next free id" },
 	{ "lint", cmd_lint, "lint change requests and their approvals (as chg-lint)" },
 	{ "digest", cmd_digest, "print the digest an approval of a change request must carry" },
 	{ "check-message", cmd_check_message, "check the approval trailers of a commit message" },
