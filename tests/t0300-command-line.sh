@@ -175,6 +175,15 @@ test_expect_success 'it completes commands: chg sh<TAB> is show' '
 	test_cmp expect out &&
 	complete_chg chg help ch >out &&
 	echo check-message >expect &&
+	test_cmp expect out &&
+	complete_chg chg ne >out &&
+	echo new >expect &&
+	test_cmp expect out &&
+	complete_chg chg new "" >out &&
+	printf "%s\n" standard normal emergency >expect &&
+	test_cmp expect out &&
+	complete_chg chg init --no >out &&
+	echo --no-hooks >expect &&
 	test_cmp expect out
 '
 

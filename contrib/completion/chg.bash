@@ -8,7 +8,7 @@
 # that take a fixed set, and change request ids: the names of the files
 # under changes/ (*.yaml, *.yml) of the repository chg runs in.
 
-_chg_commands='lint digest check-message policy log approve reject report show audit help'
+_chg_commands='init new lint digest check-message policy log approve reject report show audit help'
 
 # _chg_options COMMAND: the options of COMMAND.
 _chg_options ()
@@ -17,6 +17,9 @@ _chg_options ()
 	lint|chg-lint)
 		echo "-C --rev --staged --policy --now --strict --format --explain
 		      --range --exclude-refs --trust-root --help --version" ;;
+	init) echo "--client --approver --key --cab --manager --no-hooks
+		    --hooks-path -i --help" ;;
+	new) echo "--client --title --system --help" ;;
 	digest) echo "--rev --help" ;;
 	check-message) echo "--help" ;;
 	policy) echo "--rev --policy --format --help" ;;
@@ -66,7 +69,8 @@ _chg_takes_value ()
 	case $1 in
 	-C|--rev|--policy|--now|--format|--explain|--range|--exclude-refs|\
 	--trust-root|--since|--until|--client|--type|--color|--month|-o|\
-	--output|--emergency-threshold|-m|--message) return 0 ;;
+	--output|--emergency-threshold|-m|--message|--approver|--key|--cab|\
+	--manager|--hooks-path|--title|--system) return 0 ;;
 	esac
 	return 1
 }
@@ -130,7 +134,8 @@ _chg ()
 	if _chg_takes_value "$prev"; then
 		case $prev in
 		-C) COMPREPLY=($(compgen -d -- "$cur")) ;;
-		--policy|-o|--output) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		--policy|-o|--output|--key) COMPREPLY=($(compgen -f -- "$cur")) ;;
+		--hooks-path) COMPREPLY=($(compgen -d -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$(_chg_values "$cmd" "$prev")" -- "$cur")) ;;
 		esac
 		return 0
@@ -145,6 +150,8 @@ _chg ()
 		COMPREPLY=($(compgen -W "$(_chg_ids "$dir")" -- "$cur")) ;;
 	help)
 		COMPREPLY=($(compgen -W "$_chg_commands" -- "$cur")) ;;
+	new)
+		COMPREPLY=($(compgen -W "standard normal emergency" -- "$cur")) ;;
 	policy)
 		COMPREPLY=($(compgen -W "show check" -- "$cur")) ;;
 	lint|chg-lint|check-message)
