@@ -135,3 +135,24 @@ chg_views_agree () {
 	done
 	test "$_views" -gt 0 && test "$_focused" -gt 0
 }
+
+# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
+at () {
+	_d=$1
+	shift
+	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
+}
+
+# edit FILE SED-SCRIPT: edits FILE in place.
+edit () {
+	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
+}
+
+# expand_tags: stdin to stdout with each {TAG} replaced by the first 7 hex
+# digits of that tag's commit in repository r.
+expand_tags () {
+	git -C r tag | while read -r t; do
+		printf 's/{%s}/%s/g\n' "$t" "$(git -C r rev-parse "$t^{commit}" | cut -c1-7)"
+	done >expand.sed &&
+	sed -f expand.sed
+}

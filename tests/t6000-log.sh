@@ -4,27 +4,6 @@ test_description='chg log: the audit trail of change requests from history'
 
 . "$(dirname "$0")"/lib-chg.sh
 
-# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
-at () {
-	_d=$1
-	shift
-	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
-}
-
-# edit FILE SED-SCRIPT: edits FILE in place.
-edit () {
-	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
-}
-
-# expand: stdin to stdout with each {TAG} replaced by the first 7 hex
-# digits of that tag's commit in repository r.
-expand () {
-	git -C r tag | while read -r t; do
-		printf 's/{%s}/%s/g\n' "$t" "$(git -C r rev-parse "$t^{commit}" | cut -c1-7)"
-	done >expand.sed &&
-	sed -f expand.sed
-}
-
 # lines N FILE: FILE has N lines.
 lines () {
 	test "$(wc -l <"$2")" -eq "$1" || {
@@ -49,7 +28,7 @@ test_expect_success 'setup: a root commit requests CHG-0001' '
 	 git tag c1) &&
 	chg -C r log >actual &&
 	echo "2026-10-01 09:00 +00:00  {c1}  CHG-0001   created   Jane Doe          changes/CHG-0001.yaml (requested)" |
-	expand >expect &&
+	expand_tags >expect &&
 	test_cmp expect actual
 '
 
@@ -93,7 +72,7 @@ test_expect_success 'verdicts: counted, stale, self, not-allowed; a rejection' '
 	new=$(chg -C r digest --rev c2 CHG-0001 | cut -c1-19) &&
 	two=$(chg -C r digest --rev c6 CHG-0002 | cut -c1-19) &&
 	test "$old" != "$new" &&
-	expand >expect <<-EOF &&
+	expand_tags >expect <<-EOF &&
 	2026-10-02 09:00 +02:00  {c2}  CHG-0001   updated   Bob Ops           rollback-plan, systems[2]
 	2026-10-03 09:00 +00:00  {c3}  CHG-0001   approved  Dave Miller       dave@example.com counted $new
 	2026-10-04 09:00 +00:00  {c4}  CHG-0001   approved  Carol Nguyen      carol@example.com stale $old
@@ -234,7 +213,7 @@ test_expect_success 'text: the whole history, one event a line' '
 	chg -C r log >actual &&
 	digests &&
 	zoe=$(printf "Zo\303\253 Kim") &&
-	expand >expect <<-EOF &&
+	expand_tags >expect <<-EOF &&
 	2026-10-01 09:00 +00:00  {c1}  CHG-0001   created   Jane Doe          changes/CHG-0001.yaml (requested)
 	2026-10-02 09:00 +02:00  {c2}  CHG-0001   updated   Bob Ops           rollback-plan, systems[2]
 	2026-10-03 09:00 +00:00  {c3}  CHG-0001   approved  Dave Miller       dave@example.com counted $new
@@ -333,7 +312,7 @@ test_expect_success 'jsonl: every key on every line, in the documented order' '
 	zoe=$(printf "Zo\303\253 Kim") &&
 	cafe=$(printf "Caf\303\251") &&
 	fffd=$(printf "\357\277\275") &&
-	expand >expect <<-EOF &&
+	expand_tags >expect <<-EOF &&
 	{c1} created|CHG-0001|Jane Doe|jane@example.com|2026-10-01T09:00:00+00:00|2026-10-01T09:00:00+00:00|Request CHG-0001|-|-|requested|-|-|-|-|changes/CHG-0001.yaml
 	{c2} updated|CHG-0001|Bob Ops|bob@example.com|2026-10-02T09:00:00+02:00|2026-10-02T09:00:00+02:00|Edit CHG-0001|[rollback-plan systems[2]]|-|-|-|-|-|-|changes/CHG-0001.yaml
 	{c3} approved|CHG-0001|Dave Miller|dave@example.com|2026-10-03T09:00:00+00:00|2026-10-03T09:00:00+00:00|Approve CHG-0001|-|-|-|Dave Miller <dave@example.com>|counted|-|-|changes/CHG-0001.yaml
@@ -405,7 +384,7 @@ test_expect_success 'csv: RFC 4180, a header, quoted cells, no formulas' '
 
 test_expect_success '--since and --until take dates, date-times and durations' '
 	chg -C r log --since 2026-10-20 --until 2026-10-24 >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	2026-10-20 09:00 +00:00  {o2c}  CHG-0003   state     Bob Ops           requested -> approved
 	2026-10-23 09:00 +00:00  {c15}  CHG-0003   updated   Bob Ops           impact.users
 	2026-10-24 09:00 +00:00  {c16}  CHG-0002   deleted   Jane Doe          changes/acme/CHG-0002.yaml
@@ -415,13 +394,13 @@ test_expect_success '--since and --until take dates, date-times and durations' '
 	sed -n 2p expect >expect2 &&
 	test_cmp expect2 actual &&
 	chg -C r log --now 2026-10-30T12:00:00Z --since 2d >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	2026-10-29 09:00 +00:00  {c21}  CHG-0004   updated   Bob Ops           (invalid: yaml-syntax at 23:1) did not find expected node content while parsing a flow node
 	2026-10-30 09:00 +00:00  {c22}  CHG-0004   updated   Bob Ops           title
 	EOF
 	test_cmp expect actual &&
 	CHG_NOW=2026-10-12T12:00:00Z chg -C r log --since 3d --until 1d >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	2026-10-10 22:00 +00:00  {c10}  CHG-0001   state     Bob Ops           approved -> implementing
 	2026-10-11 09:00 +00:00  {c11}  CHG-0001   state     Bob Ops           implementing -> closed
 	2026-10-11 09:00 +00:00  {c11}  CHG-0001   reviewed  Bob Ops           successful
@@ -431,7 +410,7 @@ test_expect_success '--since and --until take dates, date-times and durations' '
 
 test_expect_success 'what changed for client acme in the last 90 days: one command' '
 	chg -C r log --client acme --since 90d --now 2026-12-31T00:00:00Z >actual &&
-	expand >expect <<-EOF &&
+	expand_tags >expect <<-EOF &&
 	2026-10-06 09:00 +00:00  {c6}  CHG-0002   created   Jane Doe          changes/acme/CHG-0002.yaml (requested)
 	2026-10-07 09:00 +00:00  {c7}  CHG-0002   rejected  Jane Doe          jane@example.com self $two
 	2026-10-08 09:00 +00:00  {c8}  CHG-0002   state     Jane Doe          requested -> rejected
@@ -489,14 +468,14 @@ test_expect_success 'a shallow clone: history starts at the shallow commit' '
 	git clone -q --depth 3 "file://$PWD/r" shallow &&
 	test -f shallow/.git/shallow &&
 	chg -C shallow log >actual 2>err &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	2026-10-28 09:00 +00:00  {c20}  CHG-0099   approved  Dave Miller       dave@example.com unknown-change sha256:000000000000
 	2026-10-29 09:00 +00:00  {c21}  CHG-0004   updated   Bob Ops           (invalid: yaml-syntax at 23:1) did not find expected node content while parsing a flow node
 	2026-10-30 09:00 +00:00  {c22}  CHG-0004   updated   Bob Ops           title
 	EOF
 	test_cmp expect actual &&
 	echo "chg log: note: the repository is a shallow clone: what happened before {c20} is not known; '\''git fetch --unshallow'\'' fetches it" |
-	expand >expect &&
+	expand_tags >expect &&
 	test_cmp expect err &&
 	git clone -q --depth 1 "file://$PWD/r" shallow1 &&
 	chg -C shallow1 log --format jsonl >actual 2>err &&

@@ -4,27 +4,6 @@ test_description='chg log: commits that leave a change request not valid are in 
 
 . "$(dirname "$0")"/lib-chg.sh
 
-# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
-at () {
-	_d=$1
-	shift
-	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
-}
-
-# edit FILE SED-SCRIPT: edits FILE in place.
-edit () {
-	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
-}
-
-# expand: stdin to stdout with each {TAG} replaced by the first 7 hex
-# digits of that tag's commit in repository r.
-expand () {
-	git -C r tag | while read -r t; do
-		printf 's/{%s}/%s/g\n' "$t" "$(git -C r rev-parse "$t^{commit}" | cut -c1-7)"
-	done >expand.sed &&
-	sed -f expand.sed
-}
-
 test_expect_success 'setup: a change request broken, then fixed with a field change' '
 	chg_repo r &&
 	chg_normal_cr CHG-0001 | sed "s/^type: normal/type: normal\\
@@ -94,7 +73,7 @@ test_expect_success 'setup: a new file that is valid only from its second versio
 
 test_expect_success 'text: each invalid version at its own commit, with rule and position' '
 	chg -C r log >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	2026-10-01 09:00 +00:00  {c1}  CHG-0001   created   Jane Doe          changes/CHG-0001.yaml (requested)
 	2026-10-02 09:00 +00:00  {c2}  CHG-0001   updated   Bob Ops           (invalid: yaml-syntax at 13:7) did not find expected '"'"','"'"' or '"'"']'"'"' while parsing a flow sequence started at line 12, column 10
 	2026-10-03 09:00 +00:00  {c3}  CHG-0001   updated   Carol Nguyen      systems[2]
@@ -154,7 +133,7 @@ test_expect_success 'jsonl: invalid, rule, line, column and message after the ot
 				   defined $f ? "[" . join(" ", @$f) . "]" : "-",
 				   defined $e->{message} ? "message" : "-"), "\n";
 		}'"'"' <actual >summary &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	{c1}|created|CHG-0001|false|-|-|-|-|-
 	{c2}|updated|CHG-0001|true|yaml-syntax|13|7|[]|message
 	{c3}|updated|CHG-0001|false|-|-|-|[systems[2]]|-
@@ -224,7 +203,7 @@ test_expect_success 'a repair that restores the last valid content has no event'
 	 at 2026-10-16T09:00:00Z chg_commit "Jane Doe" jane@example.com "Restore CHG-0003" &&
 	 git tag e4) &&
 	chg -C r log CHG-0003 >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	2026-10-14 09:00 +00:00  {e2}  CHG-0003   created   Bob Ops           changes/CHG-0003.yaml (requested)
 	2026-10-15 09:00 +00:00  {e3}  CHG-0003   updated   Bob Ops           (invalid: yaml-syntax at 22:1) did not find expected node content while parsing a flow node
 	EOF
@@ -234,7 +213,7 @@ test_expect_success 'a repair that restores the last valid content has no event'
 test_expect_success 'show has the invalid versions too; report and audit --verify run' '
 	chg -C r show --now "$CHG_TEST_NOW" CHG-0001 >actual &&
 	sed -n "/^history:/,\$p" actual >history &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	history:
 	  2026-10-01  {c1}  created   requested
 	  2026-10-02  {c2}  updated   invalid: yaml-syntax at 13:7

@@ -4,27 +4,6 @@ test_description='chg show: a change request with its derived status'
 
 . "$(dirname "$0")"/lib-chg.sh
 
-# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
-at () {
-	_d=$1
-	shift
-	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
-}
-
-# edit FILE SED-SCRIPT: edits FILE in place.
-edit () {
-	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
-}
-
-# expand: stdin to stdout with each {TAG} replaced by the first 7 hex
-# digits of that tag's commit in repository r.
-expand () {
-	git -C r tag | while read -r t; do
-		printf 's/{%s}/%s/g\n' "$t" "$(git -C r rev-parse "$t^{commit}" | cut -c1-7)"
-	done >expand.sed &&
-	sed -f expand.sed
-}
-
 test_expect_success 'setup: CHG-0001 depends on CHG-0002; stale, counted and self approvals' '
 	chg_repo r &&
 	chg_normal_cr CHG-0002 approved |
@@ -52,7 +31,7 @@ test_expect_success 'show: the change, its approvals and why, dependencies, hist
 	d=$(chg -C r digest CHG-0001) &&
 	old=$(chg -C r digest --rev c1 CHG-0001 | cut -c1-19) &&
 	new=$(printf "%s" "$d" | cut -c1-19) &&
-	expand >expect <<-EOF &&
+	expand_tags >expect <<-EOF &&
 	CHG-0001: Rotate the TLS certificate of api.example.com
 	file:       changes/CHG-0001.yaml
 	type:       normal
@@ -100,7 +79,7 @@ test_expect_success 'show --format json: the same, parsed by JSON::PP' '
 		print "finding $_->{line}:$_->{column} $_->{severity} $_->{rule}\n" for @{$j->{findings}};
 		print "history $_->{commit} $_->{type} $_->{detail}\n" for @{$j->{history}};
 	'"'"' <actual.json >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	CHG-0001 approved normal medium 11 3600 1 1 managers or cab trusted
 	stale {c2} carol@example.com stale-approval
 	counted {c4} dave@example.com -
@@ -169,7 +148,7 @@ s/^systems: .*/systems: [lb-01, lb-02, lb-03]/" &&
 	 git tag c9) &&
 	test_expect_code 1 chg -C r show --now "$CHG_TEST_NOW" CHG-0002 >actual &&
 	sed -n "/^history:/,\$p" actual >history &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	history:
 	  2026-10-01  {c1}  created   approved
 	  2026-10-07  {c7}  updated   invalid: yaml-syntax at 12:7
@@ -182,7 +161,7 @@ s/^systems: .*/systems: [lb-01, lb-02, lb-03]/" &&
 		local $/; my $j = decode_json(<STDIN>);
 		print "$_->{commit} $_->{type} $_->{detail}\n" for @{$j->{history}};
 	'"'"' <actual.json >actual &&
-	expand >expect <<-\EOF &&
+	expand_tags >expect <<-\EOF &&
 	{c1} created approved
 	{c7} updated invalid: yaml-syntax at 12:7
 	{c8} updated invalid: duplicate-key at 21:1

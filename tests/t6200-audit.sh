@@ -6,18 +6,6 @@ test_description='chg audit --verify: replaying history for a compliance audit'
 
 NOW=2026-12-20T12:00:00Z
 
-# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
-at () {
-	_d=$1
-	shift
-	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
-}
-
-# edit FILE SED-SCRIPT: edits FILE in place.
-edit () {
-	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
-}
-
 # expand REPO: stdin to stdout with each {TAG} replaced by the first 7 hex
 # digits of that tag's commit in REPO.
 expand () {

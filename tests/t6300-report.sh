@@ -7,18 +7,6 @@ test_description='chg report: the monthly change report in Markdown, CSV and HTM
 NOW=2026-12-20T12:00:00Z
 SQ="'"
 
-# at DATE COMMAND...: runs COMMAND with DATE as author and committer date.
-at () {
-	_d=$1
-	shift
-	GIT_AUTHOR_DATE=$_d GIT_COMMITTER_DATE=$_d "$@"
-}
-
-# edit FILE SED-SCRIPT: edits FILE in place.
-edit () {
-	sed -e "$2" "$1" >"$1.new" && mv "$1.new" "$1"
-}
-
 # cr ID TYPE CLIENT START END [STATE]: a change request of TYPE for CLIENT
 # with a window from START to END.
 cr () {
