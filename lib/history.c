@@ -952,7 +952,7 @@ int chg_history_load_known(struct chg_history *out, git_repository *repo,
 		struct chg_approval *a;
 		git_commit *commit;
 
-		if (git_commit_lookup(&commit, repo, &gc->id) < 0) {
+		if (chg_commit_read(&commit, repo, &gc->id) < 0) {
 			error = CHG_EGIT;
 			break;
 		}
@@ -1381,8 +1381,8 @@ static int cmp_size(const void *a, const void *b)
 
 /*
  * The items of `index_by_id` (n items of `h`, ordered by id) whose ids are
- * `ids` (nids) into a new array *out (*nout of them), ascending: the
- * history's order.
+ * `ids` (nids, each once) into a new array *out (*nout of them), ascending:
+ * the history's order.
  */
 static int items_of(size_t **out, size_t *nout, const size_t *index_by_id,
 		    size_t n, const char *(*id_of)(const struct chg_history *, size_t),
@@ -1396,17 +1396,37 @@ static int items_of(size_t **out, size_t *nout, const size_t *index_by_id,
 		return CHG_ENOMEM;
 	*nout = 0;
 	for (i = 0; i < nids; i++) {
-		/* the same id twice gives its run once */
-		for (k = 0; k < i && strcmp(ids[k], ids[i]); k++)
-			;
-		if (k < i)
-			continue;
 		len = id_run(&first, index_by_id, n, id_of, h, ids[i]);
 		for (k = 0; k < len; k++)
 			items[(*nout)++] = RUN_ITEM(index_by_id, first, k);
 	}
 	qsort(items, *nout, sizeof(*items), cmp_size);
 	*out = items;
+	return 0;
+}
+
+static int cmp_str_ptr(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* `ids` (n) sorted, each once, into a new array *out (*nout of them; the
+ * strings are borrowed). */
+static int unique_ids(const char ***out, size_t *nout, const char *const *ids,
+		      size_t n)
+{
+	const char **u = malloc((n + 1) * sizeof(*u));
+	size_t i, k = 0;
+
+	if (!u)
+		return CHG_ENOMEM;
+	memcpy(u, ids, n * sizeof(*u));
+	qsort(u, n, sizeof(*u), cmp_str_ptr);
+	for (i = 0; i < n; i++)
+		if (!k || strcmp(u[k - 1], u[i]))
+			u[k++] = u[i];
+	*out = u;
+	*nout = k;
 	return 0;
 }
 
@@ -1507,10 +1527,6 @@ static int make_focus(struct chg_history *out, const struct chg_history *index,
 	for (k = 0; k < nids && !error; k++) {
 		if (!(f = chg_history_final(index, ids[k])))
 			continue;
-		for (j = 0; j < k && strcmp(ids[j], ids[k]); j++)
-			;
-		if (j < k)
-			continue;  /* given twice */
 		/* the first of its run: chg_history_final finds one of them */
 		while (f > index->finals && !strcmp(f[-1].change_id, ids[k]))
 			f--;
@@ -1543,6 +1559,7 @@ int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
 	static const char *const trust_id[] = { CHG_TRUST_CHANGE_REQUEST };
 	char digest[CHG_DIGEST_SIZE];
 	size_t r, pos, *ap = NULL, *ed = NULL, *tap = NULL, nap = 0, ned = 0, ntap = 0;
+	const char **uniq = NULL;
 	int error;
 
 	r = index && at ? chg_trust_log_find(&index->trust, at) : CHG_TRUST_NONE;
@@ -1555,6 +1572,10 @@ int chg_history_at_ids(struct chg_history *out, const struct chg_history *index,
 		return error;
 	if (strcmp(digest, index->policy_digest))
 		return chg_history_load_known(out, repo, at, policy, known);
+	/* each id once, however often it was given (a push of many files) */
+	if ((error = unique_ids(&uniq, &nids, ids, nids)) < 0)
+		return error;
+	ids = uniq;
 	if ((error = items_of(&ap, &nap, index->approvals_by_id, index->napprovals,
 			      approval_id, index, ids, nids)) < 0 ||
 	    (error = items_of(&tap, &ntap, index->approvals_by_id, index->napprovals,
@@ -1574,6 +1595,7 @@ cleanup:
 	free(ap);
 	free(tap);
 	free(ed);
+	free(uniq);
 	return error;
 }
 
