@@ -1806,7 +1806,7 @@ static int visit(struct audit *a, size_t index)
 	}
 	if (!changed && !nd->trailers)
 		goto cleanup;
-	if (git_commit_lookup(&a->commit, a->repo, &nd->id) < 0) {
+	if (chg_commit_read(&a->commit, a->repo, &nd->id) < 0) {
 		error = CHG_EGIT;
 		goto cleanup;
 	}

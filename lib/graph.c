@@ -166,8 +166,11 @@ static int parse_commit(struct chg_graph *g, struct chg_graph_commit *c,
 				;
 			while (gt < eol && *gt == ' ')
 				gt++;
+			/* a date past what 64 bits hold is held at the most
+			   they do, not wrapped */
 			for (c->time = 0; gt < eol && *gt >= '0' && *gt <= '9'; gt++)
-				c->time = c->time * 10 + (*gt - '0');
+				c->time = c->time > (INT64_MAX - 9) / 10 ? INT64_MAX :
+					  c->time * 10 + (*gt - '0');
 		}
 		p = eol + 1;
 	}

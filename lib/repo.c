@@ -365,6 +365,22 @@ char *chg_oid_short(char out[8], const git_oid *oid)
 	return out;
 }
 
+int chg_commit_read(git_commit **out, git_repository *repo, const git_oid *id)
+{
+	const git_error *e;
+	struct chg_buf msg = CHG_BUF_INIT;
+	char sid[8];
+
+	if (git_commit_lookup(out, repo, id) == 0)
+		return 0;
+	e = git_error_last();
+	if (chg_buf_printf(&msg, "commit %s: %s", chg_oid_short(sid, id),
+			   e && e->message ? e->message : "cannot be read") == 0)
+		git_error_set_str(GIT_ERROR_OBJECT, msg.ptr);
+	chg_buf_release(&msg);
+	return CHG_EGIT;
+}
+
 size_t chg_oid_hash(const git_oid *oid)
 {
 	size_t h = 0;

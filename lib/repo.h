@@ -101,6 +101,14 @@ int chg_tree_read(struct chg_buf *out, size_t *size, git_repository *repo,
 char *chg_oid_short(char out[8], const git_oid *oid);
 
 /*
+ * git_commit_lookup of the commit `id`, whose error, when it cannot be
+ * read or parsed (a commit written by hand with a date git cannot hold,
+ * say), names the commit: "commit 1234567: <libgit2's reason>", in
+ * git_error_last().  Returns 0 or CHG_EGIT.
+ */
+int chg_commit_read(git_commit **out, git_repository *repo, const git_oid *id);
+
+/*
  * A hash of `oid` for the tables keyed by object id: its first bytes (an
  * object id is already uniformly distributed).
  */

@@ -440,4 +440,30 @@ test_expect_success 'a submodule where a change request belongs is refused' '
 	test_cmp expect actual
 '
 
+test_expect_success 'a commit dated past what 64 bits hold stops the run, naming it' '
+	chg_repo huge &&
+	chg_normal_cr CHG-0001 >huge/changes/CHG-0001.yaml &&
+	(cd huge && chg_commit "Jane Doe" jane@example.com "Request CHG-0001") &&
+	sed "s/^title: .*/title: Rotate it/" huge/changes/CHG-0001.yaml >huge.yaml &&
+	mv huge.yaml huge/changes/CHG-0001.yaml &&
+	git -C huge add -A &&
+	tree=$(git -C huge write-tree) &&
+	parent=$(git -C huge rev-parse HEAD) &&
+	{
+		echo "tree $tree" &&
+		echo "parent $parent" &&
+		echo "author Jane Doe <jane@example.com> 1793610000 +0000" &&
+		echo "committer Jane Doe <jane@example.com> 99999999999999999999999999 +0000" &&
+		echo &&
+		echo "Far in the future"
+	} >huge.raw &&
+	git -C huge update-ref refs/heads/main \
+		"$(git -C huge hash-object -t commit -w --literally --stdin <huge.raw)" &&
+	bad=$(git -C huge rev-parse --short=7 HEAD) &&
+	test_expect_code 3 chg -C huge log >huge.log 2>huge.err &&
+	grep "cannot walk the history: commit $bad: .*timestamp" huge.err &&
+	lints 3 -C huge &&
+	grep "cannot walk the history: commit $bad: .*timestamp" stderr
+'
+
 test_done
