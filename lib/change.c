@@ -20,6 +20,7 @@ int chg_change_load(struct chg_change *out, const char *path, const char *buf,
 	memset(out, 0, sizeof(*out));
 	if (!(out->path = strdup(path)))
 		return CHG_ENOMEM;
+	opts.arena = 1;  /* a change request's tree is only ever freed whole */
 	error = chg_yaml_load(&out->root, buf, len, path, &opts, diags);
 	if (error == CHG_ENOMEM)
 		return error;

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,30 +10,117 @@
 #include "error.h"
 #include "banned.h"
 
-struct chg_node *chg_node_new(enum chg_node_type type, int line, int column)
+/*
+ * The arena: blocks of memory handed out front to back and freed
+ * together.  A request larger than a quarter of the block size gets a
+ * block of its own, so that little is wasted at the ends of blocks.
+ */
+#define ARENA_BLOCK 8192
+
+struct arena_block {
+	struct arena_block *next;
+	size_t size, used;
+	max_align_t data[];
+};
+
+struct chg_node_arena {
+	struct arena_block *blocks;  /* the current block first */
+	struct chg_node *owner;      /* frees the arena with it, or NULL */
+	int mixed;                   /* a node not of the arena was put
+					under one of its nodes */
+};
+
+struct chg_node_arena *chg_node_arena_new(void)
 {
-	struct chg_node *node = calloc(1, sizeof(*node));
+	return calloc(1, sizeof(struct chg_node_arena));
+}
+
+void chg_node_arena_free(struct chg_node_arena *arena)
+{
+	struct arena_block *b, *next;
+
+	if (!arena)
+		return;
+	for (b = arena->blocks; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	free(arena);
+}
+
+void chg_node_arena_give(struct chg_node_arena *arena, struct chg_node *root)
+{
+	arena->owner = root;
+}
+
+/* `size` bytes from `arena`, zeroed, or NULL. */
+static void *arena_alloc(struct chg_node_arena *arena, size_t size)
+{
+	const size_t align = sizeof(max_align_t);
+	struct arena_block *b = arena->blocks, *nb;
+	size_t want;
+
+	if (size > SIZE_MAX - align - sizeof(*b))
+		return NULL;
+	size = (size + align - 1) / align * align;
+	if (!b || b->size - b->used < size) {
+		want = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+		if (!(nb = malloc(sizeof(*nb) + want)))
+			return NULL;
+		nb->size = want;
+		nb->used = 0;
+		if (b && want != ARENA_BLOCK) {
+			/* a large request: keep filling the current block */
+			nb->next = b->next;
+			b->next = nb;
+		} else {
+			nb->next = b;
+			arena->blocks = nb;
+		}
+		b = nb;
+	}
+	b->used += size;
+	return memset((char *)b->data + b->used - size, 0, size);
+}
+
+static void *node_alloc(struct chg_node_arena *arena, size_t size)
+{
+	return arena ? arena_alloc(arena, size) : calloc(1, size);
+}
+
+struct chg_node *chg_node_new_in(struct chg_node_arena *arena,
+				 enum chg_node_type type, int line, int column)
+{
+	struct chg_node *node = node_alloc(arena, sizeof(*node));
 
 	if (!node)
 		return NULL;
 	node->type = type;
 	node->line = line;
 	node->column = column;
+	node->arena = arena;
 	return node;
 }
 
-struct chg_node *chg_node_new_scalar(const char *value, size_t len, int plain,
-				     int line, int column)
+struct chg_node *chg_node_new(enum chg_node_type type, int line, int column)
+{
+	return chg_node_new_in(NULL, type, line, column);
+}
+
+struct chg_node *chg_node_new_scalar_in(struct chg_node_arena *arena,
+					const char *value, size_t len,
+					int plain, int line, int column)
 {
 	struct chg_node *node;
 
 	/* one allocation: the value follows the node */
-	if (len > SIZE_MAX - sizeof(*node) - 1 ||
-	    !(node = calloc(1, sizeof(*node) + len + 1)))
+	if (len > SIZE_MAX - sizeof(*node) - 1 - sizeof(max_align_t) ||
+	    !(node = node_alloc(arena, sizeof(*node) + len + 1)))
 		return NULL;
 	node->type = CHG_NODE_SCALAR;
 	node->line = line;
 	node->column = column;
+	node->arena = arena;
 	node->value = (char *)(node + 1);
 	if (len)
 		memcpy(node->value, value, len);
@@ -42,12 +130,24 @@ struct chg_node *chg_node_new_scalar(const char *value, size_t len, int plain,
 	return node;
 }
 
+struct chg_node *chg_node_new_scalar(const char *value, size_t len, int plain,
+				     int line, int column)
+{
+	return chg_node_new_scalar_in(NULL, value, len, plain, line, column);
+}
+
 void chg_node_free(struct chg_node *node)
 {
 	size_t i;
 
 	if (!node)
 		return;
+	if (node->arena && node->arena->owner == node && !node->arena->mixed) {
+		/* the whole tree is the arena's */
+		chg_node_arena_free(node->arena);
+		return;
+	}
+	/* an arena's nodes are freed with it; what was malloc'd, one by one */
 	switch (node->type) {
 	case CHG_NODE_SCALAR:
 		/* its value is part of the node's allocation */
@@ -55,22 +155,29 @@ void chg_node_free(struct chg_node *node)
 	case CHG_NODE_SEQUENCE:
 		for (i = 0; i < node->n; i++)
 			chg_node_free(node->items[i]);
-		free(node->items);
+		if (!node->arena)
+			free(node->items);
 		break;
 	case CHG_NODE_MAPPING:
 		for (i = 0; i < node->n; i++) {
 			chg_node_free(node->pairs[i].key);
 			chg_node_free(node->pairs[i].value);
 		}
-		free(node->pairs);
+		if (!node->arena)
+			free(node->pairs);
 		break;
 	}
-	free(node);
+	if (!node->arena)
+		free(node);
+	else if (node->arena->owner == node)
+		chg_node_arena_free(node->arena);
 }
 
 static int grow(struct chg_node *node, size_t elem)
 {
 	size_t n;
+	void *old = node->type == CHG_NODE_SEQUENCE ? (void *)node->items
+						    : (void *)node->pairs;
 	void *p;
 
 	if (node->n < node->alloc)
@@ -78,9 +185,13 @@ static int grow(struct chg_node *node, size_t elem)
 	n = node->alloc ? node->alloc * 2 : 4;
 	if (n > SIZE_MAX / elem)
 		return CHG_ENOMEM;
-	p = realloc(node->type == CHG_NODE_SEQUENCE ? (void *)node->items
-						    : (void *)node->pairs,
-		    n * elem);
+	if (node->arena) {
+		/* the old array stays in the arena until it is freed */
+		if ((p = arena_alloc(node->arena, n * elem)) && node->n)
+			memcpy(p, old, node->n * elem);
+	} else {
+		p = realloc(old, n * elem);
+	}
 	if (!p)
 		return CHG_ENOMEM;
 	if (node->type == CHG_NODE_SEQUENCE)
@@ -95,6 +206,8 @@ int chg_node_append(struct chg_node *seq, struct chg_node *item)
 {
 	if (grow(seq, sizeof(*seq->items)) < 0)
 		return CHG_ENOMEM;
+	if (seq->arena && item->arena != seq->arena)
+		seq->arena->mixed = 1;
 	seq->items[seq->n++] = item;
 	return 0;
 }
@@ -104,6 +217,8 @@ int chg_node_insert(struct chg_node *map, struct chg_node *key,
 {
 	if (grow(map, sizeof(*map->pairs)) < 0)
 		return CHG_ENOMEM;
+	if (map->arena && (key->arena != map->arena || value->arena != map->arena))
+		map->arena->mixed = 1;
 	map->pairs[map->n].key = key;
 	map->pairs[map->n].value = value;
 	map->n++;

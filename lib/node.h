@@ -59,7 +59,47 @@ struct chg_node {
 	struct chg_pair *pairs;
 	size_t n;
 	size_t alloc;
+
+	/* The arena the node and its items or pairs were allocated from, or
+	 * NULL when they come from malloc. */
+	struct chg_node_arena *arena;
 };
+
+/*
+ * An arena: the nodes of one tree allocated together and freed at once,
+ * which spares the allocator the many small frees of a large tree.  Nodes
+ * of an arena and malloc'd ones may be mixed in one tree (chg_node_dup
+ * always mallocs); chg_node_free frees each as it was allocated.
+ *
+ * Lifetime: after chg_node_arena_give(arena, root), freeing `root` frees
+ * the arena and so every node allocated from it; until then the creator
+ * frees it with chg_node_arena_free.  A node of an arena must not be
+ * moved into a tree that outlives the arena's owner.
+ */
+struct chg_node_arena;
+
+/* A new, empty arena, or NULL on allocation failure. */
+struct chg_node_arena *chg_node_arena_new(void);
+
+/* Frees the arena and every node allocated from it.  NULL-safe. */
+void chg_node_arena_free(struct chg_node_arena *arena);
+
+/*
+ * Hands `arena` to `root`, a node allocated from it: chg_node_free(root)
+ * then frees the arena as well.
+ */
+void chg_node_arena_give(struct chg_node_arena *arena, struct chg_node *root);
+
+/*
+ * chg_node_new and chg_node_new_scalar, allocating from `arena` (NULL:
+ * from malloc).  The items or pairs the node later gets come from the
+ * same arena.  Return NULL on allocation failure.
+ */
+struct chg_node *chg_node_new_in(struct chg_node_arena *arena,
+				 enum chg_node_type type, int line, int column);
+struct chg_node *chg_node_new_scalar_in(struct chg_node_arena *arena,
+					const char *value, size_t len,
+					int plain, int line, int column);
 
 /*
  * Allocates a node of `type` at `line`:`column` (1-based).  Returns NULL on

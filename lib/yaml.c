@@ -96,6 +96,8 @@ struct loader {
 
 	struct chg_node *root;
 	struct chg_node *discarded; /* entries dropped as duplicates */
+	struct chg_node_arena *arena; /* where the nodes are allocated, or
+				       NULL (options.arena) */
 	size_t nodes;               /* nodes made, counting expansions */
 	size_t bytes;               /* scalar bytes made, counting expansions */
 	int documents;
@@ -751,7 +753,7 @@ static int start_collection(struct loader *l, const yaml_event_t *ev)
 	if ((error = count_nodes(l, 1, line, column, NULL)) < 0 ||
 	    (error = check_collection_tag(l, tag, type, line, column)) < 0)
 		return error;
-	if (!(node = chg_node_new(type, line, column)))
+	if (!(node = chg_node_new_in(l->arena, type, line, column)))
 		return CHG_ENOMEM;
 	return push_frame(l, node, anchor);
 }
@@ -837,8 +839,8 @@ static int load_scalar(struct loader *l, const yaml_event_t *ev)
 	if ((error = count_nodes(l, 1, line, column, NULL)) < 0 ||
 	    (error = count_bytes(l, len, line, column, NULL)) < 0)
 		return error;
-	node = chg_node_new_scalar((const char *)ev->data.scalar.value, len,
-				   0, line, column);
+	node = chg_node_new_scalar_in(l->arena, (const char *)ev->data.scalar.value,
+				      len, 0, line, column);
 	if (!node)
 		return CHG_ENOMEM;
 	if ((error = resolve_scalar(l, node, ev)) < 0 ||
@@ -1136,6 +1138,10 @@ int chg_yaml_load(struct chg_node **out, const char *buf, size_t len,
 
 	if ((error = check_input(&l)) < 0)
 		goto cleanup;
+	if (l.opts->arena && !(l.arena = chg_node_arena_new())) {
+		error = CHG_ENOMEM;
+		goto cleanup;
+	}
 
 	if (!yaml_parser_initialize(&parser)) {
 		error = CHG_ENOMEM;
@@ -1158,6 +1164,11 @@ int chg_yaml_load(struct chg_node **out, const char *buf, size_t len,
 
 	if ((error = check_root(&l)) < 0)
 		goto cleanup;
+	/* the root is the document's first node, so from the arena */
+	if (l.arena && l.root->arena == l.arena) {
+		chg_node_arena_give(l.arena, l.root);
+		l.arena = NULL;
+	}
 	*out = l.root;
 	l.root = NULL;
 	error = 0;
@@ -1174,5 +1185,8 @@ cleanup:
 	strmap_release(&l.anchor_map);
 	chg_node_free(l.root);
 	chg_node_free(l.discarded);
+	/* not handed to a root: a failed load (a root outside it has none
+	   of its nodes: an alias is never a document's first node) */
+	chg_node_arena_free(l.arena);
 	return error;
 }

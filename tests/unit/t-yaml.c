@@ -932,6 +932,88 @@ static void test_alias_bytes(void **state)
 	chg_buf_release(&text);
 }
 
+/* Whether the trees `a` and `b` are the same, positions included. */
+static int same_tree(const struct chg_node *a, const struct chg_node *b)
+{
+	size_t i;
+
+	if (a->type != b->type || a->line != b->line ||
+	    a->column != b->column || a->n != b->n)
+		return 0;
+	if (a->type == CHG_NODE_SCALAR)
+		return a->len == b->len && a->plain == b->plain &&
+		       !memcmp(a->value, b->value, a->len);
+	for (i = 0; i < a->n; i++) {
+		if (a->type == CHG_NODE_SEQUENCE ?
+		    !same_tree(a->items[i], b->items[i]) :
+		    !same_tree(a->pairs[i].key, b->pairs[i].key) ||
+		    !same_tree(a->pairs[i].value, b->pairs[i].value))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * The arena option (yaml.h): the same tree as without it, for aliases
+ * (copies mixed into the arena's tree), duplicate keys (nodes kept aside),
+ * mappings and scalars larger than a block; a failed load frees it; a
+ * malloc'd node put into an arena tree and a copy of one are freed as
+ * they were allocated (the sanitizers check the frees).
+ */
+static void test_arena(void **state)
+{
+	static const char *const docs[] = {
+		"base: &w {start: '2026-12-05', end: x}\nwindow: *w\nlist: [*w, *w]\n",
+		"a: 1\nb: 2\na: 3\n",
+		"a: [1, 2\nb: 3\n",
+		NULL,  /* a large mapping, built below */
+	};
+	struct chg_yaml_options plain = CHG_YAML_OPTIONS_INIT;
+	struct chg_yaml_options arena = CHG_YAML_OPTIONS_INIT;
+	struct chg_buf big = CHG_BUF_INIT;
+	struct load a, b;
+	struct chg_node *copy, *k, *v;
+	size_t i;
+
+	(void)state;
+	arena.arena = 1;
+	for (i = 0; i < 2000; i++)
+		assert_int_equal(chg_buf_printf(&big, "key%zu: value %zu\n", i, i), 0);
+	assert_int_equal(chg_buf_puts(&big, "long: "), 0);
+	for (i = 0; i < 5000; i++)
+		assert_int_equal(chg_buf_putc(&big, 'x'), 0);
+	assert_int_equal(chg_buf_putc(&big, '\n'), 0);
+	for (i = 0; i < sizeof(docs) / sizeof(*docs); i++) {
+		const char *text = docs[i] ? docs[i] : big.ptr;
+		load_opts(&a, text, strlen(text), &plain);
+		load_opts(&b, text, strlen(text), &arena);
+		assert_int_equal(a.rc, b.rc);
+		assert_int_equal(a.diags.n, b.diags.n);
+		if (a.rc == 0) {
+			assert_non_null(b.root->arena);
+			assert_null(a.root->arena);
+			assert_true(same_tree(a.root, b.root));
+		}
+		load_release(&a);
+		load_release(&b);
+	}
+	chg_buf_release(&big);
+
+	load_opts(&b, docs[0], strlen(docs[0]), &arena);
+	assert_int_equal(b.rc, 0);
+	copy = chg_node_dup(b.root);
+	assert_non_null(copy);
+	assert_null(copy->arena);
+	k = chg_node_new_scalar("added", 5, 1, 9, 1);
+	v = chg_node_new(CHG_NODE_SEQUENCE, 9, 8);
+	assert_non_null(k);
+	assert_non_null(v);
+	assert_int_equal(chg_node_insert(b.root, k, v), 0);
+	load_release(&b);
+	assert_non_null(chg_node_get(copy, "window"));
+	chg_node_free(copy);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -961,6 +1043,7 @@ int main(void)
 		cmocka_unit_test(test_nul_escape),
 		cmocka_unit_test(test_tags),
 		cmocka_unit_test(test_alias_bytes),
+		cmocka_unit_test(test_arena),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
