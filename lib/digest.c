@@ -117,17 +117,33 @@ static int put_string(struct chg_buf *out, const char *s, size_t len)
 static int put_node(struct chg_buf *out, const struct chg_node *node,
 		    const char *const *skip);
 
+/* Mappings of up to this many keys are sorted on the stack. */
+#define SMALL_MAP 32
+
 static int put_mapping(struct chg_buf *out, const struct chg_node *map,
 		       const char *const *skip)
 {
-	const struct chg_pair **sorted = NULL;
+	const struct chg_pair *small[SMALL_MAP], **sorted;
 	const struct chg_pair *prev = NULL;
 	const char *sep = "";
 	size_t i, len;
 	const char *key;
 	int error = 0;
 
-	if (map->n) {
+	if (map->n <= SMALL_MAP) {
+		/* the usual mapping: sorted in place by insertion, which is
+		   stable and, for a few keys, several times faster than qsort */
+		sorted = small;
+		for (i = 0; i < map->n; i++) {
+			const struct chg_pair *p = &map->pairs[i];
+			size_t j = i;
+			while (j > 0 && key_cmp(sorted[j - 1]->key, p->key) > 0) {
+				sorted[j] = sorted[j - 1];
+				j--;
+			}
+			sorted[j] = p;
+		}
+	} else {
 		sorted = malloc(map->n * sizeof(*sorted));
 		if (!sorted)
 			return CHG_ENOMEM;
@@ -158,7 +174,8 @@ static int put_mapping(struct chg_buf *out, const struct chg_node *map,
 	error = chg_buf_putc(out, '}');
 
 cleanup:
-	free(sorted);
+	if (sorted != small)
+		free(sorted);
 	return error;
 }
 

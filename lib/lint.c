@@ -288,7 +288,12 @@ static int load_previous(struct prev_files *prev, unsigned char *unchanged,
 		struct prev_file *f = prev_find(prev, c->path);
 		git_oid blob;
 
-		if (f && !f->same && chg_workspace_blob(&blob, l->ws, c->path) &&
+		if (!f || f->same)
+			continue;
+		/* the blob recorded when it was loaded, else read it again */
+		if (c->has_blob)
+			git_oid_cpy(&blob, &c->blob);
+		if ((c->has_blob || chg_workspace_blob(&blob, l->ws, c->path)) &&
 		    git_oid_equal(&blob, &f->file->blob)) {
 			f->same = c;
 			unchanged[i] = 1;

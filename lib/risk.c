@@ -40,16 +40,22 @@ int chg_risk_assess(struct chg_risk *out, const struct chg_policy *policy,
 		error = chg_buf_printf(ex, "scored %lld: ", out->score);
 		for (i = 0; !error && i < policy->nrisk_questions; i++) {
 			answer = chg_node_get(assessment, policy->risk_questions[i]);
-			error = chg_buf_printf(ex, "%s%s %s", i ? " + " : "",
-					       policy->risk_questions[i],
-					       answer->value);
+			/* by hand: printf costs more than the sum */
+			if (i)
+				error = chg_buf_puts(ex, " + ");
+			if (!error)
+				error = chg_buf_puts(ex, policy->risk_questions[i]);
+			if (!error)
+				error = chg_buf_putc(ex, ' ');
+			if (!error)
+				error = chg_buf_puts(ex, answer->value);
 		}
 		for (i = 0; i < policy->nrisk_levels; i++)
 			if (out->score >= policy->risk_levels[i].min_score)
 				out->score_level = (int)i;
 		if (!error && out->score_level >= 0)
-			error = chg_buf_printf(ex, " -> %s",
-				policy->risk_levels[out->score_level].name);
+			error = chg_buf_puts(ex, " -> ") ? CHG_ENOMEM :
+				chg_buf_puts(ex, policy->risk_levels[out->score_level].name);
 		out->floor = out->score_level;
 	}
 	for (i = 0; !error && i < policy->nrisk_conditions; i++) {
