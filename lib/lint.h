@@ -26,6 +26,29 @@ struct chg_history;
 struct chg_change_cache;
 struct chg_workspace;
 
+/*
+ * Which change requests a run judges (DESIGN section 6, "Scope").  Every
+ * change request is loaded and the rules that tie them together are
+ * evaluated; a finding about a change request file out of scope is
+ * dropped, and one note about the repository (path CHG_LINT_SCOPE_PATH,
+ * line 0) counts what was dropped, so that it never fails the run; its
+ * rule id is that of the first of the most severe findings it counts.  A finding of unknown-dependency, dependency-order,
+ * dependency-cycle or window-conflict about a file out of scope is kept
+ * when it names the id of a change request in scope or one the source
+ * deleted: the change made breaks the rule for the other.
+ */
+enum chg_lint_scope {
+	CHG_LINT_SCOPE_DEFAULT = 0, /* changed for the index (--staged),
+				       all for the working tree and a
+				       revision */
+	CHG_LINT_SCOPE_ALL,         /* every change request */
+	CHG_LINT_SCOPE_CHANGED      /* the changed ones (below), even when
+				       the policy or catalog changed */
+};
+
+/* The path of the note counting the findings out of scope. */
+#define CHG_LINT_SCOPE_PATH ".chg"
+
 struct chg_lint_options {
 	const char *dir;          /* a directory inside the repository */
 	const char *rev;          /* lint the tree of this revision, or NULL */
@@ -57,14 +80,40 @@ struct chg_lint_options {
 	   one by one, and findings about other files are dropped. */
 	const char *const *focus;
 	size_t nfocus;
+	enum chg_lint_scope scope;
+	/* The change request files in scope with CHG_LINT_SCOPE_CHANGED (or
+	   the default for the index): when `changed` is not NULL, these
+	   (repository-relative, sorted bytewise; chg-lint --range: what the
+	   range added or modified), as the caller decided them; else those
+	   the source adds or modifies against the previous tree (HEAD's for
+	   the index and the working tree, the first parent's for a
+	   revision), or all of them when it changes the policy or the
+	   catalog (chg_lint_scope_path) and scope is the default. */
+	const char *const *changed;
+	size_t nchanged;
+	/* The approval quorum is checked only for the change requests that
+	   enter a state needing approval (lifecycle.approved): their previous
+	   version (as for invalid-transition) was absent or in a state that
+	   does not need it.  For the commits of a range before its tip: a
+	   change request edited while it stays approved is judged at the
+	   tip. */
+	int quorum_on_entry;
 };
 
 #define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL, \
-				NULL, NULL, NULL, NULL, 0 }
+				NULL, NULL, NULL, NULL, 0, \
+				CHG_LINT_SCOPE_DEFAULT, NULL, 0, 0 }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
 };
+
+/*
+ * Returns 1 when a change of `path` (repository-relative) puts every
+ * change request in scope: the policy (.chg/policy.yaml) and the
+ * standard-change catalog (.chg/catalog/), which judge them all; else 0.
+ */
+int chg_lint_scope_path(const char *path);
 
 /*
  * Opens a workspace (workspace.h) with the options of `opts` and runs
