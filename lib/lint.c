@@ -445,19 +445,19 @@ static int check_transitions(struct lint *l)
 }
 
 /*
- * Whether the quorum of the `i`th change request is judged
- * (opts->quorum_on_entry): always, unless it is in a state that needs
- * approval and so was its previous version.
+ * Whether the approvals of the `i`th change request are judged: always,
+ * but with opts->quorum_on_entry only when it enters a state that needs
+ * approval (its previous version was absent or in a state that does not).
  */
 static int judges_quorum(const struct lint *l, size_t i)
 {
 	const struct chg_change *c = &l->changes->items[i];
 	const char *from;
 
-	if (!l->opts->quorum_on_entry || !c->state ||
-	    !chg_policy_state_needs_approval(l->policy, c->state))
+	if (!l->opts->quorum_on_entry)
 		return 1;
-	if (l->unchanged[i])
+	if (!c->state || !chg_policy_state_needs_approval(l->policy, c->state) ||
+	    l->unchanged[i])
 		return 0;
 	from = previous_state(l, i);
 	return !from || !chg_policy_state_needs_approval(l->policy, from);

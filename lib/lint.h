@@ -91,12 +91,12 @@ struct chg_lint_options {
 	   catalog (chg_lint_scope_path) and scope is the default. */
 	const char *const *changed;
 	size_t nchanged;
-	/* The approval quorum is checked only for the change requests that
-	   enter a state needing approval (lifecycle.approved): their previous
+	/* The approvals are judged only for the change requests that enter
+	   a state needing approval (lifecycle.approved): their previous
 	   version (as for invalid-transition) was absent or in a state that
 	   does not need it.  For the commits of a range before its tip: a
-	   change request edited while it stays approved is judged at the
-	   tip. */
+	   change request edited while it stays approved, or not in such a
+	   state, is judged at the tip. */
 	int quorum_on_entry;
 };
 
