@@ -9,6 +9,7 @@
  *	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
  *	struct chg_buf err = CHG_BUF_INIT;
  *	opts.rev = "HEAD~2";
+ *	opts.scope = CHG_LINT_SCOPE_CHANGED;  // what HEAD~2 changed
  *	opts.now = time(NULL);
  *	rc = chg_lint(&diags, &err, &opts);
  *	// rc == 0: diags hold the findings; rc < 0: err says why it could not run
@@ -121,6 +122,11 @@ int chg_lint_scope_path(const char *path);
  * protected chain of the revision whose history is read (HEAD, or rev) is
  * checked as chg_chain_check does (chain.h): a repository with a grafts
  * file cannot be linted, and a pinned root of trust must be on the chain.
+ * The trust changes in force (chg_approval_trust_check) are reported
+ * whatever the scope; for the index, unless the scope is all, as notes
+ * (their approvals can only be commits that follow them).  Then the scope
+ * (enum chg_lint_scope) leaves out the findings about change requests out
+ * of it.
  *
  * Returns 0 when the run completed (whatever it found).  Returns
  * CHG_EINVALID when the policy or catalog is invalid (its diagnostics, rule
@@ -139,7 +145,8 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
  * arguments of `opts`, which are relative to the workspace's dir; when
  * they were loaded before, `opts` must name no paths) and its history is
  * loaded or, when it was, reused.  Of `opts`, only now, paths, npaths,
- * focus and nfocus are read: the others are the workspace's options.  The
+ * focus, nfocus, scope, changed, nchanged and quorum_on_entry are read:
+ * the others are the workspace's options.  The
  * workspace keeps what it loaded (chg_workspace_take_history moves the
  * history out).
  *
