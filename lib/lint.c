@@ -606,9 +606,36 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Adds the id of the change request file `f` of the repository, when it
+   has one, to `out`. */
+static int add_deleted_id(struct chg_strlist *out, struct lint *l,
+			  const struct chg_tree_file *f)
+{
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	struct chg_change c;
+	git_blob *blob;
+	int error = 0;
+
+	if (!chg_policy_is_change_path(l->policy, f->path) ||
+	    git_blob_lookup(&blob, l->ws->repo, &f->blob) < 0)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	if (git_blob_rawsize(blob) <= CHG_YAML_MAX_SIZE)
+		error = chg_change_load(&c, f->path, git_blob_rawcontent(blob),
+					(size_t)git_blob_rawsize(blob), l->policy,
+					&scratch);
+	if (!error && c.id)
+		error = chg_strlist_add(out, c.id);
+	chg_change_release(&c);
+	chg_diag_list_release(&scratch);
+	git_blob_free(blob);
+	return error;
+}
+
 /*
  * The ids of the change requests in scope and of those the source deleted
- * (in the previous tree, at a path the source does not have), sorted.
+ * (in the previous tree, at a path the source does not have; or the
+ * caller's `deleted`), sorted.
  */
 static int scope_ids(struct chg_strlist *out, struct lint *l)
 {
@@ -626,6 +653,8 @@ static int scope_ids(struct chg_strlist *out, struct lint *l)
 		if (file_id(f) && !chg_workspace_blob(&blob, l->ws, f->file->path))
 			error = chg_strlist_add(out, file_id(f));
 	}
+	for (i = 0; l->opts->changed && i < l->opts->ndeleted && !error; i++)
+		error = add_deleted_id(out, l, &l->opts->deleted[i]);
 	chg_strlist_sort(out);
 	return error;
 }

@@ -26,6 +26,7 @@
 struct chg_history;
 struct chg_change_cache;
 struct chg_workspace;
+struct chg_tree_file;
 
 /*
  * Which change requests a run judges (DESIGN section 6, "Scope").  Every
@@ -36,7 +37,8 @@ struct chg_workspace;
  * rule id is that of the first of the most severe findings it counts.  A finding of unknown-dependency, dependency-order,
  * dependency-cycle or window-conflict about a file out of scope is kept
  * when it names the id of a change request in scope or one the source
- * deleted: the change made breaks the rule for the other.
+ * (or the caller's `deleted`) deleted: the change made breaks the rule for
+ * the other.
  */
 enum chg_lint_scope {
 	CHG_LINT_SCOPE_DEFAULT = 0, /* changed for the index (--staged),
@@ -92,6 +94,12 @@ struct chg_lint_options {
 	   catalog (chg_lint_scope_path) and scope is the default. */
 	const char *const *changed;
 	size_t nchanged;
+	/* With `changed`: the change request files the caller's changes
+	   deleted (paths and blobs of the repository; chg-lint --range: what
+	   the range deleted), whose ids count as in scope for the rules that
+	   tie change requests together, or NULL. */
+	const struct chg_tree_file *deleted;
+	size_t ndeleted;
 	/* The approvals are judged only for the change requests that enter
 	   a state needing approval (lifecycle.approved): their previous
 	   version (as for invalid-transition) was absent or in a state that
@@ -103,7 +111,7 @@ struct chg_lint_options {
 
 #define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL, \
 				NULL, NULL, NULL, NULL, 0, \
-				CHG_LINT_SCOPE_DEFAULT, NULL, 0, 0 }
+				CHG_LINT_SCOPE_DEFAULT, NULL, 0, NULL, 0, 0 }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
@@ -145,7 +153,8 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
  * arguments of `opts`, which are relative to the workspace's dir; when
  * they were loaded before, `opts` must name no paths) and its history is
  * loaded or, when it was, reused.  Of `opts`, only now, paths, npaths,
- * focus, nfocus, scope, changed, nchanged and quorum_on_entry are read:
+ * focus, nfocus, scope, changed, nchanged, deleted, ndeleted and
+ * quorum_on_entry are read:
  * the others are the workspace's options.  The
  * workspace keeps what it loaded (chg_workspace_take_history moves the
  * history out).

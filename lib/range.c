@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "repo.h"
 #include "trust.h"
+#include "workspace.h"
 #include "banned.h"
 
 struct range {
@@ -29,6 +30,8 @@ struct range {
 	struct chg_strlist *changed; /* per commit of order: the files it
 				   added or modified (changed_files) */
 	struct chg_strlist scope;    /* all of them, sorted: B's scope */
+	struct chg_tree_files deleted; /* the files they deleted (their
+				   paths and blobs before) */
 	int scope_all;          /* a commit changed the policy or catalog */
 };
 
@@ -134,10 +137,33 @@ static int list_range(struct range *r)
 	return 0;
 }
 
+static int add_deleted(struct range *r, const git_diff_delta *d)
+{
+	struct chg_tree_files *t = &r->deleted;
+	struct chg_tree_file *f;
+
+	if (t->n == t->alloc) {
+		size_t alloc = t->alloc ? 2 * t->alloc : 8;
+		struct chg_tree_file *items = realloc(t->items, alloc * sizeof(*items));
+		if (!items)
+			return CHG_ENOMEM;
+		t->items = items;
+		t->alloc = alloc;
+	}
+	f = &t->items[t->n];
+	if (!(f->path = strdup(d->old_file.path)))
+		return CHG_ENOMEM;
+	git_oid_cpy(&f->blob, &d->old_file.id);
+	f->mode = d->old_file.mode;
+	t->n++;
+	return 0;
+}
+
 /*
  * The files `c` added or modified relative to its first parent (all its
  * files for a root commit), sorted; sets r->scope_all when it changed the
- * policy or the catalog (chg_lint_scope_path), deleting included.
+ * policy or the catalog (chg_lint_scope_path), deleting included, and adds
+ * the files it deleted to r->deleted.
  */
 static int changed_files(struct chg_strlist *out, struct range *r,
 			 const git_commit *c)
@@ -162,6 +188,8 @@ static int changed_files(struct chg_strlist *out, struct range *r,
 		if (chg_lint_scope_path(d->old_file.path) ||
 		    chg_lint_scope_path(d->new_file.path))
 			r->scope_all = 1;
+		if (d->status == GIT_DELTA_DELETED)
+			error = add_deleted(r, d);
 		if (d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_MODIFIED ||
 		    d->status == GIT_DELTA_TYPECHANGE)
 			error = chg_strlist_add(out, d->new_file.path);
@@ -238,6 +266,8 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 	lo.scope = CHG_LINT_SCOPE_ALL;  /* the focus is the scope */
 	lo.changed = NULL;
 	lo.nchanged = 0;
+	lo.deleted = NULL;
+	lo.ndeleted = 0;
 	lo.quorum_on_entry = 1;
 	error = chg_lint(&found, &err, &lo, NULL);
 	if (error < 0 && error != CHG_EINVALID) {
@@ -410,6 +440,8 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		lo.scope = CHG_LINT_SCOPE_CHANGED;
 		/* not NULL, even when no commit changed a file */
 		lo.changed = r.scope.n ? (const char *const *)r.scope.items : none;
+		lo.deleted = r.deleted.items;
+		lo.ndeleted = r.deleted.n;
 		lo.nchanged = r.scope.n;
 	}
 	if ((error = chg_lint(diags, err, &lo, stats)) < 0)
@@ -434,6 +466,7 @@ cleanup:
 		chg_strlist_release(&r.changed[i]);
 	free(r.changed);
 	chg_strlist_release(&r.scope);
+	chg_tree_files_release(&r.deleted);
 	free(r.order);
 	free(r.hidden);
 	chg_graph_release(&r.graph);

@@ -132,6 +132,23 @@ test_expect_success 'deleting a change request an untouched one depends on fails
 	! grep "error: .*\\[review-overdue\\]" actual
 '
 
+test_expect_success 'a push that deletes a change request an untouched one depends on is refused' '
+	acme_cr CHG-0004 >work/changes/CHG-0004.yaml &&
+	echo "depends-on: [CHG-0002]" >>work/changes/CHG-0004.yaml &&
+	sed -i "s/^window: .*/window: {start: 2027-01-16T22:00:00Z, end: 2027-01-16T23:00:00Z}/" \
+		work/changes/CHG-0004.yaml &&
+	(cd work && chg_commit "Jane Doe" jane@example.com "Request CHG-0004") &&
+	git -C work push -q origin main &&
+	git -C work rm -q changes/CHG-0002.yaml &&
+	(cd work && chg_commit "Jane Doe" jane@example.com "Drop CHG-0002") &&
+	test_when_finished "git -C work reset -q --hard origin/main" &&
+	test_must_fail git -C work push origin main 2>err &&
+	sed -n "s/^remote: //p" err | sed -e "s/ *$//" >remote &&
+	grep "^changes/CHG-0004.yaml:[0-9:]* error: depends-on names CHG-0002, which is not a change request in this repository \\[unknown-dependency\\]\$" remote &&
+	! grep "error: .*\\[review-overdue\\]" remote &&
+	grep "^pre-receive: rejecting refs/heads/main" remote
+'
+
 test_expect_success 'a staged edit of the overdue change itself fails on it' '
 	sed -i "s/^title: .*/title: Restore the globex VPN concentrator/" work/changes/CHG-0003.yaml &&
 	git -C work add changes/CHG-0003.yaml &&
