@@ -725,7 +725,7 @@ static int apply_scope(struct lint *l)
 	char *rule = NULL;
 	enum chg_severity worst = CHG_SEV_NOTE;
 	size_t i, k = l->first, ndropped = 0, nfiles = 0;
-	int error, all = 0;
+	int error = 0, all = 0, ids_made = 0;
 
 	if (l->opts->scope == CHG_LINT_SCOPE_ALL ||
 	    (l->opts->scope == CHG_LINT_SCOPE_DEFAULT &&
@@ -736,11 +736,16 @@ static int apply_scope(struct lint *l)
 	if (!l->opts->changed && l->opts->scope == CHG_LINT_SCOPE_DEFAULT &&
 	    ((error = changes_policy(&all, l)) < 0 || all))
 		return error;
-	if ((error = scope_ids(&ids, l)) < 0)
-		goto cleanup;
 	for (i = l->first; i < l->diags->n; i++) {
 		struct chg_diag *d = &l->diags->items[i];
-		if (in_scope(l, d->path) || (ties(d->rule) && names_id(d->message, &ids))) {
+		int keep = in_scope(l, d->path);
+		if (!keep && !error && ties(d->rule)) {
+			/* made once, when first needed */
+			if (!ids_made && !(error = scope_ids(&ids, l)))
+				ids_made = 1;
+			keep = ids_made && names_id(d->message, &ids);
+		}
+		if (keep) {
 			l->diags->items[k++] = *d;
 			continue;
 		}
@@ -768,7 +773,6 @@ static int apply_scope(struct lint *l)
 				     ndropped, ndropped == 1 ? "" : "s", nfiles,
 				     nfiles == 1 ? "" : "s", scope_subject(l),
 				     ndropped == 1 ? "is" : "are");
-cleanup:
 	free(rule);
 	chg_strlist_release(&files);
 	chg_strlist_release(&ids);
