@@ -14,10 +14,12 @@
 #include "banned.h"
 
 static const char usage_text[] =
-	"usage: %s [-C DIR] [--rev REV | --staged] [--policy FILE] [--now DATETIME]\n"
-	"          [--trust-root ID] [--strict] [--format text|json] [PATH...]\n"
-	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]... [--policy FILE]\n"
-	"          [--now DATETIME] [--trust-root ID] [--strict] [--format text|json]\n"
+	"usage: %s [-C DIR] [--rev REV | --staged] [--scope all|changed]\n"
+	"          [--policy FILE] [--now DATETIME] [--trust-root ID] [--strict]\n"
+	"          [--format text|json] [PATH...]\n"
+	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]...\n"
+	"          [--scope all|changed] [--policy FILE] [--now DATETIME]\n"
+	"          [--trust-root ID] [--strict] [--format text|json]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"   or: %s --version\n"
 	"\n"
@@ -35,6 +37,12 @@ static const char usage_text[] =
 	"  --exclude-refs PATTERN\n"
 	"                     with --range, leave out the commits that the refs\n"
 	"                     matching PATTERN reach ('refs/*': a new branch)\n"
+	"  --scope SCOPE      which change requests are judged: all, or changed\n"
+	"                     (those the index, the revision or the range adds or\n"
+	"                     modifies; findings about the others are counted in\n"
+	"                     one note); default: changed with --staged and\n"
+	"                     --range, all otherwise; a change of the policy or\n"
+	"                     the catalog makes the default all\n"
 	"  --policy FILE      use FILE instead of the repository's .chg/policy.yaml\n"
 	"  --now DATETIME     the clock for time rules (also CHG_NOW)\n"
 	"  --trust-root ID    the pinned root of trust: the first-parent chain of the\n"
@@ -207,6 +215,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 		{ "range", required_argument, NULL, 'R' },
 		{ "exclude-refs", required_argument, NULL, 'E' },
 		{ "trust-root", required_argument, NULL, 'T' },
+		{ "scope", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -219,7 +228,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	struct chg_lint_stats stats = { 0 };
 	struct chg_buf err = CHG_BUF_INIT;
 	const char *now = NULL, *format = "text", *explain = NULL, *range = NULL;
-	const char *trust_root = NULL;
+	const char *trust_root = NULL, *scope = NULL;
 	int c, strict = 0, status, rc;
 
 	opts.dir = cmd->dir;
@@ -237,6 +246,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 		case 'x': explain = optarg; break;
 		case 'R': range = optarg; break;
 		case 'T': trust_root = optarg; break;
+		case 'O': scope = optarg; break;
 		case 'E':
 			exclude[nexclude++] = optarg;
 			break;
@@ -250,7 +260,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			       cmd->name);
 			return CHG_EXIT_OK;
 		default:
-			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRET", optopt)))
+			if (c == ':' || (optopt && optopt != '?' && strchr("CrpnfxRETO", optopt)))
 				chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
 			else
 				chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
@@ -261,6 +271,14 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	}
 	if (strcmp(format, "text") && strcmp(format, "json")) {
 		chg_cmd_error(cmd, "unknown format '%s' (expected text or json)", format);
+		return CHG_EXIT_USAGE;
+	}
+	if (scope && !strcmp(scope, "all")) {
+		opts.scope = CHG_LINT_SCOPE_ALL;
+	} else if (scope && !strcmp(scope, "changed")) {
+		opts.scope = CHG_LINT_SCOPE_CHANGED;
+	} else if (scope) {
+		chg_cmd_error(cmd, "unknown scope '%s' (expected all or changed)", scope);
 		return CHG_EXIT_USAGE;
 	}
 	if (opts.rev && opts.staged) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "approval.h"
+#include "chain.h"
 #include "change.h"
 #include "check.h"
 #include "error.h"
@@ -16,6 +17,21 @@
 #include "yaml.h"
 #include "banned.h"
 
+/* A change request file of the previous tree. */
+struct prev_file {
+	const struct chg_tree_file *file;
+	const struct chg_change *same;  /* the current change request at the
+					   same path with the same blob */
+	struct chg_change before;       /* else the blob loaded (before.root
+					   NULL when it was not) */
+};
+
+/* The previous tree's change request files, parallel to its listing. */
+struct prev_files {
+	struct chg_tree_files list;
+	struct prev_file *items;
+};
+
 struct lint {
 	const struct chg_lint_options *opts;
 	struct chg_diag_list *diags;
@@ -25,7 +41,20 @@ struct lint {
 	const struct chg_change_set *changes; /* the workspace's */
 	const struct chg_history *history;   /* the workspace's */
 	struct chg_strlist named;  /* repository-relative PATH arguments */
+	size_t first;              /* the first diagnostic of this run */
+	/* The previous tree (previous_tree) and its change requests, read
+	   once by load_before: */
+	int before_loaded;
+	git_tree *prev_tree;       /* NULL: none */
+	git_oid prev_commit;
+	struct prev_files prev;
+	struct prev_file **byid;   /* those with an id and a state, by id */
+	size_t nbyid;
+	unsigned char *unchanged;  /* per change request: same path, same
+				      blob in the previous tree */
 };
+
+static void prev_files_release(struct prev_files *prev);
 
 static int fail(struct lint *l, int code, const char *fmt, const char *arg)
 {
@@ -149,6 +178,10 @@ static int finish(struct lint *l, int error)
 		fail(l, error, "%s", "out of memory");
 	chg_diag_list_sort(l->diags);
 	chg_strlist_release(&l->named);
+	free(l->byid);
+	free(l->unchanged);
+	prev_files_release(&l->prev);
+	git_tree_free(l->prev_tree);
 	return error;
 }
 
@@ -185,21 +218,6 @@ static int previous_tree(git_tree **out, git_oid *commit, struct lint *l)
 	git_commit_free(c);
 	return error;
 }
-
-/* A change request file of the previous tree. */
-struct prev_file {
-	const struct chg_tree_file *file;
-	const struct chg_change *same;  /* the current change request at the
-					   same path with the same blob */
-	struct chg_change before;       /* else the blob loaded (before.root
-					   NULL when it was not) */
-};
-
-/* The previous tree's change request files, parallel to its listing. */
-struct prev_files {
-	struct chg_tree_files list;
-	struct prev_file *items;
-};
 
 static void prev_files_release(struct prev_files *prev)
 {
@@ -319,6 +337,53 @@ static int load_previous(struct prev_files *prev, unsigned char *unchanged,
 }
 
 /*
+ * Reads the previous tree (previous_tree) and the change requests of it
+ * that the current ones do not show unchanged, once: what the lifecycle
+ * check, the quorum on entry and the scope compare with.  Linear in the
+ * number of change requests: the previous tree is walked once and only
+ * its changed blobs are parsed.
+ */
+static int load_before(struct lint *l)
+{
+	size_t i;
+	int error;
+
+	if (l->before_loaded)
+		return 0;
+	l->before_loaded = 1;
+	if ((error = previous_tree(&l->prev_tree, &l->prev_commit, l)) < 0)
+		return error;
+	if (!(l->unchanged = calloc(l->changes->n + 1, 1)))
+		return CHG_ENOMEM;
+	if (!l->prev_tree)
+		return 0;
+	if ((error = load_previous(&l->prev, l->unchanged, l, l->prev_tree)) < 0)
+		return error;
+	if (l->prev.list.n &&
+	    !(l->byid = malloc(l->prev.list.n * sizeof(*l->byid))))
+		return CHG_ENOMEM;
+	for (i = 0; i < l->prev.list.n; i++)
+		if (file_id(&l->prev.items[i]) && file_state(&l->prev.items[i]))
+			l->byid[l->nbyid++] = &l->prev.items[i];
+	if (l->nbyid)
+		qsort(l->byid, l->nbyid, sizeof(*l->byid), cmp_by_id);
+	return 0;
+}
+
+/* The state of the previous version of the `i`th change request (as
+   invalid-transition compares it), or NULL: none, or it is unchanged. */
+static const char *previous_state(const struct lint *l, size_t i)
+{
+	const struct chg_change *c = &l->changes->items[i];
+	const struct prev_file *before;
+
+	if (!l->prev_tree || l->unchanged[i] || !c->id)
+		return NULL;
+	before = previous_of(&l->prev, l->byid, l->nbyid, c->path, c->id);
+	return before ? file_state(before) : NULL;
+}
+
+/*
  * invalid-transition, for each change request's id (DESIGN section 3: the
  * lifecycle follows the id, whatever the path):
  *
@@ -331,56 +396,31 @@ static int load_previous(struct prev_files *prev, unsigned char *unchanged,
  *    chg_history_final) and now holds another state: an id is never
  *    reused, and deleting or moving the file does not reset it.
  *
- * Needs the history loaded.  Linear in the number of change requests: the
- * previous tree is walked once and only its changed blobs are parsed.
+ * Needs the history loaded.
  */
 static int check_transitions(struct lint *l)
 {
 	const struct chg_policy *p = l->policy;
-	struct prev_files prev = { { NULL, 0, 0 }, NULL };
-	struct prev_file **byid = NULL;
 	struct chg_buf allowed = CHG_BUF_INIT;
-	unsigned char *unchanged = NULL;
-	git_tree *tree = NULL;
-	git_oid commit;
-	char sid[8];
-	size_t i, j, nbyid = 0;
+	char sid[8] = "";
+	size_t i, j;
 	int error;
 
 	if (!p->transitions || !p->state_field || !l->changes->n)
 		return 0;
-	if ((error = previous_tree(&tree, &commit, l)) < 0)
+	if ((error = load_before(l)) < 0)
 		return error;
-	if (!(unchanged = calloc(l->changes->n, 1))) {
-		error = CHG_ENOMEM;
-		goto cleanup;
-	}
-	if (tree) {
-		chg_oid_short(sid, &commit);
-		if ((error = load_previous(&prev, unchanged, l, tree)) < 0)
-			goto cleanup;
-		if (prev.list.n && !(byid = malloc(prev.list.n * sizeof(*byid)))) {
-			error = CHG_ENOMEM;
-			goto cleanup;
-		}
-		for (i = 0; i < prev.list.n; i++)
-			if (file_id(&prev.items[i]) && file_state(&prev.items[i]))
-				byid[nbyid++] = &prev.items[i];
-		if (nbyid)
-			qsort(byid, nbyid, sizeof(*byid), cmp_by_id);
-	}
+	if (l->prev_tree)
+		chg_oid_short(sid, &l->prev_commit);
 	for (i = 0; i < l->changes->n && !error; i++) {
 		const struct chg_change *c = &l->changes->items[i];
-		const struct prev_file *before;
 		const struct chg_final_state *final;
 		const struct chg_node *next;
 		const char *from;
 
 		if (!c->state || !c->id || !wanted(l, c->path))
 			continue;
-		before = tree && !unchanged[i] ?
-			 previous_of(&prev, byid, nbyid, c->path, c->id) : NULL;
-		from = before ? file_state(before) : NULL;
+		from = previous_state(l, i);
 		if (from && !chg_policy_transition_allowed(p, from, c->state)) {
 			next = chg_node_get(p->transitions, from);
 			chg_buf_clear(&allowed);
@@ -405,13 +445,27 @@ static int check_transitions(struct lint *l)
 					     "%s was %s in %s and a change request id is never reused: give this change request a new id",
 					     c->id, final->state, final->short_id);
 	}
-cleanup:
-	free(byid);
-	free(unchanged);
-	prev_files_release(&prev);
-	git_tree_free(tree);
 	chg_buf_release(&allowed);
 	return error;
+}
+
+/*
+ * Whether the approvals of the `i`th change request are judged: always,
+ * but with opts->quorum_on_entry only when it enters a state that needs
+ * approval (its previous version was absent or in a state that does not).
+ */
+static int judges_quorum(const struct lint *l, size_t i)
+{
+	const struct chg_change *c = &l->changes->items[i];
+	const char *from;
+
+	if (!l->opts->quorum_on_entry)
+		return 1;
+	if (!c->state || !chg_policy_state_needs_approval(l->policy, c->state) ||
+	    l->unchanged[i])
+		return 0;
+	from = previous_state(l, i);
+	return !from || !chg_policy_state_needs_approval(l->policy, from);
 }
 
 /* Judges each wanted change request and the set; the findings so far
@@ -441,8 +495,11 @@ static int check_approvals(struct lint *l, size_t nwaivable)
 	size_t i;
 	int error = 0;
 
+	if (l->opts->quorum_on_entry && l->policy->has_approvals &&
+	    (error = load_before(l)) < 0)
+		return error;
 	for (i = 0; i < l->changes->n && !error && l->policy->has_approvals; i++)
-		if (wanted(l, l->changes->items[i].path))
+		if (wanted(l, l->changes->items[i].path) && judges_quorum(l, i))
 			error = chg_approval_check(l->policy, &l->changes->items[i],
 						   l->history, l->opts->now, l->diags);
 	for (i = 0; i < l->changes->n && !error; i++)
@@ -475,6 +532,285 @@ static int load_history(struct lint *l)
 	return error;
 }
 
+int chg_lint_scope_path(const char *path)
+{
+	return !strcmp(path, ".chg/policy.yaml") ||
+	       !strncmp(path, ".chg/catalog/", strlen(".chg/catalog/"));
+}
+
+/* Whether the source changes the policy or the catalog against the
+   previous tree (load_before). */
+static int changes_policy(int *out, struct lint *l)
+{
+	const struct chg_workspace *ws = l->ws;
+	git_diff_options o;
+	char policy[] = ".chg/policy.yaml", catalog[] = ".chg/catalog";
+	char *specs[2];
+	git_diff *diff = NULL;
+	size_t i, n;
+	int rc;
+
+	*out = 0;
+	specs[0] = policy;
+	specs[1] = catalog;
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.pathspec.strings = specs;
+	o.pathspec.count = sizeof(specs) / sizeof(*specs);
+	switch (ws->src.kind) {
+	case CHG_SOURCE_TREE:
+		rc = git_diff_tree_to_tree(&diff, ws->repo, l->prev_tree, ws->src.tree, &o);
+		break;
+	case CHG_SOURCE_INDEX:
+		rc = git_diff_tree_to_index(&diff, ws->repo, l->prev_tree, ws->src.index, &o);
+		break;
+	default:
+		rc = git_diff_tree_to_workdir_with_index(&diff, ws->repo, l->prev_tree, &o);
+		break;
+	}
+	if (rc < 0)
+		return fail(l, CHG_EGIT, "%s", "cannot compare the policy and catalog with the previous tree");
+	n = git_diff_num_deltas(diff);
+	for (i = 0; i < n && !*out; i++) {
+		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		*out = chg_lint_scope_path(d->old_file.path) ||
+		       chg_lint_scope_path(d->new_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
+
+static int is_named(const struct lint *l, const char *path)
+{
+	size_t j;
+
+	for (j = 0; j < l->named.n; j++)
+		if (!strcmp(path, l->named.items[j]))
+			return 1;
+	return 0;
+}
+
+/* Whether the findings about `path` are in scope: it is no change request
+   file, or one the caller or the source changed. */
+static int in_scope(const struct lint *l, const char *path)
+{
+	const struct chg_tree_file *f;
+	git_oid blob;
+
+	if (!chg_policy_is_change_path(l->policy, path) && !is_named(l, path))
+		return 1;
+	if (l->opts->changed)
+		return bsearch(path, l->opts->changed, l->opts->nchanged,
+			       sizeof(*l->opts->changed), cmp_focus) != NULL;
+	f = l->prev_tree ? chg_tree_files_find(&l->prev.list, path) : NULL;
+	return !f || !chg_workspace_blob(&blob, l->ws, path) ||
+	       !git_oid_equal(&blob, &f->blob);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Adds the id of the change request file `f` of the repository, when it
+   has one, to `out`. */
+static int add_deleted_id(struct chg_strlist *out, struct lint *l,
+			  const struct chg_tree_file *f)
+{
+	struct chg_diag_list scratch = CHG_DIAG_LIST_INIT;
+	struct chg_change c;
+	git_blob *blob;
+	int error = 0;
+
+	if (!chg_policy_is_change_path(l->policy, f->path) ||
+	    git_blob_lookup(&blob, l->ws->repo, &f->blob) < 0)
+		return 0;
+	memset(&c, 0, sizeof(c));
+	if (git_blob_rawsize(blob) <= CHG_YAML_MAX_SIZE)
+		error = chg_change_load(&c, f->path, git_blob_rawcontent(blob),
+					(size_t)git_blob_rawsize(blob), l->policy,
+					&scratch);
+	if (!error && c.id)
+		error = chg_strlist_add(out, c.id);
+	chg_change_release(&c);
+	chg_diag_list_release(&scratch);
+	git_blob_free(blob);
+	return error;
+}
+
+/*
+ * The ids of the change requests in scope and of those the source deleted
+ * (in the previous tree, at a path the source does not have; or the
+ * caller's `deleted`), sorted.
+ */
+static int scope_ids(struct chg_strlist *out, struct lint *l)
+{
+	git_oid blob;
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < l->changes->n && !error; i++) {
+		const struct chg_change *c = &l->changes->items[i];
+		if (c->id && in_scope(l, c->path))
+			error = chg_strlist_add(out, c->id);
+	}
+	for (i = 0; !l->opts->changed && i < l->prev.list.n && !error; i++) {
+		const struct prev_file *f = &l->prev.items[i];
+		if (file_id(f) && !chg_workspace_blob(&blob, l->ws, f->file->path))
+			error = chg_strlist_add(out, file_id(f));
+	}
+	for (i = 0; l->opts->changed && i < l->opts->ndeleted && !error; i++)
+		error = add_deleted_id(out, l, &l->opts->deleted[i]);
+	chg_strlist_sort(out);
+	return error;
+}
+
+/* Whether `message` names one of `ids` (sorted) as a word. */
+static int names_id(const char *message, const struct chg_strlist *ids)
+{
+	static const char word[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+	struct chg_buf token = CHG_BUF_INIT;
+	const char *p = message;
+	size_t len;
+	int hit = 0;
+
+	while (*p && !hit) {
+		p += strcspn(p, word);
+		len = strspn(p, word);
+		if (!len)
+			break;
+		chg_buf_clear(&token);
+		if (chg_buf_put(&token, p, len) == 0 && token.ptr)
+			hit = bsearch(&token.ptr, ids->items, ids->n, sizeof(*ids->items),
+				      cmp_str) != NULL;
+		p += len;
+	}
+	chg_buf_release(&token);
+	return hit;
+}
+
+/* The rules whose finding about a change request out of scope is about
+   the one in scope that it names. */
+static int ties(const char *rule)
+{
+	static const char *const rules[] = {
+		"unknown-dependency", "dependency-order", "dependency-cycle",
+		"window-conflict", NULL
+	};
+	size_t i;
+
+	for (i = 0; rules[i]; i++)
+		if (!strcmp(rule, rules[i]))
+			return 1;
+	return 0;
+}
+
+/* What the note says the scope is. */
+static const char *scope_subject(const struct lint *l)
+{
+	if (l->opts->changed)
+		return "no commit of the range changes";
+	switch (l->ws->src.kind) {
+	case CHG_SOURCE_INDEX:
+		return "this commit does not change";
+	case CHG_SOURCE_TREE:
+		return "this revision does not change";
+	default:
+		return "the working tree does not change";
+	}
+}
+
+/*
+ * Drops this run's findings about change requests out of scope (lint.h:
+ * enum chg_lint_scope) and counts them in one note.
+ */
+static int apply_scope(struct lint *l)
+{
+	struct chg_strlist ids = CHG_STRLIST_INIT, files = CHG_STRLIST_INIT;
+	char *rule = NULL;
+	enum chg_severity worst = CHG_SEV_NOTE;
+	size_t i, k = l->first, ndropped = 0, nfiles = 0;
+	int error = 0, all = 0, ids_made = 0;
+
+	if (l->opts->scope == CHG_LINT_SCOPE_ALL ||
+	    (l->opts->scope == CHG_LINT_SCOPE_DEFAULT &&
+	     l->ws->src.kind != CHG_SOURCE_INDEX))
+		return 0;
+	if (!l->opts->changed && (error = load_before(l)) < 0)
+		return error;
+	if (!l->opts->changed && l->opts->scope == CHG_LINT_SCOPE_DEFAULT &&
+	    ((error = changes_policy(&all, l)) < 0 || all))
+		return error;
+	for (i = l->first; i < l->diags->n; i++) {
+		struct chg_diag *d = &l->diags->items[i];
+		int keep = in_scope(l, d->path);
+		if (!keep && !error && ties(d->rule)) {
+			/* made once, when first needed */
+			if (!ids_made && !(error = scope_ids(&ids, l)))
+				ids_made = 1;
+			keep = ids_made && names_id(d->message, &ids);
+		}
+		if (keep) {
+			l->diags->items[k++] = *d;
+			continue;
+		}
+		ndropped++;
+		if (!rule || d->severity > worst) {
+			free(rule);
+			rule = d->rule;
+			d->rule = NULL;
+			worst = d->severity;
+		}
+		if (!error)
+			error = chg_strlist_add(&files, d->path);
+		free(d->path);
+		free(d->rule);
+		free(d->message);
+	}
+	l->diags->n = k;
+	chg_strlist_sort(&files);
+	for (i = 0; i < files.n; i++)
+		nfiles += !i || strcmp(files.items[i - 1], files.items[i]);
+	if (!error && ndropped)
+		error = chg_diag_add(l->diags, CHG_LINT_SCOPE_PATH, 0, 0, CHG_SEV_NOTE,
+				     rule,
+				     "%zu finding%s on %zu change request%s that %s %s not judged here (--scope all judges them; chg-lint without --staged or --range judges every change request)",
+				     ndropped, ndropped == 1 ? "" : "s", nfiles,
+				     nfiles == 1 ? "" : "s", scope_subject(l),
+				     ndropped == 1 ? "is" : "are");
+	free(rule);
+	chg_strlist_release(&files);
+	chg_strlist_release(&ids);
+	return error;
+}
+
+/*
+ * The trust changes in force at HEAD, for the index (--staged, unless
+ * scope is all): the approvals of an unapproved trust change can only be
+ * commits that follow it, which pre-commit must let through, so what
+ * chg_approval_trust_check finds is a note here.  The ranges and the
+ * full check judge it.
+ */
+static int check_trust(struct lint *l)
+{
+	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
+	size_t i;
+	int error;
+
+	if (l->ws->src.kind != CHG_SOURCE_INDEX || l->opts->scope == CHG_LINT_SCOPE_ALL)
+		return chg_approval_trust_check(l->history, l->diags);
+	error = chg_approval_trust_check(l->history, &found);
+	for (i = 0; i < found.n && !error; i++) {
+		const struct chg_diag *d = &found.items[i];
+		error = chg_diag_add(l->diags, d->path, d->line, d->column,
+				     CHG_SEV_NOTE, d->rule, "%s%s", d->message,
+				     d->severity == CHG_SEV_NOTE ? "" :
+				     " (committed before: its approvals are commits that follow it, so a commit is not refused for it; --range and chg-lint without --staged judge it)");
+	}
+	chg_diag_list_release(&found);
+	return error;
+}
+
 int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		       struct chg_workspace *ws,
 		       const struct chg_lint_options *opts,
@@ -491,6 +827,7 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 	l.ws = ws;
 	l.policy = ws->policy;
 	l.changes = &ws->changes;
+	l.first = diags->n;
 	if ((error = resolve_paths(&l)) < 0 ||
 	    (error = chg_workspace_load_changes(ws, diags, err, &l.named)) < 0)
 		goto cleanup;
@@ -512,9 +849,11 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		filter_named(&l);
 	/* about every file's evaluation, so not filtered */
 	if (!error)
-		error = chg_approval_trust_check(l.history, diags);
+		error = check_trust(&l);
 	if (!error)
 		error = chg_workspace_check_chain(ws, diags, err);
+	if (!error)
+		error = apply_scope(&l);
 cleanup:
 	return finish(&l, error);
 }

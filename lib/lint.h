@@ -9,6 +9,7 @@
  *	struct chg_lint_options opts = CHG_LINT_OPTIONS_INIT;
  *	struct chg_buf err = CHG_BUF_INIT;
  *	opts.rev = "HEAD~2";
+ *	opts.scope = CHG_LINT_SCOPE_CHANGED;  // what HEAD~2 changed
  *	opts.now = time(NULL);
  *	rc = chg_lint(&diags, &err, &opts);
  *	// rc == 0: diags hold the findings; rc < 0: err says why it could not run
@@ -25,6 +26,31 @@
 struct chg_history;
 struct chg_change_cache;
 struct chg_workspace;
+struct chg_tree_file;
+
+/*
+ * Which change requests a run judges (DESIGN section 6, "Scope").  Every
+ * change request is loaded and the rules that tie them together are
+ * evaluated; a finding about a change request file out of scope is
+ * dropped, and one note about the repository (path CHG_LINT_SCOPE_PATH,
+ * line 0) counts what was dropped, so that it never fails the run; its
+ * rule id is that of the first of the most severe findings it counts.  A finding of unknown-dependency, dependency-order,
+ * dependency-cycle or window-conflict about a file out of scope is kept
+ * when it names the id of a change request in scope or one the source
+ * (or the caller's `deleted`) deleted: the change made breaks the rule for
+ * the other.
+ */
+enum chg_lint_scope {
+	CHG_LINT_SCOPE_DEFAULT = 0, /* changed for the index (--staged),
+				       all for the working tree and a
+				       revision */
+	CHG_LINT_SCOPE_ALL,         /* every change request */
+	CHG_LINT_SCOPE_CHANGED      /* the changed ones (below), even when
+				       the policy or catalog changed */
+};
+
+/* The path of the note counting the findings out of scope. */
+#define CHG_LINT_SCOPE_PATH ".chg"
 
 struct chg_lint_options {
 	const char *dir;          /* a directory inside the repository */
@@ -57,14 +83,46 @@ struct chg_lint_options {
 	   one by one, and findings about other files are dropped. */
 	const char *const *focus;
 	size_t nfocus;
+	enum chg_lint_scope scope;
+	/* The change request files in scope with CHG_LINT_SCOPE_CHANGED (or
+	   the default for the index): when `changed` is not NULL, these
+	   (repository-relative, sorted bytewise; chg-lint --range: what the
+	   range added or modified), as the caller decided them; else those
+	   the source adds or modifies against the previous tree (HEAD's for
+	   the index and the working tree, the first parent's for a
+	   revision), or all of them when it changes the policy or the
+	   catalog (chg_lint_scope_path) and scope is the default. */
+	const char *const *changed;
+	size_t nchanged;
+	/* With `changed`: the change request files the caller's changes
+	   deleted (paths and blobs of the repository; chg-lint --range: what
+	   the range deleted), whose ids count as in scope for the rules that
+	   tie change requests together, or NULL. */
+	const struct chg_tree_file *deleted;
+	size_t ndeleted;
+	/* The approvals are judged only for the change requests that enter
+	   a state needing approval (lifecycle.approved): their previous
+	   version (as for invalid-transition) was absent or in a state that
+	   does not need it.  For the commits of a range before its tip: a
+	   change request edited while it stays approved, or not in such a
+	   state, is judged at the tip. */
+	int quorum_on_entry;
 };
 
 #define CHG_LINT_OPTIONS_INIT { ".", NULL, 0, NULL, 0, NULL, 0, NULL, NULL, \
-				NULL, NULL, NULL, NULL, 0 }
+				NULL, NULL, NULL, NULL, 0, \
+				CHG_LINT_SCOPE_DEFAULT, NULL, 0, NULL, 0, 0 }
 
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
 };
+
+/*
+ * Returns 1 when a change of `path` (repository-relative) puts every
+ * change request in scope: the policy (.chg/policy.yaml) and the
+ * standard-change catalog (.chg/catalog/), which judge them all; else 0.
+ */
+int chg_lint_scope_path(const char *path);
 
 /*
  * Opens a workspace (workspace.h) with the options of `opts` and runs
@@ -72,6 +130,11 @@ struct chg_lint_stats {
  * protected chain of the revision whose history is read (HEAD, or rev) is
  * checked as chg_chain_check does (chain.h): a repository with a grafts
  * file cannot be linted, and a pinned root of trust must be on the chain.
+ * The trust changes in force (chg_approval_trust_check) are reported
+ * whatever the scope; for the index, unless the scope is all, as notes
+ * (their approvals can only be commits that follow them).  Then the scope
+ * (enum chg_lint_scope) leaves out the findings about change requests out
+ * of it.
  *
  * Returns 0 when the run completed (whatever it found).  Returns
  * CHG_EINVALID when the policy or catalog is invalid (its diagnostics, rule
@@ -90,7 +153,9 @@ int chg_lint(struct chg_diag_list *diags, struct chg_buf *err,
  * arguments of `opts`, which are relative to the workspace's dir; when
  * they were loaded before, `opts` must name no paths) and its history is
  * loaded or, when it was, reused.  Of `opts`, only now, paths, npaths,
- * focus and nfocus are read: the others are the workspace's options.  The
+ * focus, nfocus, scope, changed, nchanged, deleted, ndeleted and
+ * quorum_on_entry are read:
+ * the others are the workspace's options.  The
  * workspace keeps what it loaded (chg_workspace_take_history moves the
  * history out).
  *

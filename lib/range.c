@@ -12,6 +12,7 @@
 #include "graph.h"
 #include "repo.h"
 #include "trust.h"
+#include "workspace.h"
 #include "banned.h"
 
 struct range {
@@ -26,6 +27,12 @@ struct range {
 	size_t *order;          /* the range: commits of the graph, parents
 				   first (the graph's order), B last */
 	size_t norder;
+	struct chg_strlist *changed; /* per commit of order: the files it
+				   added or modified (changed_files) */
+	struct chg_strlist scope;    /* all of them, sorted: B's scope */
+	struct chg_tree_files deleted; /* the files they deleted (their
+				   paths and blobs before) */
+	int scope_all;          /* a commit changed the policy or catalog */
 };
 
 static int fail(struct range *r, int code, const char *fmt, const char *arg)
@@ -130,9 +137,33 @@ static int list_range(struct range *r)
 	return 0;
 }
 
+static int add_deleted(struct range *r, const git_diff_delta *d)
+{
+	struct chg_tree_files *t = &r->deleted;
+	struct chg_tree_file *f;
+
+	if (t->n == t->alloc) {
+		size_t alloc = t->alloc ? 2 * t->alloc : 8;
+		struct chg_tree_file *items = realloc(t->items, alloc * sizeof(*items));
+		if (!items)
+			return CHG_ENOMEM;
+		t->items = items;
+		t->alloc = alloc;
+	}
+	f = &t->items[t->n];
+	if (!(f->path = strdup(d->old_file.path)))
+		return CHG_ENOMEM;
+	git_oid_cpy(&f->blob, &d->old_file.id);
+	f->mode = d->old_file.mode;
+	t->n++;
+	return 0;
+}
+
 /*
  * The files `c` added or modified relative to its first parent (all its
- * files for a root commit), sorted.
+ * files for a root commit), sorted; sets r->scope_all when it changed the
+ * policy or the catalog (chg_lint_scope_path), deleting included, and adds
+ * the files it deleted to r->deleted.
  */
 static int changed_files(struct chg_strlist *out, struct range *r,
 			 const git_commit *c)
@@ -154,6 +185,11 @@ static int changed_files(struct chg_strlist *out, struct range *r,
 	n = git_diff_num_deltas(diff);
 	for (i = 0; i < n && !error; i++) {
 		const git_diff_delta *d = git_diff_get_delta(diff, i);
+		if (chg_lint_scope_path(d->old_file.path) ||
+		    chg_lint_scope_path(d->new_file.path))
+			r->scope_all = 1;
+		if (d->status == GIT_DELTA_DELETED)
+			error = add_deleted(r, d);
 		if (d->status == GIT_DELTA_ADDED || d->status == GIT_DELTA_MODIFIED ||
 		    d->status == GIT_DELTA_TYPECHANGE)
 			error = chg_strlist_add(out, d->new_file.path);
@@ -186,27 +222,32 @@ static int is_reported(const struct chg_diag_list *seen, const struct chg_diag *
 
 /*
  * Lints `oid`, a commit before the tip, and appends to `diags` its
- * findings about the files it added or modified, not yet in `seen`.  The
- * clock is the commit's (its committer date, or the run's clock when that
- * is earlier): a version is judged when it was made, not by rules that
- * came due after a later commit replaced it.
+ * findings about the files it added or modified (`changed`, sorted), not
+ * yet in `seen`.  The clock is the commit's (its committer date, or the
+ * run's clock when that is earlier): a version is judged when it was
+ * made, not by rules that came due after a later commit replaced it.  The
+ * approval quorum is judged for the change requests that enter a state
+ * needing approval in it (chg_lint_options.quorum_on_entry): one edited
+ * while it stays approved is judged at the tip, where the approvals of
+ * its new content can follow the edit.
  */
 static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
-		       struct range *r, const git_oid *oid)
+		       struct range *r, const git_oid *oid,
+		       const struct chg_strlist *changed_in)
 {
 	struct chg_lint_options lo = r->opts->lint;
 	struct chg_diag_list found = CHG_DIAG_LIST_INIT;
-	struct chg_strlist changed = CHG_STRLIST_INIT;
+	const struct chg_strlist changed = *changed_in;
 	struct chg_buf err = CHG_BUF_INIT;
 	char hex[GIT_OID_HEXSZ + 1], sid[8];
 	git_commit *c = NULL;
 	size_t i;
 	int error, invalid;
 
+	if (!changed.n)
+		return 0;
 	if (git_commit_lookup(&c, r->repo, oid) < 0)
 		return fail_git(r, "cannot read a commit");
-	if ((error = changed_files(&changed, r, c)) < 0 || !changed.n)
-		goto cleanup;
 	git_oid_tostr(hex, sizeof(hex), oid);
 	chg_oid_short(sid, oid);
 	if ((int64_t)git_commit_time(c) < lo.now)
@@ -222,6 +263,12 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 	/* only what it changed is kept: only that is judged */
 	lo.focus = (const char *const *)changed.items;
 	lo.nfocus = changed.n;
+	lo.scope = CHG_LINT_SCOPE_ALL;  /* the focus is the scope */
+	lo.changed = NULL;
+	lo.nchanged = 0;
+	lo.deleted = NULL;
+	lo.ndeleted = 0;
+	lo.quorum_on_entry = 1;
 	error = chg_lint(&found, &err, &lo, NULL);
 	if (error < 0 && error != CHG_EINVALID) {
 		chg_buf_clear(r->err);
@@ -254,8 +301,32 @@ static int lint_commit(struct chg_diag_list *diags, struct chg_diag_list *seen,
 cleanup:
 	git_commit_free(c);
 	chg_buf_release(&err);
-	chg_strlist_release(&changed);
 	chg_diag_list_release(&found);
+	return error;
+}
+
+/*
+ * What each commit of the range added or modified, and with it B's
+ * scope: every file a commit of the range changed, or every change
+ * request when one changed the policy or catalog (lint.h).
+ */
+static int list_changes(struct range *r)
+{
+	git_commit *c;
+	size_t i, j;
+	int error = 0;
+
+	if (!(r->changed = calloc(r->norder, sizeof(*r->changed))))
+		return CHG_ENOMEM;
+	for (i = 0; i < r->norder && !error; i++) {
+		if (git_commit_lookup(&c, r->repo, &r->graph.commits[r->order[i]].id) < 0)
+			return fail_git(r, "cannot read a commit");
+		error = changed_files(&r->changed[i], r, c);
+		git_commit_free(c);
+		for (j = 0; j < r->changed[i].n && !error; j++)
+			error = chg_strlist_add(&r->scope, r->changed[i].items[j]);
+	}
+	chg_strlist_sort(&r->scope);
 	return error;
 }
 
@@ -292,6 +363,7 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	struct chg_range_ends ends = { NULL, NULL };
 	struct chg_diag_list seen = CHG_DIAG_LIST_INIT;
 	struct chg_lint_options lo = opts->lint;
+	static const char *const none[1] = { NULL };
 	struct hide_refs h;
 	const char *dir = opts->lint.dir;
 	char hex[GIT_OID_HEXSZ + 1];
@@ -347,6 +419,8 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 		chg_diag_list_sort(diags);
 		goto cleanup;
 	}
+	if ((error = list_changes(&r)) < 0)
+		goto cleanup;
 
 	/* the tip in full, then what each earlier commit introduced */
 	git_oid_tostr(hex, sizeof(hex), &tip);
@@ -359,6 +433,17 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	if ((error = chg_change_cache_new(&r.cache)) < 0)
 		goto cleanup;
 	lo.change_cache = r.cache;
+	if (opts->lint.scope == CHG_LINT_SCOPE_ALL ||
+	    (opts->lint.scope == CHG_LINT_SCOPE_DEFAULT && r.scope_all)) {
+		lo.scope = CHG_LINT_SCOPE_ALL;
+	} else {
+		lo.scope = CHG_LINT_SCOPE_CHANGED;
+		/* not NULL, even when no commit changed a file */
+		lo.changed = r.scope.n ? (const char *const *)r.scope.items : none;
+		lo.deleted = r.deleted.items;
+		lo.ndeleted = r.deleted.n;
+		lo.nchanged = r.scope.n;
+	}
 	if ((error = chg_lint(diags, err, &lo, stats)) < 0)
 		goto cleanup;
 	for (i = first; i < diags->n && !error; i++)
@@ -368,7 +453,7 @@ int chg_range_lint(struct chg_diag_list *diags, struct chg_buf *err,
 	/* parents first: the tip is last */
 	for (i = 0; i + 1 < r.norder && !error; i++)
 		error = lint_commit(diags, &seen, &r,
-				    &r.graph.commits[r.order[i]].id);
+				    &r.graph.commits[r.order[i]].id, &r.changed[i]);
 	chg_diag_list_sort(diags);
 cleanup:
 	if (error == CHG_ENOMEM) {
@@ -377,6 +462,11 @@ cleanup:
 	}
 	chg_diag_list_release(&seen);
 	chg_range_ends_release(&ends);
+	for (i = 0; r.changed && i < r.norder; i++)
+		chg_strlist_release(&r.changed[i]);
+	free(r.changed);
+	chg_strlist_release(&r.scope);
+	chg_tree_files_release(&r.deleted);
 	free(r.order);
 	free(r.hidden);
 	chg_graph_release(&r.graph);

@@ -8,13 +8,19 @@
  * when that is earlier), and only its findings about the files it added
  * or modified relative to its first parent are kept: each change request
  * version it introduces must be valid, its change of state allowed by the
- * lifecycle (against the first parent) and its approvals in place with the
- * history up to that commit.  Their messages start with "in <short id>: ".
- * Findings about the files under .chg/ are kept only when the commit's
- * policy or catalog does not load: a change of the trust files is approved
- * by commits that follow it, and is judged at B.  Then B is linted in
- * full, with the run's clock.  A finding already reported (same path, rule
- * and message) for B or for an earlier commit is not repeated.
+ * lifecycle (against the first parent), and, when it enters a state that
+ * needs approval there (quorum_on_entry, lint.h), its approvals in place
+ * with the history up to that commit.  Their messages start with
+ * "in <short id>: ".  Findings about the files under .chg/ are kept only
+ * when the commit's policy or catalog does not load: a change of the trust
+ * files is approved by commits that follow it, and is judged at B.  Then B
+ * is linted with the run's clock, its scope (lint.h, enum chg_lint_scope)
+ * being the files the commits of the range added or modified (B's own
+ * included): every change request when one of them changed the policy or
+ * the catalog, or opts->lint.scope is CHG_LINT_SCOPE_ALL; those files
+ * alone with CHG_LINT_SCOPE_CHANGED.  The findings about the others are
+ * counted in one note.  A finding already reported (same path, rule and
+ * message) for B or for an earlier commit is not repeated.
  *
  * Commits are visited parents first, in the one order of the commit graph
  * (graph.h).  Among commits neither of which reaches the other it follows
@@ -66,8 +72,9 @@
 struct chg_range_options {
 	struct chg_lint_options lint;  /* dir, policy_file and now (B's
 					  clock, the latest for the others)
-					  apply to every commit; rev, staged
-					  and paths are not used */
+					  apply to every commit, scope to B;
+					  rev, staged, paths, changed and
+					  quorum_on_entry are not used */
 	const char *range;             /* "A..B", or "B" for all of B's
 					  history */
 	const char *const *exclude_refs;

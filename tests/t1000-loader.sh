@@ -245,7 +245,7 @@ test_expect_success 'file-too-large also from a revision and from the index' '
 	(cd repo && git add changes && chg_commit "Jane Doe" jane@example.com "Large") &&
 	lints 1 --rev HEAD &&
 	test_cmp expect actual &&
-	lints 1 --staged &&
+	lints 1 --staged --scope all &&
 	test_cmp expect actual &&
 	(cd repo && git rm -q --cached changes/CHG-0001.yaml && git commit -q -m Drop)
 '

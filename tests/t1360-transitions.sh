@@ -69,16 +69,16 @@ test_expect_success '--rev checks the step that revision made, against its first
 	test_must_be_empty actual
 '
 
-test_expect_success 'moving an approved change back to requested is refused' '
+test_expect_success 'moving an approved change back to draft is refused' '
 	chg_repo laundry &&
 	chg_normal_cr CHG-0001 approved >laundry/changes/CHG-0001.yaml &&
 	(cd laundry && chg_commit "Jane Doe" jane@example.com "Request CHG-0001" &&
 	 chg_approve CHG-0001 "Dave Miller" dave@example.com) &&
 	git -C laundry rev-parse --short=7 HEAD >head &&
-	sed -i "s/^state: .*/state: requested/" laundry/changes/CHG-0001.yaml &&
+	sed -i "s/^state: .*/state: draft/" laundry/changes/CHG-0001.yaml &&
 	chg_lint_status 1 -C laundry &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:4:8: error: state changes from approved to requested (since $(cat head)); the lifecycle allows approved to change to implementing or cancelled [invalid-transition]
+	changes/CHG-0001.yaml:4:8: error: state changes from approved to draft (since $(cat head)); the lifecycle allows approved to change to implementing, requested or cancelled [invalid-transition]
 	EOF
 	test_cmp expect actual
 '

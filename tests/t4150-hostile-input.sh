@@ -392,7 +392,7 @@ test_expect_success 'setup: a change request committed as a symbolic link' '
 	(cd links && chg_commit "Jane Doe" jane@example.com "A link")
 '
 
-for how in "" --staged "--rev HEAD"
+for how in "" "--staged --scope all" "--rev HEAD"
 do
 	test_expect_success "a change request that is a symbolic link is refused (${how:-working tree})" "
 		lints 1 -C links $how &&
@@ -436,7 +436,7 @@ test_expect_success 'a submodule where a change request belongs is refused' '
 	echo "changes/CHG-0002.yaml:1:1: error: changes/CHG-0002.yaml is a submodule or directory, not a file: commit it as a regular file [invalid-value]" >expect &&
 	lints 1 -C sub --rev HEAD &&
 	test_cmp expect actual &&
-	lints 1 -C sub --staged &&
+	lints 1 -C sub --staged --scope all &&
 	test_cmp expect actual
 '
 

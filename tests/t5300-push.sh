@@ -100,11 +100,11 @@ test_expect_success 'approved first, then the state change: accepted' '
 
 test_expect_success 'a new branch: checked for the commits no branch has yet' '
 	git -C work checkout -q -b cancel &&
-	set_field state requested &&
-	commit "CHG-0001: back to requested" &&
+	set_field state draft &&
+	commit "CHG-0001: back to draft" &&
 	push_fails origin cancel &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:4:8: error: state changed from approved to requested (since $(short main)); the lifecycle allows approved to change to implementing or cancelled [invalid-transition]
+	changes/CHG-0001.yaml:4:8: error: state changed from approved to draft (since $(short main)); the lifecycle allows approved to change to implementing, requested or cancelled [invalid-transition]
 	chg-lint: 1 error, 0 warnings in 1 file
 	pre-receive: rejecting refs/heads/cancel (chg-lint exited 1)
 	EOF
@@ -188,7 +188,7 @@ test_expect_success 'several refs in one push: each is reported, none is updated
 	commit "CHG-0001: implemented" &&
 	push_fails origin main two &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:4:8: error: state changed from approved to implemented (since $(short main~1)); the lifecycle allows approved to change to implementing or cancelled [invalid-transition]
+	changes/CHG-0001.yaml:4:8: error: state changed from approved to implemented (since $(short main~1)); the lifecycle allows approved to change to implementing, requested or cancelled [invalid-transition]
 	chg-lint: 1 error, 0 warnings in 1 file
 	pre-receive: rejecting refs/heads/main (chg-lint exited 1)
 	changes/CHG-0002.yaml:3:7: error: type must be one of standard, normal, emergency, not ${SQ}normla${SQ} [invalid-value]
@@ -214,7 +214,7 @@ test_expect_success 'pre-push: blocks the push before anything is sent' '
 	push_fails origin main &&
 	test_must_be_empty remote &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:4:8: error: in $(short main~1): state changed from approved to implemented (since $(short main~2)); the lifecycle allows approved to change to implementing or cancelled [invalid-transition]
+	changes/CHG-0001.yaml:4:8: error: in $(short main~1): state changed from approved to implemented (since $(short main~2)); the lifecycle allows approved to change to implementing, requested or cancelled [invalid-transition]
 	chg-lint: 1 error, 0 warnings in 1 file
 	pre-push: not pushing refs/heads/main to refs/heads/main (chg-lint exited 1)
 	EOF
@@ -225,7 +225,7 @@ test_expect_success 'pre-push: blocks the push before anything is sent' '
 test_expect_success 'pre-push: --no-verify skips it, and pre-receive still rejects' '
 	push_fails --no-verify origin main &&
 	cat >expect <<-EOF &&
-	changes/CHG-0001.yaml:4:8: error: in $(short main~1): state changed from approved to implemented (since $(short main~2)); the lifecycle allows approved to change to implementing or cancelled [invalid-transition]
+	changes/CHG-0001.yaml:4:8: error: in $(short main~1): state changed from approved to implemented (since $(short main~2)); the lifecycle allows approved to change to implementing, requested or cancelled [invalid-transition]
 	chg-lint: 1 error, 0 warnings in 1 file
 	pre-receive: rejecting refs/heads/main (chg-lint exited 1)
 	EOF

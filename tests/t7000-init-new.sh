@@ -385,8 +385,8 @@ test_expect_success 'pre-merge-commit refuses a merge where both sides added the
 	git -C repo rev-parse HEAD >before &&
 	test_must_fail git -C repo merge -q -m "Merge left" left 2>err &&
 	cat >expect <<-\EOF &&
+	.chg: note: 1 finding on 1 change request that this commit does not change is not judged here (--scope all judges them; chg-lint without --staged or --range judges every change request) [duplicate-id]
 	changes/acme/CHG-0040.yaml:1:5: error: id CHG-0040 is also used by changes/globex/CHG-0040.yaml; ids must be unique across the repository [duplicate-id]
-	changes/globex/CHG-0040.yaml:1:5: error: id CHG-0040 is also used by changes/acme/CHG-0040.yaml; ids must be unique across the repository [duplicate-id]
 	pre-merge-commit: the merge gives two change requests the same id; give one a new id (chg new writes one with the next free id)
 	EOF
 	grep -v "^Not committing merge" err >actual &&
