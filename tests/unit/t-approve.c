@@ -57,6 +57,20 @@ static int approve(struct chg_approve_result *out, struct chg_diag_list *diags,
 	return chg_approve(out, diags, &opts);
 }
 
+/* As approve, with --force: recorded also when it would not count. */
+static int approve_forced(struct chg_approve_result *out, struct chg_diag_list *diags,
+			  const char *dir, const char *id)
+{
+	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
+
+	opts.dir = dir;
+	opts.id = id;
+	opts.sign = 0;
+	opts.force = 1;
+	opts.now = now;
+	return chg_approve(out, diags, &opts);
+}
+
 /* HEAD's commit id in `dir`, or "" when HEAD has no commit. */
 static void head_of(char out[64], const char *dir)
 {
@@ -133,8 +147,21 @@ static void test_recorded(void **state)
 	assert_non_null(strstr(text, "\nApproved-by: Dave Miller <dave@example.com>"));
 	chg_approve_result_release(&r);
 
-	/* a second approval by Dave is recorded, with a warning: a repeat */
+	/* a second approval by Dave would not count: refused, HEAD stays */
+	chg_oid_short(sid, &head);
 	assert_int_equal(approve(&r, &diags, "ok", "CHG-0001", 0, 0), 0);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.warning.len, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_non_null(strstr(r.messages.items[0], "you (dave@example.com) approved CHG-0001 already, in "));
+	assert_non_null(strstr(r.messages.items[0], sid));
+	assert_non_null(strstr(r.messages.items[0], "nothing was changed (--force records it all the same)"));
+	head_of(before, "ok");
+	assert_string_equal(before, after);
+	chg_approve_result_release(&r);
+
+	/* forced: recorded, with a warning: a repeat */
+	assert_int_equal(approve_forced(&r, &diags, "ok", "CHG-0001"), 0);
 	assert_int_equal(r.recorded, 1);
 	assert_non_null(strstr(r.warning.ptr, "is a repeat"));
 	assert_non_null(strstr(r.warning.ptr, r.short_id));
