@@ -261,7 +261,8 @@ static int check_requester(struct approve *a)
 	char *email = NULL;
 	int error = 0;
 
-	if (a->opts->rejected || !a->policy->separation_of_duties || !req ||
+	/* forced: judged with the commit, and recorded with a warning */
+	if (a->opts->rejected || a->opts->force || !a->policy->separation_of_duties || !req ||
 	    chg_ident_parse(NULL, &email, req) < 0)
 		return 0;
 	if (!strcasecmp(email, a->email)) {
@@ -645,7 +646,7 @@ static int judge_change_approval(struct chg_buf *refusal, struct chg_buf *warnin
 		    vd->verdict == CHG_VERDICT_COUNTED)
 			continue;
 		explain(refusal, a, oid, vd, res.verdicts, res.n, a->change->id,
-			groups.ptr, "the policy's approval rule for it");
+			groups.ptr, "the matching approval rule");
 		if (vd->verdict == CHG_VERDICT_DUPLICATE && !vd->reason)
 			chg_buf_printf(warning, "approval in %s is a repeat: %s already has an approval by %s that counts",
 				       sid, a->change->id, a->email);
@@ -914,6 +915,17 @@ cleanup:
 	return error;
 }
 
+/* Refuses an unsigned commit (--no-sign) where `policy` requires
+ * signatures, unless forced. */
+static int check_sign(struct approve *a, const struct chg_policy *policy)
+{
+	if (a->opts->sign || !policy->require_signature || a->opts->force)
+		return 0;
+	say(a, "--no-sign: the policy (%s) requires signed approvals and rejections; an unsigned one would not count",
+	    policy->path);
+	return REFUSED;
+}
+
 /* Starts the result: nothing recorded, nothing said. */
 static void result_init(struct chg_approve_result *out)
 {
@@ -926,7 +938,7 @@ int chg_approve_workspace(struct chg_approve_result *out,
 			  const struct chg_approve_options *opts)
 {
 	struct approve a;
-	int error;
+	int error, trust;
 
 	result_init(out);
 	memset(&a, 0, sizeof(a));
@@ -942,15 +954,14 @@ int chg_approve_workspace(struct chg_approve_result *out,
 		return CHG_ERROR;
 	}
 	git_oid_tostr(a.head_hex, sizeof(a.head_hex), &ws->tip);
-	if (!opts->sign && a.policy->require_signature) {
-		say(&a, "--no-sign: the policy (%s) requires signed approvals and rejections; an unsigned one would not count",
-		    a.policy->path);
-		error = REFUSED;
+	trust = opts->trust || (opts->id && !strcmp(opts->id, CHG_TRUST_CHANGE_REQUEST));
+	if (!trust && (error = check_sign(&a, a.policy)) != 0)
 		goto cleanup;
-	}
-	if (opts->trust || (opts->id && !strcmp(opts->id, CHG_TRUST_CHANGE_REQUEST))) {
+	if (trust) {
 		a.id = CHG_TRUST_CHANGE_REQUEST;
+		/* signatures as the policy the trust change is judged by says */
 		if ((error = find_trust_change(&a)) != 0 ||
+		    (a.judge_policy && (error = check_sign(&a, a.judge_policy)) != 0) ||
 		    (error = check_trust_committed(&a)) != 0 ||
 		    (error = read_identity(&a)) != 0)
 			goto cleanup;
