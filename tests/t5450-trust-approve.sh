@@ -39,6 +39,16 @@ by () {
 	GIT_CONFIG_VALUE_0="$PWD/$_key.key" "$@"
 }
 
+# complete_chg WORD...: what the bash completion offers for the last WORD
+# of the command line WORD..., one a line.
+complete_chg () {
+	bash -c '. "$CHG_SRC_DIR/contrib/completion/chg.bash" &&
+		COMP_WORDS=("$@") &&
+		COMP_CWORD=$(($# - 1)) &&
+		_chg &&
+		printf "%s\n" "${COMPREPLY[@]}"' complete "$@"
+}
+
 # message DIR: the message of HEAD, without the headers.
 message () {
 	git -C "$1" cat-file commit HEAD | sed -e "1,/^\$/d"
@@ -285,6 +295,20 @@ test_expect_success 'the way out the finding names works: a new root of trust ho
 	by alice "Alice Example" alice@example.com test_expect_code 1 \
 		chg -C late approve --trust 2>err &&
 	grep "root of trust" err
+'
+
+test_expect_success 'the bash completion offers --trust, --force and trust' '
+	complete_chg chg approve --tr >out &&
+	echo --trust >expect &&
+	test_cmp expect out &&
+	complete_chg chg reject --fo >out &&
+	echo --force >expect &&
+	test_cmp expect out &&
+	for c in approve reject digest; do
+		complete_chg chg -C repo $c tr >out &&
+		echo trust >expect &&
+		test_cmp expect out || return 1
+	done
 '
 
 test_expect_success 'the history of every commit read as a view of one walk is that of its own walk' '
