@@ -534,6 +534,20 @@ static const char *reason_body(const char *reason)
 	return reason;
 }
 
+/* Appends `body` to `b`, naming the new commit's first parent HEAD, as
+ * the user knows it. */
+static void put_body(struct chg_buf *b, const char *body)
+{
+	static const char parent[] = "as of its first parent ";
+	const char *p = strstr(body, parent);
+
+	if (!p) {
+		chg_buf_puts(b, body);
+		return;
+	}
+	chg_buf_printf(b, "%.*sas of HEAD %s", (int)(p - body), body, p + strlen(parent));
+}
+
 /*
  * Appends to `b` how to have the key that signed `oid` trusted: for SSH,
  * the allowed_signers line for the approver; for OpenPGP, where its key
@@ -541,12 +555,14 @@ static const char *reason_body(const char *reason)
  */
 static void key_hint(struct chg_buf *b, struct approve *a, const git_oid *oid)
 {
-	git_buf sig = GIT_BUF_INIT_CONST(NULL, 0), data = GIT_BUF_INIT_CONST(NULL, 0);
+	git_buf sig = GIT_BUF_INIT, data = GIT_BUF_INIT;
 	struct chg_sshsig s = CHG_SSHSIG_INIT;
 	unsigned char *b64 = NULL;
 	uint32_t tlen;
+	git_oid id;
 
-	if (git_commit_extract_signature(&sig, &data, a->repo, (git_oid *)oid, NULL) < 0)
+	git_oid_cpy(&id, oid);
+	if (git_commit_extract_signature(&sig, &data, a->repo, &id, NULL) < 0)
 		goto cleanup;
 	if (chg_signature_kind(sig.ptr, sig.size) == CHG_SIGNATURE_OPENPGP) {
 		chg_buf_printf(b, "; to trust your OpenPGP key, add it (gpg --armor --export) to %s in a trust change, approved with chg approve --trust",
@@ -602,8 +618,8 @@ static void explain(struct chg_buf *refusal, struct approve *a, const git_oid *o
 	default:
 		break;
 	}
-	chg_buf_printf(refusal, "your approval of %s would not count: %s", what,
-		       vd->reason ? reason_body(vd->reason) : "it is a repeat");
+	chg_buf_printf(refusal, "your approval of %s would not count: ", what);
+	put_body(refusal, vd->reason ? reason_body(vd->reason) : "it is a repeat");
 	if (vd->verdict == CHG_VERDICT_UNKNOWN_SIGNER ||
 	    (vd->verdict == CHG_VERDICT_MISMATCH && vd->approval->is_signed &&
 	     vd->reason && strstr(vd->reason, "signed by")))
@@ -700,13 +716,15 @@ static int judge_trust_approval(struct chg_buf *refusal, struct chg_buf *warning
 	chg_buf_printf(&what, "the trust change in %s", a->tc->short_id);
 	if (!vd) {
 		/* judged by nothing: its policy does not load */
+		char jid[8];
 		chg_buf_printf(refusal, "your approval of %s would not count: %s in %s, the policy it is judged under, does not load, so nothing can approve it",
 			       what.ptr, CHG_TRUST_POLICY_PATH,
 			       a->tc->judge == CHG_TRUST_NONE ? "no commit" :
-			       chg_oid_short(sid, &a->history->trust.records[a->tc->judge].commit));
-		chg_buf_printf(warning, "approval in %s does not count: %s", sid,
-			       refusal->ptr + strlen("your approval of ") + what.len +
-			       strlen(" would not count: "));
+			       chg_oid_short(jid, &a->history->trust.records[a->tc->judge].commit));
+		chg_buf_printf(warning, "approval in %s does not count: %s in %s, the policy the trust change in %s is judged under, does not load",
+			       sid, CHG_TRUST_POLICY_PATH,
+			       a->tc->judge == CHG_TRUST_NONE ? "no commit" : jid,
+			       a->tc->short_id);
 		goto cleanup;
 	}
 	if (vd->verdict == CHG_VERDICT_COUNTED)
@@ -794,8 +812,8 @@ static int judge_rejection(struct chg_buf *refusal, struct chg_buf *warning,
 		chg_buf_printf(warning, "rejection in %s does not count: it is signed by %s, whose principals do not include the Rejected-by %s",
 			       sid, sig.key ? sig.key : "a key", a->email);
 	} else if (sig.verdict != CHG_SIGNATURE_GOOD) {
-		chg_buf_printf(refusal, "your rejection of %s would not count: %s", what,
-			       sig.detail ? sig.detail : "its signature does not verify");
+		chg_buf_printf(refusal, "your rejection of %s would not count: ", what);
+		put_body(refusal, sig.detail ? sig.detail : "its signature does not verify");
 		if (sig.verdict == CHG_SIGNATURE_UNKNOWN_KEY)
 			key_hint(refusal, a, oid);
 		chg_buf_printf(warning, "rejection in %s does not count: %s", sid,

@@ -97,7 +97,7 @@ test_expect_success 'an approver in no group of the matching rule is refused, na
 
 test_expect_success 'a signing key not trusted for the approver is refused, saying what to add' '
 	refused repo mallory "Dave Miller" dave@example.com CHG-0001 &&
-	grep "^chg approve: your approval of CHG-0001 would not count: it is signed by ED25519 key SHA256:[^ ]*, which is not in .chg/allowed_signers as of its first parent $(short repo); to trust it, add the line ${SQ}dave@example.com $(cut -d" " -f1,2 mallory.key.pub)${SQ} to .chg/allowed_signers in a trust change, approved with chg approve --trust \\[unknown-signer\\]; nothing was changed (--force records it all the same)\$" err
+	grep "^chg approve: your approval of CHG-0001 would not count: it is signed by ED25519 key SHA256:[^ ]*, which is not in .chg/allowed_signers as of HEAD $(short repo); to trust it, add the line ${SQ}dave@example.com $(cut -d" " -f1,2 mallory.key.pub)${SQ} to .chg/allowed_signers in a trust change, approved with chg approve --trust \\[unknown-signer\\]; nothing was changed (--force records it all the same)\$" err
 '
 
 test_expect_success 'the requester is refused' '
