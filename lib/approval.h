@@ -67,7 +67,7 @@
  *	Change-Digest: <the trust digest after the change (trust.h)>
  *	Approved-by: Name <email>
  *
- * judged as (1)-(7) above with these differences: the trust and policy it
+ * judged as (1)-(8) above with these differences: the trust and policy it
  * is judged under are the *last approved trust state before the change*
  * (below), not the approval commit's first parent, which may already hold
  * the new key; the approver must be in a group of that policy's
