@@ -1,6 +1,7 @@
 /*
- * chg approve ID / chg reject ID: options, messages and exit status of
- * the use case in lib/approve.h, which checks the change request and
+ * chg approve ID / chg reject ID, chg approve --trust / chg reject
+ * --trust: options, messages and exit status of the use case in
+ * lib/approve.h, which checks the change request (the trust change) and
  * records the approval (rejection) as a signed empty commit on HEAD.
  */
 #include <getopt.h>
@@ -12,22 +13,30 @@
 #include "diag.h"
 #include "error.h"
 #include "format.h"
+#include "trust.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s [-m TEXT] [--no-sign] ID\n"
+	"   or: %s [-m TEXT] [--no-sign] --trust\n"
 	"\n"
-	"Records %s of the change request ID, as committed in HEAD, with a\n"
-	"signed empty commit on HEAD carrying the Change-Request, Change-Digest\n"
-	"and %s trailers.  The index and the working tree are not touched.\n"
+	"Records %s of the change request ID, as committed in HEAD, or of the\n"
+	"trust change HEAD holds (--trust, or ID trust), with a signed empty\n"
+	"commit on HEAD carrying the Change-Request, Change-Digest and %s\n"
+	"trailers.  The index and the working tree are not touched.  One that\n"
+	"would not count is refused, and nothing is changed.\n"
 	"\n"
 	"  -m, --message TEXT  the approver's comment, put before the trailers\n"
 	"                      (repeatable: one paragraph each)\n"
 	"      --no-sign       make the commit unsigned (refused when the policy\n"
-	"                      requires signatures)\n";
+	"                      requires signatures)\n"
+	"      --trust         review the trust change HEAD holds (its trust files:\n"
+	"                      .chg/policy.yaml, allowed_signers, keys.asc, ...)\n"
+	"      --force         record it also when it would not count, with a\n"
+	"                      warning saying why\n";
 
 static int run(const struct chg_cmd *cmd, int rejected, const char *id,
-	       const char *comment, int sign)
+	       const char *comment, int sign, int trust, int force)
 {
 	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
 	struct chg_approve_result res;
@@ -43,11 +52,13 @@ static int run(const struct chg_cmd *cmd, int rejected, const char *id,
 	opts.rejected = rejected;
 	opts.sign = sign;
 	opts.comment = comment;
+	opts.trust = trust;
+	opts.force = force;
 	rc = chg_approve(&res, &diags, &opts);
 	status = rc < 0 ? CHG_EXIT_FAILURE : res.recorded ? CHG_EXIT_OK : CHG_EXIT_FINDINGS;
 	if (status == CHG_EXIT_OK) {
 		printf("%s %s in %s (digest %s)\n", rejected ? "rejected" : "approved",
-		       id, res.short_id, res.digest);
+		       trust ? CHG_TRUST_CHANGE_REQUEST : id, res.short_id, res.digest);
 		if (res.warning.len)
 			fprintf(stderr, "%s: warning: %s\n", cmd->name, res.warning.ptr);
 	} else {
@@ -69,13 +80,15 @@ static int cmd_review(int argc, char **argv, const struct chg_cmd *cmd, int reje
 	static const struct option longopts[] = {
 		{ "message", required_argument, NULL, 'm' },
 		{ "no-sign", no_argument, NULL, 'n' },
+		{ "trust", no_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *what = rejected ? "a rejection" : "an approval";
 	const char *trailer = rejected ? "Rejected-by" : "Approved-by";
 	struct chg_buf comment = CHG_BUF_INIT;
-	int c, sign = 1, status;
+	int c, sign = 1, trust = 0, force = 0, status;
 
 	optind = 1;
 	opterr = 0;
@@ -90,22 +103,28 @@ static int cmd_review(int argc, char **argv, const struct chg_cmd *cmd, int reje
 			}
 			break;
 		case 'n': sign = 0; break;
+		case 't': trust = 1; break;
+		case 'f': force = 1; break;
 		case 'h':
-			printf(usage_text, cmd->name, what, trailer);
+			printf(usage_text, cmd->name, cmd->name, what, trailer);
 			chg_buf_release(&comment);
 			return CHG_EXIT_OK;
 		default:
-			fprintf(stderr, usage_text, cmd->name, what, trailer);
+			fprintf(stderr, usage_text, cmd->name, cmd->name, what, trailer);
 			chg_buf_release(&comment);
 			return CHG_EXIT_USAGE;
 		}
 	}
-	if (argc - optind != 1) {
-		fprintf(stderr, usage_text, cmd->name, what, trailer);
+	if (argc - optind != (trust ? 0 : 1)) {
+		fprintf(stderr, usage_text, cmd->name, cmd->name, what, trailer);
 		chg_buf_release(&comment);
 		return CHG_EXIT_USAGE;
 	}
-	status = run(cmd, rejected, argv[optind], comment.ptr, sign);
+	if (!trust && !strcmp(argv[optind], CHG_TRUST_CHANGE_REQUEST))
+		trust = 1;
+	status = run(cmd, rejected, trust ? CHG_TRUST_CHANGE_REQUEST : argv[optind],
+		     comment.ptr, sign,
+		     trust, force);
 	chg_buf_release(&comment);
 	return status;
 }

@@ -10,15 +10,17 @@
 #include "lint.h"
 #include "repo.h"
 #include "trailer.h"
+#include "trust.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s FILE\n"
 	"\n"
 	"Checks the approval trailers of the commit message in FILE (the commit-msg\n"
-	"hook's argument): Change-Request names an existing change request,\n"
-	"Change-Digest is sha256: and 64 lowercase hex digits, and Approved-by or\n"
-	"Rejected-by is an identity 'Name <email>', each exactly once.\n";
+	"hook's argument): Change-Request names an existing change request (or\n"
+	"is trust: an approval of a trust change), Change-Digest is sha256: and\n"
+	"64 lowercase hex digits, and Approved-by or Rejected-by is an identity\n"
+	"'Name <email>', each exactly once.\n";
 
 int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd)
 {
@@ -57,7 +59,9 @@ int cmd_check_message(int argc, char **argv, const struct chg_cmd *cmd)
 		status = CHG_EXIT_FAILURE;
 		goto cleanup;
 	}
-	if (t.change_request && *t.change_request) {
+	/* "trust" names the trust change (the digest is checked as any) */
+	if (t.change_request && *t.change_request &&
+	    strcmp(t.change_request, CHG_TRUST_CHANGE_REQUEST)) {
 		rc = chg_lint_digest(digest, sizeof(digest), &scratch, &err,
 				     cmd->dir, NULL, t.change_request);
 		if (rc == CHG_ENOTFOUND && err.len && !strncmp(err.ptr, "no change", 9))

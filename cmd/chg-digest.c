@@ -1,18 +1,25 @@
 #include <getopt.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "approve.h"
 #include "cmd.h"
 #include "digest.h"
 #include "error.h"
 #include "format.h"
 #include "lint.h"
+#include "trust.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s [--rev REV] ID\n"
+	"   or: %s [--rev REV] trust\n"
 	"\n"
 	"Prints the digest (sha256:...) of the change request ID: what an approval's\n"
-	"Change-Digest trailer must carry.\n";
+	"Change-Digest trailer must carry.  With trust: the trust digest of the\n"
+	"revision's trust files (.chg/policy.yaml, allowed_signers, keys.asc,\n"
+	"revoked_keys, catalog/), what an approval of the trust change it holds\n"
+	"carries.\n";
 
 int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd)
 {
@@ -33,16 +40,27 @@ int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd)
 		switch (c) {
 		case 'r': rev = optarg; break;
 		case 'h':
-			printf(usage_text, cmd->name);
+			printf(usage_text, cmd->name, cmd->name);
 			return CHG_EXIT_OK;
 		default:
-			fprintf(stderr, usage_text, cmd->name);
+			fprintf(stderr, usage_text, cmd->name, cmd->name);
 			return CHG_EXIT_USAGE;
 		}
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, usage_text, cmd->name);
+		fprintf(stderr, usage_text, cmd->name, cmd->name);
 		return CHG_EXIT_USAGE;
+	}
+	/* "trust" is no change request's id: it is reserved */
+	if (!strcmp(argv[optind], CHG_TRUST_CHANGE_REQUEST)) {
+		rc = chg_approve_trust_digest(digest, &err, cmd->dir, rev);
+		if (rc == 0) {
+			printf("%s\n", digest);
+		} else {
+			chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));
+			status = CHG_EXIT_FAILURE;
+		}
+		goto cleanup;
 	}
 	rc = chg_lint_digest(digest, sizeof(digest), &diags, &err, cmd->dir, rev,
 			     argv[optind]);
@@ -58,6 +76,7 @@ int cmd_digest(int argc, char **argv, const struct chg_cmd *cmd)
 			chg_cmd_error(cmd, "%s", err.len ? err.ptr : chg_error_str(rc));
 		status = rc == CHG_ENOTFOUND ? CHG_EXIT_FINDINGS : CHG_EXIT_FAILURE;
 	}
+cleanup:
 	chg_buf_release(&out);
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);

@@ -67,7 +67,7 @@
  *	Change-Digest: <the trust digest after the change (trust.h)>
  *	Approved-by: Name <email>
  *
- * judged as (1)-(7) above with these differences: the trust and policy it
+ * judged as (1)-(8) above with these differences: the trust and policy it
  * is judged under are the *last approved trust state before the change*
  * (below), not the approval commit's first parent, which may already hold
  * the new key; the approver must be in a group of that policy's
@@ -190,6 +190,9 @@ struct chg_final_state {
 
 struct chg_approval_verdict;
 
+/* An unknown count of chg_trust_change.trusted. */
+#define CHG_TRUST_UNKNOWN ((size_t)-1)
+
 /* A trust change (trust.h) and how its approvals were judged. */
 struct chg_trust_change {
 	size_t record;            /* in the history's trust log */
@@ -208,6 +211,15 @@ struct chg_trust_change {
 				     has no approvals section) */
 	char *groups;             /* "cab", "cab or managers"; NULL: anyone */
 	size_t counted;
+	/* When that policy requires signatures: how many approvers could
+	 * ever count under the trust files of `judge`: the members of the
+	 * groups of its approvals.trust (no groups: the keys) that a key of
+	 * its .chg/allowed_signers is trusted for, now.  Fewer than
+	 * `required`: no trust change judged there can be approved.
+	 * CHG_TRUST_UNKNOWN when that cannot be told (OpenPGP keys,
+	 * certificate authorities, a file not understood) or signatures are
+	 * not required. */
+	size_t trusted;
 	struct chg_approval_verdict *verdicts; /* the approvals naming its
 						  digest, oldest first */
 	size_t n;

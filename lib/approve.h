@@ -1,10 +1,11 @@
 /*
- * approve.h - `chg approve ID` and `chg reject ID` (DESIGN sections 5 and
- * 6): records an approval (a rejection) of a change request as an empty,
- * signed commit on HEAD carrying the Change-Request, Change-Digest and
- * Approved-by (Rejected-by) trailers.
+ * approve.h - `chg approve ID` and `chg reject ID`, and `chg approve
+ * --trust` and `chg reject --trust` (DESIGN sections 5 and 6): records an
+ * approval (a rejection) of a change request, or of the trust change HEAD
+ * holds, as an empty, signed commit on HEAD carrying the Change-Request,
+ * Change-Digest and Approved-by (Rejected-by) trailers.
  *
- * Before it records anything, chg_approve checks, in this order, and
+ * Before it makes anything, chg_approve checks, in this order, and
  * refuses (changing nothing) when:
  *
  *   - the commit would be unsigned (opts->sign == 0) and the policy of
@@ -20,21 +21,39 @@
  *     not settle (not for a rejection: one may reject a change request
  *     that fails lint).
  *
+ * For the trust change (opts->trust, or the id "trust"), instead of the
+ * change request's checks: HEAD's trust files are the outcome of a trust
+ * change (trust.h) that is not approved yet (for a rejection: that is
+ * unapproved or approved), else there is nothing to approve; and no trust
+ * file differs from HEAD in the index or the working tree.  The digest the
+ * commit carries is HEAD's trust digest (chg_trust_digest).
+ *
+ * Then the commit object is made (git commit-tree, -S: signed with the
+ * user's own signing setup) and judged as chg-lint would judge it at the
+ * new tip: an approval of a change request with the history up to it
+ * (approval.h), one of the trust change as that trust change's approvals
+ * are judged (approval.h, "Trust changes"), a rejection by whether its
+ * signature verifies for its Rejected-by email under the trust it is
+ * judged by.  When it would not count - the approver is in no group the
+ * matching rule allows, the signing key is not trusted for the approver's
+ * email, the approver edited the content or made the trust change, the
+ * approver already has an approval that counts, and the like - it is
+ * refused: HEAD does not move (the unreferenced object is no change) and
+ * out->messages say why in the user's terms.  opts->force records it
+ * anyway, with out->warning saying why it will not count.
+ *
  * The checks work on a workspace (workspace.h) of the tree of HEAD: its
  * repository, policy and catalog, its change requests (loaded by the use
- * case unless they were before) and, for the lint check only, its history
- * (loaded there the first time, once).
+ * case unless they were before) and, for the lint check and the trust
+ * change, its history (loaded there the first time, once).
  *
- * The commit is made without touching the index or the working tree: git
- * commit-tree (-S) signs HEAD's tree with the user's own signing setup
- * (gpg.format, user.signingKey, ...), and git update-ref moves HEAD from
- * the commit the checks were made against to the new one, or fails when
- * HEAD moved meanwhile.  git runs without a shell, from argument arrays
- * (process.h); its standard error and that of the signing program are the
- * caller's, so that their messages reach the user; that git cannot be run
- * at all is a message of the result, like every other one.  After the
- * commit is made, it is judged as chg-lint will judge it, and out->warning
- * says why it will not count when it will not.
+ * The commit is made without touching the index or the working tree, and
+ * git update-ref moves HEAD from the commit the checks were made against
+ * to the new one, or fails when HEAD moved meanwhile.  git runs without a
+ * shell, from argument arrays (process.h); its standard error and that of
+ * the signing program are the caller's, so that their messages reach the
+ * user; that git cannot be run at all is a message of the result, like
+ * every other one.
  *
  * Ownership: a `struct chg_approve_result` owns its strings;
  * chg_approve_result_release frees them.  A workspace handed to
@@ -64,15 +83,21 @@ struct chg_approve_options {
 	const char *dir;          /* a directory inside the repository (not
 				     read by chg_approve_workspace: the
 				     workspace's is used) */
-	const char *id;           /* the change request's id */
+	const char *id;           /* the change request's id; "trust"
+				     (CHG_TRUST_CHANGE_REQUEST) is the
+				     trust change, as `trust` is */
 	int rejected;             /* record a rejection, not an approval */
 	int sign;                 /* sign the commit (git commit-tree -S) */
 	const char *comment;      /* the approver's comment, put before the
 				     trailers, or NULL */
 	int64_t now;              /* the clock, seconds since the epoch */
+	int trust;                /* review the trust change HEAD holds,
+				     not a change request (id is ignored) */
+	int force;                /* record it also when it would not
+				     count (out->warning says why) */
 };
 
-#define CHG_APPROVE_OPTIONS_INIT { ".", NULL, 0, 1, NULL, 0 }
+#define CHG_APPROVE_OPTIONS_INIT { ".", NULL, 0, 1, NULL, 0, 0, 0 }
 
 struct chg_approve_result {
 	int recorded;             /* 1: the commit was made and HEAD moved to
@@ -80,8 +105,8 @@ struct chg_approve_result {
 	git_oid commit;           /* when recorded: the new commit */
 	char short_id[8];         /* its short id */
 	char digest[CHG_DIGEST_SIZE]; /* the Change-Digest it carries */
-	struct chg_buf warning;   /* when recorded: one line saying why it
-				     will not count, or empty */
+	struct chg_buf warning;   /* when recorded with opts->force: one line
+				     saying why it will not count, or empty */
 	struct chg_strlist messages; /* when not recorded: why, one message
 				     each (lowercase, no final period), in
 				     the order they are to be told */
@@ -101,12 +126,14 @@ struct chg_approve_result {
  * is a refusal.
  *
  * Returns 0 when it decided: out->recorded is 1 when the commit was
- * recorded, 0 when it refused (out->messages say why).  Returns a
- * negative code when it could not run: CHG_ENOTFOUND (not a repository,
- * or git cannot be found), CHG_EINVALID (an invalid policy, or a git
- * identity that is not "Name <email>"), CHG_EGIT, CHG_ENOMEM, or
- * CHG_ERROR (git could not be run, could not make the commit or move
- * HEAD), with out->messages saying why; nothing was changed then either.
+ * recorded, 0 when it refused (out->messages say why), also when it
+ * would not count (unless opts->force).  Returns a negative code when it
+ * could not run: CHG_ENOTFOUND (not a repository, or git cannot be
+ * found), CHG_EINVALID (an invalid policy, or a git identity that is not
+ * "Name <email>"), CHG_EGIT, CHG_ENOMEM, CHG_ELIMIT (an approval rule's
+ * condition hit a pattern limit while judging), or CHG_ERROR (git could
+ * not be run, could not make the commit or move HEAD), with out->messages
+ * saying why; nothing was changed then either.
  */
 int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
 		const struct chg_approve_options *opts);
@@ -117,8 +144,9 @@ int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
  * checks are made against and the new commit's parent, and git runs in
  * its directory.  The change requests are loaded into it unless they were
  * (the loader's findings it kept, ws->change_diags, stand for them then),
- * and its history is loaded for an approval (not for a rejection) unless
- * it was; it keeps what was loaded.  `out` need not be initialised.
+ * and its history is loaded for an approval of a change request and for
+ * the trust change (not for a rejection of a change request) unless it
+ * was; it keeps what was loaded.  `out` need not be initialised.
  *
  * Returns as chg_approve; CHG_ERROR when `ws` is not of a revision's tree
  * with a repository and a policy (out->messages say so).
@@ -126,6 +154,16 @@ int chg_approve(struct chg_approve_result *out, struct chg_diag_list *diags,
 int chg_approve_workspace(struct chg_approve_result *out,
 			  struct chg_diag_list *diags, struct chg_workspace *ws,
 			  const struct chg_approve_options *opts);
+
+/*
+ * Stores in `out` (CHG_DIGEST_SIZE bytes) the trust digest (trust.h) of
+ * the tree of `rev` (NULL: HEAD) in the repository containing `dir`: what
+ * the Change-Digest of an approval of the trust change that revision
+ * holds carries.  Returns 0; CHG_ENOTFOUND (not a repository, or no such
+ * revision, `err` says which), CHG_EGIT, CHG_ERROR or CHG_ENOMEM.
+ */
+int chg_approve_trust_digest(char out[CHG_DIGEST_SIZE], struct chg_buf *err,
+			     const char *dir, const char *rev);
 
 /* Frees what `r` holds.  NULL-safe. */
 void chg_approve_result_release(struct chg_approve_result *r);

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "graph.h"
 #include "repo.h"
+#include "sshsig.h"
 #include "treediff.h"
 #include "trailer.h"
 #include "trust.h"
@@ -979,9 +980,11 @@ int chg_history_load_known(struct chg_history *out, git_repository *repo,
 		goto cleanup;
 	sort_finals(out);
 	chg_trust_log_find_root(&out->trust, tip);
+	/* the withdrawals first: a rejection withdraws a trust change's
+	   approval as it does a change request's */
 	if ((error = find_entries(&w)) < 0 ||
-	    (error = judge_trust(&w)) < 0 ||
-	    (error = find_withdrawals(&w)) < 0)
+	    (error = find_withdrawals(&w)) < 0 ||
+	    (error = judge_trust(&w)) < 0)
 		goto cleanup;
 	if (policy->require_signature || policy->require_signed_edits)
 		error = verify_signatures(&w);
@@ -1199,11 +1202,17 @@ static int view_serves(const struct chg_history *index, git_repository *repo,
 		const struct chg_trust_change *tc = &index->trust_changes[i];
 		if (entry[tc->record] == CHG_TRUST_NONE)
 			continue;
-		for (k = 0; k < tc->n; k++)
+		for (k = 0; k < tc->n; k++) {
+			const struct chg_approval *a = tc->verdicts[k].approval;
 			if (tc->verdicts[k].verdict == CHG_VERDICT_COUNTED &&
-			    (tc->verdicts[k].approval->record == CHG_TRUST_NONE ||
-			     entry[tc->verdicts[k].approval->record] == CHG_TRUST_NONE))
+			    (a->record == CHG_TRUST_NONE ||
+			     entry[a->record] == CHG_TRUST_NONE))
 				return 0;
+			/* withdrawn by a rejection it may not reach */
+			if (tc->verdicts[k].verdict == CHG_VERDICT_WITHDRAWN &&
+			    a->record != CHG_TRUST_NONE && entry[a->record] != CHG_TRUST_NONE)
+				return 0;
+		}
 	}
 	for (i = 0; i < index->napprovals; i++) {
 		size_t rec = index->approvals[i].record, x, y;
@@ -1449,11 +1458,14 @@ static int focus_serves(const struct chg_history *index, git_repository *repo,
 		const struct chg_trust_change *tc = &index->trust_changes[i];
 		if (entry_at(index, pos, tc->record) == CHG_TRUST_NONE)
 			continue;
-		for (k = 0; k < tc->n; k++)
-			if (tc->verdicts[k].verdict == CHG_VERDICT_COUNTED &&
-			    entry_at(index, pos, tc->verdicts[k].approval->record) ==
-			    CHG_TRUST_NONE)
+		for (k = 0; k < tc->n; k++) {
+			size_t at = entry_at(index, pos, tc->verdicts[k].approval->record);
+			if (tc->verdicts[k].verdict == CHG_VERDICT_COUNTED && at == CHG_TRUST_NONE)
 				return 0;
+			/* withdrawn by a rejection it may not reach */
+			if (tc->verdicts[k].verdict == CHG_VERDICT_WITHDRAWN && at != CHG_TRUST_NONE)
+				return 0;
+		}
 	}
 	for (i = 0; i < n + ntrust; i++) {
 		rec = index->approvals[i < n ? ap[i] : trust_ap[i - n]].record;
@@ -1862,6 +1874,51 @@ cleanup:
 }
 
 /*
+ * Stores in *by the rejection that withdraws the approval `a` of a trust
+ * change (rule 8: a later Rejected-by of the same digest by the same
+ * person), judged as the approval is, under `policy` and the trust files
+ * of `trust` named `origin`; NULL when none does.  Returns 0, CHG_EGIT or
+ * CHG_ENOMEM.
+ */
+static int trust_withdrawn(const struct chg_approval **by, struct walk *w,
+			   const struct chg_approval *a, const struct chg_policy *policy,
+			   const git_oid *trust, const char *origin)
+{
+	const struct chg_history *h = w->h;
+	struct chg_signature_result sig = CHG_SIGNATURE_RESULT_INIT;
+	struct chg_buf scratch = CHG_BUF_INIT;
+	git_commit *rc = NULL;
+	size_t i;
+	int error = 0;
+
+	*by = NULL;
+	for (i = 0; i < a->nrejected_after && !*by && !error; i++) {
+		const struct chg_approval *r = &h->approvals[a->rejected_after[i]];
+		if (policy->require_signature && r->is_signed) {
+			if (git_commit_lookup(&rc, w->repo, &r->commit) < 0) {
+				error = CHG_EGIT;
+				break;
+			}
+			error = chg_trust_verify_commit(&sig, w->verifier, w->repo, rc,
+							trust, origin, r->email);
+			git_commit_free(rc);
+			rc = NULL;
+			if (error == CHG_ENOTFOUND)
+				error = 0;
+			if (error)
+				break;
+		}
+		chg_buf_clear(&scratch);
+		if (chg_approval_check_identity(&scratch, r, policy->require_signature, &sig,
+						(int64_t)time(NULL)) == CHG_VERDICT_COUNTED)
+			*by = r;
+		chg_signature_result_release(&sig);
+	}
+	chg_buf_release(&scratch);
+	return error;
+}
+
+/*
  * Judges the approvals of the trust change `tc` (commit `commit`) under
  * `policy` and the trust files of record `judge`, named `origin` in
  * messages.  An approval that is already in the history the change was
@@ -1895,7 +1952,7 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 	if (!error && !(tc->verdicts = calloc(j + 1, sizeof(*tc->verdicts))))
 		error = CHG_ENOMEM;
 	for (i = 0; i < h->napprovals && !error; i++) {
-		const struct chg_approval *a = &h->approvals[i];
+		const struct chg_approval *a = &h->approvals[i], *by = NULL;
 		struct chg_approval_verdict *v;
 		int before = 0;
 
@@ -1905,6 +1962,9 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 			error = before;
 			break;
 		}
+		if (a->nrejected_after &&
+		    (error = trust_withdrawn(&by, w, a, policy, trust, origin)) < 0)
+			break;
 		if (!a->malformed && policy->require_signature && a->is_signed) {
 			if (git_commit_lookup(&ac, w->repo, &a->commit) < 0) {
 				error = CHG_EGIT;
@@ -1940,6 +2000,10 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 			v->verdict = CHG_VERDICT_STALE;
 			chg_buf_printf(&why, "approval by %s in %s does not count for %s: it was made before the change, for an earlier change to the same trust files; ask for a new approval",
 				       a->email, a->short_id, tc->short_id);
+		} else if (by) {
+			v->verdict = CHG_VERDICT_WITHDRAWN;
+			chg_buf_printf(&why, "approval by %s in %s is withdrawn: %s rejected the same trust files in %s",
+				       a->email, a->short_id, a->email, by->short_id);
 		} else {
 			for (j = 0; j + 1 < tc->n; j++)
 				if (tc->verdicts[j].verdict == CHG_VERDICT_COUNTED &&
@@ -1954,6 +2018,120 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 	chg_signature_result_release(&sig);
 	chg_strlist_release(&signers);
 	chg_buf_release(&why);
+	return error;
+}
+
+/* Whether `email` is listed in `seen` and, if not, lists it. */
+static int seen_before(struct chg_strlist *seen, const char *email, int *found)
+{
+	*found = listed(seen, email);
+	return *found ? 0 : chg_strlist_add(seen, email);
+}
+
+/* Whether a valid line of `signers` that is no certificate authority
+ * trusts a key for `email` at `when`. */
+static int has_trusted_key(const struct chg_sshsig_signers *signers,
+			   const char *email, int64_t when)
+{
+	size_t i;
+
+	for (i = 0; signers && i < signers->n; i++)
+		if (signers->lines[i].valid && !signers->lines[i].cert_authority &&
+		    chg_sshsig_signers_allow(signers, &signers->lines[i].key, email,
+					     "git", when))
+			return 1;
+	return 0;
+}
+
+/*
+ * Counts into tc->trusted how many approvers could ever count for a trust
+ * change judged under `policy` and the trust files of record `judge`
+ * (approval.h).
+ */
+static int count_trusted(struct chg_trust_change *tc, struct walk *w,
+			 const struct chg_policy *policy, size_t judge)
+{
+	const struct chg_node *from = policy->trust_rule.from, *members;
+	struct chg_sshsig_signers *signers = NULL;
+	struct chg_strlist seen = CHG_STRLIST_INIT;
+	struct chg_buf buf = CHG_BUF_INIT;
+	git_commit *commit = NULL;
+	git_tree *tree = NULL;
+	int64_t now = (int64_t)time(NULL);
+	size_t i, k, size, n = 0;
+	int error = 0, found;
+
+	tc->trusted = CHG_TRUST_UNKNOWN;
+	if (!policy->require_signature)
+		return 0;
+	if (judge != CHG_TRUST_NONE) {
+		if (git_commit_lookup(&commit, w->repo, &w->h->trust.records[judge].commit) < 0 ||
+		    git_commit_tree(&tree, commit) < 0) {
+			error = CHG_EGIT;
+			goto cleanup;
+		}
+		/* OpenPGP keys are not counted here */
+		error = chg_tree_read(&buf, &size, w->repo, tree, CHG_KEYS_PATH,
+				      CHG_TRUST_MAX_SIZE);
+		if (error != CHG_ENOTFOUND) {
+			error = error == CHG_ENOMEM ? error : 0;
+			goto cleanup;
+		}
+		chg_buf_clear(&buf);
+		error = chg_tree_read(&buf, &size, w->repo, tree, CHG_ALLOWED_SIGNERS_PATH,
+				      CHG_TRUST_MAX_SIZE);
+		if (error == CHG_ENOMEM)
+			goto cleanup;
+		if (!error && (error = chg_sshsig_signers_parse(&signers, buf.ptr, buf.len)) < 0)
+			goto cleanup;
+		if (error && error != CHG_ENOTFOUND) {
+			error = 0;
+			goto cleanup;
+		}
+		error = 0;
+	}
+	if (signers && signers->uncertain)
+		goto cleanup;
+	for (i = 0; signers && i < signers->n; i++)
+		if (signers->lines[i].valid && signers->lines[i].cert_authority)
+			goto cleanup;
+	if (!from || from->type != CHG_NODE_SEQUENCE) {
+		/* anyone: the keys, each counting once */
+		for (i = 0; signers && i < signers->n; i++) {
+			const struct chg_sshsig_signer *l = &signers->lines[i];
+			if (!l->valid)
+				continue;
+			for (k = 0; k < i; k++)
+				if (signers->lines[k].valid &&
+				    signers->lines[k].key.len == l->key.len &&
+				    !memcmp(signers->lines[k].key.blob, l->key.blob, l->key.len))
+					break;
+			n += k == i;
+		}
+	} else {
+		for (i = 0; i < from->n && !error; i++) {
+			if (from->items[i]->type != CHG_NODE_SCALAR ||
+			    !(members = chg_node_get(policy->groups, from->items[i]->value)) ||
+			    members->type != CHG_NODE_SEQUENCE)
+				continue;
+			for (k = 0; k < members->n && !error; k++) {
+				const char *email = members->items[k]->value;
+				if (members->items[k]->type != CHG_NODE_SCALAR ||
+				    !has_trusted_key(signers, email, now))
+					continue;
+				if (!(error = seen_before(&seen, email, &found)) && !found)
+					n++;
+			}
+		}
+	}
+	if (!error)
+		tc->trusted = n;
+cleanup:
+	chg_sshsig_signers_free(signers);
+	chg_strlist_release(&seen);
+	chg_buf_release(&buf);
+	git_tree_free(tree);
+	git_commit_free(commit);
 	return error;
 }
 
@@ -1995,6 +2173,7 @@ static int judge_change(struct walk *w, struct judges *cache, size_t i,
 	memset(tc, 0, sizeof(*tc));
 	tc->record = i;
 	tc->judge = judge;
+	tc->trusted = CHG_TRUST_UNKNOWN;
 	git_oid_cpy(&tc->commit, &r->commit);
 	chg_oid_short(tc->short_id, &r->commit);
 	memcpy(tc->digest, log->states[r->state].digest, CHG_DIGEST_SIZE);
@@ -2045,6 +2224,8 @@ static int judge_change(struct walk *w, struct judges *cache, size_t i,
 			error = CHG_ENOMEM;
 		if (!error && tc->required > 0)
 			error = judge_approvals(w, tc, commit, policy, judge, origin.ptr);
+		if (!error && tc->required > 0)
+			error = count_trusted(tc, w, policy, judge);
 	}
 	tc->policy_invalid = !policy;
 	if (!error && policy && (long long)tc->counted >= tc->required) {
@@ -2117,6 +2298,38 @@ static void under(struct chg_buf *b, const struct chg_history *h,
 		chg_buf_puts(b, "under no trust: it is a root commit and not the root of trust");
 }
 
+/*
+ * Appends to `msg` that the trust change `tc` can never be approved (its
+ * judge's trust has fewer approvers with a trusted key than its quorum),
+ * and the way out: a new root of trust that holds the keys (DESIGN
+ * section 5).  No rule is weakened: every trust change judged under that
+ * trust is stuck the same way, so only the root of trust can bring keys.
+ */
+static void never_approved(struct chg_buf *msg, const struct chg_history *h,
+			   const struct chg_trust_change *tc)
+{
+	char jid[8];
+
+	if (tc->judge != CHG_TRUST_NONE)
+		chg_oid_short(jid, &h->trust.records[tc->judge].commit);
+	chg_buf_printf(msg, "the change in %s can never be approved: ", tc->short_id);
+	if (tc->judge == CHG_TRUST_NONE)
+		chg_buf_puts(msg, "there is no approved trust before it to verify approvals with");
+	else if (!tc->trusted)
+		chg_buf_printf(msg, "the trust it is judged under, that of %s, holds no key %s%s, and the policy there requires signed approvals",
+			       jid, tc->groups ? "for any member of " : "at all",
+			       tc->groups ? tc->groups : "");
+	else if (tc->groups)
+		chg_buf_printf(msg, "under the trust of %s only %zu member%s of %s %s a trusted key, and %lld approvals are required",
+			       jid, tc->trusted, tc->trusted == 1 ? "" : "s", tc->groups,
+			       tc->trusted == 1 ? "has" : "have", tc->required);
+	else
+		chg_buf_printf(msg, "under the trust of %s only %zu key%s %s trusted, and %lld approvals are required",
+			       jid, tc->trusted, tc->trusted == 1 ? "" : "s",
+			       tc->trusted == 1 ? "is" : "are", tc->required);
+	chg_buf_puts(msg, ", so no change to the trust files can be approved after it; the way out is a new root of trust that holds the keys: start the protected history again from a commit that has them (git checkout --orphan new-main && git commit -m 'Root of trust'), pin it (git config chg.trustRoot $(git rev-parse HEAD); CHG_TRUST_ROOT or --trust-root in CI, chg.trustRoot on the server), and replace the branch on the server, keeping the old history under another ref");
+}
+
 /* Appends the findings about the unapproved trust change `tc`. */
 static int report_unapproved(const struct chg_history *history,
 			     const struct chg_trust_change *tc,
@@ -2147,18 +2360,25 @@ static int report_unapproved(const struct chg_history *history,
 				       v->approval->email ? v->approval->email :
 				       *v->approval->identity ? v->approval->identity :
 				       "(no approver)", v->approval->short_id,
-				       v->verdict == CHG_VERDICT_DUPLICATE ? "repeat" :
-				       rule ? rule : "counted");
+				       rule ? rule : chg_verdict_name(v->verdict));
 		}
 		chg_buf_printf(&msg, "; its approvals name Change-Request: %s and Change-Digest: %s",
 			       CHG_TRUST_CHANGE_REQUEST, tc->digest);
 	}
 	error = chg_diag_add(diags, tc->path, 0, 0, CHG_SEV_ERROR,
 			     "trust-change-unapproved", "%s", msg.ptr);
+	/* what to do when waiting for approvals is no way out */
+	if (!error && !tc->policy_invalid && tc->trusted != CHG_TRUST_UNKNOWN &&
+	    (long long)tc->trusted < tc->required) {
+		chg_buf_clear(&msg);
+		never_approved(&msg, history, tc);
+		error = chg_diag_add(diags, tc->path, 0, 0, CHG_SEV_NOTE,
+				     "trust-change-unapproved", "%s", msg.ptr);
+	}
 	for (j = 0; j < tc->n && !error; j++) {
 		const struct chg_approval_verdict *v = &tc->verdicts[j];
-		if (v->verdict == CHG_VERDICT_COUNTED ||
-		    v->verdict == CHG_VERDICT_DUPLICATE)
+		/* a repeat and a withdrawn one: named in the summary */
+		if (!chg_verdict_rule(v->verdict))
 			continue;
 		error = chg_diag_add(diags, tc->path, 0, 0, CHG_SEV_ERROR,
 				     chg_verdict_rule(v->verdict), "%s", v->reason);

@@ -349,10 +349,16 @@ test_expect_success '--no-sign makes an unsigned approval where the policy allow
 	test_must_be_empty actual
 '
 
-test_expect_success 'a signing key whose principal is not the approver: recorded, with a warning that it will not count' '
+test_expect_success 'a signing key not trusted for the approver: refused, changing nothing; --force records it with a warning' '
 	approve_repo stranger &&
 	git -C stranger config user.signingKey "$PWD/mallory.key" &&
-	as "Dave Miller" dave@example.com chg -C stranger approve CHG-0001 >out 2>err &&
+	snapshot stranger before &&
+	as "Dave Miller" dave@example.com test_expect_code 1 chg -C stranger approve CHG-0001 >out 2>err &&
+	test_must_be_empty out &&
+	grep "^chg approve: your approval of CHG-0001 would not count: it is signed by ED25519 key SHA256:[^ ]*, which is not in .chg/allowed_signers as of HEAD [0-9a-f]*; to trust it, add the line ${SQ}dave@example.com $(cut -d" " -f1,2 mallory.key.pub)${SQ} to .chg/allowed_signers in a trust change, approved with chg approve --trust \\[unknown-signer\\]; nothing was changed (--force records it all the same)\$" err &&
+	snapshot stranger after &&
+	test_cmp before after &&
+	as "Dave Miller" dave@example.com chg -C stranger approve --force CHG-0001 >out 2>err &&
 	s=$(short stranger) &&
 	echo "approved CHG-0001 in $s (digest $(chg -C stranger digest CHG-0001))" >expect &&
 	test_cmp expect out &&

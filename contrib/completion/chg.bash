@@ -6,7 +6,8 @@
 #
 # Completes the commands, the options of each, the values of the options
 # that take a fixed set, and change request ids: the names of the files
-# under changes/ (*.yaml, *.yml) of the repository chg runs in.
+# under changes/ (*.yaml, *.yml) of the repository chg runs in (and trust,
+# the trust change, for digest, approve and reject).
 
 _chg_commands='init new lint digest check-message policy log approve reject report show audit help'
 
@@ -25,7 +26,7 @@ _chg_options ()
 	policy) echo "--rev --policy --format --help" ;;
 	log) echo "--since --until --client --type --rev --format --policy --now
 		   --color --help" ;;
-	approve|reject) echo "-m --message --no-sign --help" ;;
+	approve|reject) echo "-m --message --no-sign --trust --force --help" ;;
 	report) echo "--month --client --rev --format -o --output
 		      --emergency-threshold --policy --now --help" ;;
 	show) echo "--rev --format --now --help" ;;
@@ -146,8 +147,11 @@ _chg ()
 		return 0 ;;
 	esac
 	case $cmd in
-	show|approve|reject|log|digest)
+	show|log)
 		COMPREPLY=($(compgen -W "$(_chg_ids "$dir")" -- "$cur")) ;;
+	approve|reject|digest)
+		# trust: the trust change
+		COMPREPLY=($(compgen -W "$(_chg_ids "$dir") trust" -- "$cur")) ;;
 	help)
 		COMPREPLY=($(compgen -W "$_chg_commands" -- "$cur")) ;;
 	new)

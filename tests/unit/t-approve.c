@@ -2,7 +2,8 @@
  * t-approve.c - the `chg approve` / `chg reject` use case (lib/approve.h)
  * on scratch repositories: its outcome as data (recorded, or refused with
  * the messages and the diagnostics that say why, or failed with a code),
- * and that a refusal or a failure changes nothing.  Signed commits and the
+ * that one that would not count is refused unless forced, approvals of
+ * the trust change, and that a refusal or a failure changes nothing.  Signed commits and the
  * command's output are tested by tests/t5400-approve.sh.
  *
  * Each repository has CHG-0001 (approved, so it needs an approval)
@@ -53,6 +54,35 @@ static int approve(struct chg_approve_result *out, struct chg_diag_list *diags,
 	opts.id = id;
 	opts.rejected = rejected;
 	opts.sign = sign;
+	opts.now = now;
+	return chg_approve(out, diags, &opts);
+}
+
+/* As approve, with --force: recorded also when it would not count. */
+static int approve_forced(struct chg_approve_result *out, struct chg_diag_list *diags,
+			  const char *dir, const char *id)
+{
+	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
+
+	opts.dir = dir;
+	opts.id = id;
+	opts.sign = 0;
+	opts.force = 1;
+	opts.now = now;
+	return chg_approve(out, diags, &opts);
+}
+
+/* A review of the trust change HEAD holds in `dir`, unsigned. */
+static int approve_trust(struct chg_approve_result *out, struct chg_diag_list *diags,
+			 const char *dir, int rejected, int force)
+{
+	struct chg_approve_options opts = CHG_APPROVE_OPTIONS_INIT;
+
+	opts.dir = dir;
+	opts.trust = 1;
+	opts.rejected = rejected;
+	opts.sign = 0;
+	opts.force = force;
 	opts.now = now;
 	return chg_approve(out, diags, &opts);
 }
@@ -133,8 +163,21 @@ static void test_recorded(void **state)
 	assert_non_null(strstr(text, "\nApproved-by: Dave Miller <dave@example.com>"));
 	chg_approve_result_release(&r);
 
-	/* a second approval by Dave is recorded, with a warning: a repeat */
+	/* a second approval by Dave would not count: refused, HEAD stays */
+	chg_oid_short(sid, &head);
 	assert_int_equal(approve(&r, &diags, "ok", "CHG-0001", 0, 0), 0);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.warning.len, 0);
+	assert_int_equal(r.messages.n, 1);
+	assert_non_null(strstr(r.messages.items[0], "you (dave@example.com) approved CHG-0001 already, in "));
+	assert_non_null(strstr(r.messages.items[0], sid));
+	assert_non_null(strstr(r.messages.items[0], "nothing was changed (--force records it all the same)"));
+	head_of(before, "ok");
+	assert_string_equal(before, after);
+	chg_approve_result_release(&r);
+
+	/* forced: recorded, with a warning: a repeat */
+	assert_int_equal(approve_forced(&r, &diags, "ok", "CHG-0001"), 0);
 	assert_int_equal(r.recorded, 1);
 	assert_non_null(strstr(r.warning.ptr, "is a repeat"));
 	assert_non_null(strstr(r.warning.ptr, r.short_id));
@@ -422,6 +465,122 @@ static void test_no_git(void **state)
 	chg_approve_result_release(&r);
 }
 
+/* Approvals that would not count are refused, changing nothing, unless
+ * forced: then recorded with the warning chg-lint's finding gives. */
+static void test_would_not_count(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	char before[64], after[64];
+
+	(void)state;
+	repo("groups", NULL);
+	scratch_as("Erin Example", "erin@example.com");
+	assert_refused("groups", "CHG-0001", 0, 0,
+		       "you (erin@example.com) are in none of the groups the matching approval rule takes approvals from (managers or cab): your approval of CHG-0001 would not count; nothing was changed (--force records it all the same)", 0);
+
+	head_of(before, "groups");
+	assert_int_equal(approve_forced(&r, &diags, "groups", "CHG-0001"), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(r.messages.n, 0);
+	assert_non_null(strstr(r.warning.ptr, "does not count: the approver is not in managers or cab [approver-not-allowed]"));
+	assert_non_null(strstr(r.warning.ptr, r.short_id));
+	head_of(after, "groups");
+	assert_string_not_equal(before, after);
+	chg_approve_result_release(&r);
+
+	/* the requester, forced: judged with the commit */
+	scratch_as("Jane Doe", "jane@example.com");
+	assert_int_equal(approve_forced(&r, &diags, "groups", "CHG-0001"), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_non_null(strstr(r.warning.ptr, "jane@example.com requested this change [self-approval]"));
+	chg_approve_result_release(&r);
+	assert_int_equal(diags.n, 0);
+	chg_diag_list_release(&diags);
+}
+
+/* Asserts a refusal of a review of the trust change: nothing recorded,
+ * HEAD where it was, the one message starting with `message`. */
+static void assert_trust_refused(const char *dir, int rejected, const char *message)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	char before[64], after[64];
+
+	head_of(before, dir);
+	assert_int_equal(approve_trust(&r, &diags, dir, rejected, 0), 0);
+	assert_int_equal(r.recorded, 0);
+	assert_int_equal(r.messages.n, 1);
+	if (strncmp(r.messages.items[0], message, strlen(message)))
+		fail_msg("'%s' does not start with '%s'", r.messages.items[0], message);
+	assert_int_equal(diags.n, 0);
+	head_of(after, dir);
+	assert_string_equal(before, after);
+	chg_approve_result_release(&r);
+	chg_diag_list_release(&diags);
+}
+
+static void test_trust(void **state)
+{
+	struct chg_approve_result r;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+	char digest[CHG_DIGEST_SIZE], text[4096], tc[8];
+
+	(void)state;
+	repo("trust", NULL);
+	scratch_as("Alice Example", "alice@example.com");
+	assert_trust_refused("trust", 0, "HEAD's trust files are those of the root of trust ");
+
+	/* Jane adds a group: a trust change, 2 approvals from cab */
+	scratch_as("Jane Doe", "jane@example.com");
+	assert_int_equal(scratch_write("trust/.chg/policy.yaml",
+				       SCRATCH_POLICY "    ops: [erin@example.com]\n"), 0);
+	assert_int_equal(scratch_commit("trust", "Add the ops group"), 0);
+	assert_int_equal(scratch_git_out(tc, sizeof(tc), "-C trust rev-parse --short=7 HEAD"), 0);
+	assert_int_equal(chg_approve_trust_digest(digest, &err, "trust", NULL), 0);
+	assert_int_equal(chg_approve_trust_digest(text, &err, "trust", "no-such-rev"), CHG_ENOTFOUND);
+	assert_string_equal(err.ptr, "unknown revision 'no-such-rev'");
+	chg_buf_release(&err);
+
+	/* who made it does not approve it; nor does one outside cab */
+	assert_trust_refused("trust", 0, "your approval of the trust change in ");
+	scratch_as("Dave Miller", "dave@example.com");
+	assert_trust_refused("trust", 0,
+			     "you (dave@example.com) are in none of the groups the policy's approvals.trust takes approvals from (cab)");
+
+	/* of the committed trust files only */
+	scratch_as("Alice Example", "alice@example.com");
+	assert_int_equal(scratch_write("trust/.chg/allowed_signers", "\n"), 0);
+	assert_trust_refused("trust", 0, "'.chg/allowed_signers' has uncommitted changes (in the working tree)");
+	assert_int_equal(scratch_git("-C trust clean -q -f .chg"), 0);
+
+	/* two of cab: recorded, and it is approved */
+	assert_int_equal(approve_trust(&r, &diags, "trust", 0, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(r.warning.len, 0);
+	assert_string_equal(r.digest, digest);
+	chg_approve_result_release(&r);
+	assert_int_equal(scratch_git_out(text, sizeof(text), "-C trust log -1 --format=%%B"), 0);
+	assert_non_null(strstr(text, "Approve trust: .chg/policy.yaml changed in "));
+	assert_non_null(strstr(text, tc));
+	assert_non_null(strstr(text, "\nChange-Request: trust\n"));
+	assert_non_null(strstr(text, digest));
+	scratch_as("Carol Nguyen", "carol@example.com");
+	assert_int_equal(approve_trust(&r, &diags, "trust", 0, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	assert_int_equal(r.warning.len, 0);
+	chg_approve_result_release(&r);
+	assert_trust_refused("trust", 0, "the trust change in ");
+
+	/* a rejection of it is still recorded: it withdraws */
+	assert_int_equal(approve_trust(&r, &diags, "trust", 1, 0), 0);
+	assert_int_equal(r.recorded, 1);
+	chg_approve_result_release(&r);
+	assert_int_equal(diags.n, 0);
+	chg_diag_list_release(&diags);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -432,6 +591,8 @@ int main(void)
 		cmocka_unit_test(test_workspace),
 		cmocka_unit_test(test_loader_findings),
 		cmocka_unit_test(test_no_git),
+		cmocka_unit_test(test_would_not_count),
+		cmocka_unit_test(test_trust),
 	};
 
 	cmocka_set_message_output(CM_OUTPUT_TAP);
