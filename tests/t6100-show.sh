@@ -51,7 +51,6 @@ test_expect_success 'show: the change, its approvals and why, dependencies, hist
 	dependencies:
 	  CHG-0002   approved
 	findings:
-	  4:8: note: approval by carol@example.com in {c2} is stale: it approved $old..., the change is now $new...; ask for a new approval [stale-approval]
 	  4:8: warning: approval by jane@example.com in {c5} does not count: jane@example.com requested this change [self-approval]
 	history:
 	  2026-10-01  {c1}  created   requested
@@ -85,7 +84,6 @@ test_expect_success 'show --format json: the same, parsed by JSON::PP' '
 	counted {c4} dave@example.com -
 	self {c5} jane@example.com self-approval
 	dep CHG-0002 approved
-	finding 4:8 note stale-approval
 	finding 4:8 warning self-approval
 	history {c1} created requested
 	history {c2} approved carol@example.com counted

@@ -255,6 +255,8 @@ static void test_where_stale(void **state)
 	assert_int_equal(sh.stale[1].edited, 0);
 	assert_int_equal(sh.approvals.verdicts[2].verdict, CHG_VERDICT_STALE);
 	assert_int_equal(sh.stale[2].edited, 0);
+	/* the quorum holds: chg-lint reports no stale approval */
+	assert_false(has_finding(&sh.findings, "changes/CHG-0001.yaml", "stale-approval"));
 	chg_show_release(&sh);
 	assert_null(sh.stale);
 	chg_diag_list_release(&diags);
