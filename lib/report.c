@@ -278,12 +278,16 @@ static void enter_state(struct build *b, struct chg_report_entry *e,
 	}
 }
 
-/* An event that enters an approved state: its approvals are those that
+/* An event that enters an approved state: the change was approved then
+ * (the latest entry, after a revert), and its approvals are those that
  * counted for the entry. */
-static int entered(struct track *tr, const struct chg_audit_event *ev)
+static int entered(struct chg_report_entry *e, struct track *tr,
+		   const struct chg_audit_event *ev)
 {
 	if (!ev->entered)
 		return 0;
+	e->has_approved = 1;
+	e->approved = ev->commit->committer_time;
 	votes_clear(tr);
 	return votes_add(tr, ev->counted, ev->ncounted);
 }
@@ -317,10 +321,10 @@ static int on_event(const struct chg_audit_event *ev, void *payload)
 			e->requested = t;
 		}
 		enter_state(b, e, ev->to, t);
-		return entered(tr, ev);
+		return entered(e, tr, ev);
 	case CHG_AUDIT_STATE:
 		enter_state(b, e, ev->to, t);
-		return entered(tr, ev);
+		return entered(e, tr, ev);
 	case CHG_AUDIT_UPDATED:
 		/* a version that is not valid changes no content: the next
 		   valid one is compared with the last valid one, and tells */

@@ -19,8 +19,10 @@
  *   requested    the first time it entered `requested` (created in that
  *                state, or a state event to it); when it never did, its
  *                creation, unless it was created as a draft
- *   approved     the first time it entered one of the lifecycle's approved
- *                states (lifecycle.approved: approved and later)
+ *   approved     the last time it entered one of the lifecycle's approved
+ *                states (lifecycle.approved: approved and later) from a
+ *                state that is not one: after a revert approved ->
+ *                requested, the new entry, the one its approvers counted for
  *   implemented  the first time it entered one of the lifecycle's
  *                implemented states (lifecycle.implemented: implementing
  *                and later): when the work started

@@ -225,6 +225,17 @@ test_expect_success 'revert: the edit makes Alice and Carol stale; each entry li
 	test_cmp expect actual
 '
 
+test_expect_success 'revert: chg report dates the approval at the new entry, the one its approvers counted for' '
+	for repo in main-revert merge-revert; do
+		chg -C $repo report --month 2026-12 --now $NOW >out &&
+		grep "^- Timeline: " out >actual &&
+		echo "- Timeline: requested 2026-11-02 09:00, approved 2026-11-07 09:00, implemented -" >expect &&
+		test_cmp expect actual &&
+		chg -C $repo report --month 2026-12 --now $NOW --format csv >out.csv &&
+		grep -F ",2026-11-02T09:00:00Z,2026-11-07T09:00:00Z,," out.csv || return 1
+	done
+'
+
 test_expect_success 'revert via a merge: the same trail, at the branch commits' '
 	chg -C merge-revert log --format jsonl CHG-0001 >merged.jsonl &&
 	chg -C main-revert log --format jsonl CHG-0001 >main.jsonl &&
