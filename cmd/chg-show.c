@@ -103,8 +103,8 @@ static const char *approver(const struct chg_approval *a)
 
 /*
  * "a@x: approved sha256:0123456789ab; the change was edited in abc1234",
- * or, when no edit made it stale, "...; the change is sha256:...": the
- * stale approval verdicts[i].
+ * or, when no edit made it stale, "a@x: approved sha256:..., not the
+ * content of the change (sha256:...)": the stale approval verdicts[i].
  */
 static void text_stale(struct chg_buf *b, const struct chg_show *sh, size_t i)
 {
