@@ -132,6 +132,25 @@ static void put_padded(struct chg_buf *b, const char *s, size_t width)
 		chg_buf_putc(b, ' ');
 }
 
+/* "; makes approvals by a@x (abc1234), b@y (def5678) stale". */
+static void put_refs(struct chg_buf *b, const struct chg_audit_ref *r, size_t n,
+		     const char *what)
+{
+	size_t i;
+
+	if (!n)
+		return;
+	chg_buf_puts(b, "; makes approvals by ");
+	for (i = 0; i < n; i++) {
+		if (i)
+			chg_buf_puts(b, ", ");
+		put_safe(b, r[i].approver_email ? r[i].approver_email :
+			 r[i].approver ? r[i].approver : "(no approver)");
+		chg_buf_printf(b, " (%s)", r[i].short_id);
+	}
+	chg_buf_printf(b, " %s", what);
+}
+
 /* "(invalid: yaml-syntax at 12:3) message": why a version is not valid. */
 static void put_invalid(struct chg_buf *b, const struct chg_audit_event *ev)
 {
@@ -193,6 +212,8 @@ static void print_text(struct out *o, const struct chg_audit_event *ev)
 				chg_buf_puts(b, ", ");
 			put_safe(b, ev->fields[i]);
 		}
+		put_refs(b, ev->stale, ev->nstale, "stale");
+		put_refs(b, ev->current, ev->ncurrent, "count");
 		break;
 	case CHG_AUDIT_REVIEWED:
 		put_safe(b, ev->outcome);
@@ -238,11 +259,31 @@ static json_t *jstr(const char *s)
 	return v ? v : json_string("\xef\xbf\xbd");
 }
 
+/* [{"approver": ..., "commit": ...}, ...], or null when `listed` is 0. */
+static json_t *jrefs(int listed, const struct chg_audit_ref *r, size_t n)
+{
+	json_t *a, *it;
+	size_t i;
+
+	if (!listed || !(a = json_array()))
+		return json_null();
+	for (i = 0; i < n; i++) {
+		if (!(it = json_object()))
+			break;
+		json_object_set_new(it, "approver", jstr(r[i].approver));
+		json_object_set_new(it, "commit", jstr(r[i].commit));
+		json_array_append_new(a, it);
+	}
+	return a;
+}
+
 static void print_jsonl(struct out *o, const struct chg_audit_event *ev)
 {
 	const struct chg_audit_commit *c = ev->commit;
 	char ad[CHG_AUDIT_TIME_SIZE], cd[CHG_AUDIT_TIME_SIZE];
 	json_t *obj = json_object(), *fields = NULL;
+	int approval = ev->type == CHG_AUDIT_APPROVED || ev->type == CHG_AUDIT_REJECTED;
+	int edit = ev->type == CHG_AUDIT_UPDATED && !ev->invalid;
 	char *text;
 	size_t i;
 
@@ -284,6 +325,11 @@ static void print_jsonl(struct out *o, const struct chg_audit_event *ev)
 			    json_integer(ev->column) : json_null());
 	json_object_set_new(obj, "message",
 			    jstr(ev->invalid ? ev->message : NULL));
+	json_object_set_new(obj, "matched", approval && ev->matched >= 0 ?
+			    json_boolean(ev->matched) : json_null());
+	json_object_set_new(obj, "counted", jrefs(ev->entered, ev->counted, ev->ncounted));
+	json_object_set_new(obj, "makes_stale", jrefs(edit, ev->stale, ev->nstale));
+	json_object_set_new(obj, "makes_current", jrefs(edit, ev->current, ev->ncurrent));
 	text = json_dumps(obj, JSON_COMPACT);
 	json_decref(obj);
 	if (!text) {
@@ -303,8 +349,24 @@ static const char *const csv_columns[] = {
 	"type", "change", "commit", "author", "author_email", "author_date",
 	"committer", "committer_email", "committer_date", "subject", "fields",
 	"from", "to", "approver", "digest", "verdict", "fingerprint", "outcome",
-	"path", "invalid", "rule", "line", "column", "message", NULL
+	"path", "invalid", "rule", "line", "column", "message", "matched",
+	"counted", "makes_stale", "makes_current", NULL
 };
+
+/* "a@x <commit>;b@y <commit>": a list of approvals in one cell. */
+static void csv_refs(struct chg_buf *b, int listed, const struct chg_audit_ref *r,
+		     size_t n)
+{
+	struct chg_buf cell = CHG_BUF_INIT;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		chg_buf_printf(&cell, "%s%s %s", i ? ";" : "",
+			       r[i].approver_email ? r[i].approver_email :
+			       r[i].approver ? r[i].approver : "", r[i].commit);
+	chg_format_csv_cell(b, listed ? cell.ptr : NULL, 0);
+	chg_buf_release(&cell);
+}
 
 static void print_csv(struct out *o, const struct chg_audit_event *ev)
 {
@@ -347,6 +409,12 @@ static void print_csv(struct out *o, const struct chg_audit_event *ev)
 	chg_format_csv_cell(b, line, 0);
 	chg_format_csv_cell(b, column, 0);
 	chg_format_csv_cell(b, ev->invalid ? ev->message : NULL, 0);
+	chg_format_csv_cell(b, (ev->type != CHG_AUDIT_APPROVED &&
+				ev->type != CHG_AUDIT_REJECTED) || ev->matched < 0 ? NULL :
+			    ev->matched ? "true" : "false", 0);
+	csv_refs(b, ev->entered, ev->counted, ev->ncounted);
+	csv_refs(b, ev->type == CHG_AUDIT_UPDATED && !ev->invalid, ev->stale, ev->nstale);
+	csv_refs(b, ev->type == CHG_AUDIT_UPDATED && !ev->invalid, ev->current, ev->ncurrent);
 	chg_buf_puts(b, "\r\n");
 	chg_buf_release(&fields);
 }

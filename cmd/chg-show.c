@@ -19,7 +19,8 @@ static const char usage_text[] =
 	"usage: %s [--rev REV] [--format text|json] ID\n"
 	"\n"
 	"Shows a change request with what history says of it: its risk, its\n"
-	"window, each approval and whether and why it counts, its rejections,\n"
+	"window, each approval and whether and why it counts (a stale one with\n"
+	"the commit whose edit made it stale), its rejections,\n"
 	"its dependencies and their states, chg-lint's findings about its file,\n"
 	"and a summary of its history.\n"
 	"\n"
@@ -95,6 +96,30 @@ static void text_window(struct chg_buf *b, const struct chg_show *sh)
 	chg_buf_putc(b, '\n');
 }
 
+static const char *approver(const struct chg_approval *a)
+{
+	return a->email ? a->email : *a->identity ? a->identity : "(no approver)";
+}
+
+/*
+ * "a@x: approved sha256:0123456789ab; the change was edited in abc1234",
+ * or, when no edit made it stale, "a@x: approved sha256:..., not the
+ * content of the change (sha256:...)": the stale approval verdicts[i].
+ */
+static void text_stale(struct chg_buf *b, const struct chg_show *sh, size_t i)
+{
+	const struct chg_approval *a = sh->approvals.verdicts[i].approval;
+	const struct chg_show_stale *st = sh->stale ? &sh->stale[i] : NULL;
+
+	chg_buf_printf(b, "%s: approved %.19s", approver(a),
+		       a->digest ? a->digest : "(no digest)");
+	if (st && st->edited)
+		chg_buf_printf(b, "; the change was edited in %s", st->edit_short);
+	else
+		chg_buf_printf(b, ", not the content of the change (%.19s)",
+			       sh->change->digest);
+}
+
 static void text_approvals(struct chg_buf *b, const struct chg_show *sh)
 {
 	const struct chg_approval_result *res = &sh->approvals;
@@ -123,6 +148,13 @@ static void text_approvals(struct chg_buf *b, const struct chg_show *sh)
 	chg_buf_printf(b, "%s\n", sh->approval_needed ? "" : "; not needed in this state");
 	for (i = 0; i < res->n; i++) {
 		const struct chg_approval_verdict *v = &res->verdicts[i];
+		if (v->verdict == CHG_VERDICT_STALE) {
+			chg_buf_printf(b, "  %-15s %-8s ", chg_verdict_name(v->verdict),
+				       v->approval->short_id);
+			text_stale(b, sh, i);
+			chg_buf_putc(b, '\n');
+			continue;
+		}
 		/* a reason names the approver itself */
 		chg_buf_printf(b, "  %-15s %-8s %s\n", chg_verdict_name(v->verdict),
 			       v->approval->short_id,
@@ -235,6 +267,10 @@ static json_t *json_approvals(const struct chg_show *sh)
 		json_object_set_new(it, "verdict", jstr(chg_verdict_name(v->verdict)));
 		json_object_set_new(it, "rule", jstr(chg_verdict_rule(v->verdict)));
 		json_object_set_new(it, "reason", jstr(v->reason));
+		json_object_set_new(it, "digest", jstr(v->approval->digest));
+		json_object_set_new(it, "stale_since",
+				    sh->stale && sh->stale[i].edited ?
+				    jstr(sh->stale[i].edit) : json_null());
 		json_array_append_new(items, it);
 	}
 	json_object_set_new(ap, "items", items);

@@ -522,6 +522,11 @@ int chg_approval_check(const struct chg_policy *policy,
 
 		if (!chg_verdict_rule(v->verdict))
 			continue;
+		/* once the quorum holds, a stale approval says nothing new:
+		   chg show and chg log tell where it became stale */
+		if (!missing && v->verdict == CHG_VERDICT_STALE &&
+		    (long long)res.counted >= res.required)
+			continue;
 		if (missing)
 			sev = CHG_SEV_ERROR;
 		else if (v->verdict == CHG_VERDICT_STALE)

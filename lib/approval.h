@@ -483,7 +483,9 @@ const char *chg_verdict_name(enum chg_verdict v);
  * and fewer than the required approvals count, one missing-approval error
  * summarising the count, and one error per approval that did not count
  * (with its rule id and commit); otherwise approvals that did not count are
- * reported as notes (stale) or warnings (the others).  Returns 0 or
+ * reported as warnings, and stale ones as notes while fewer than the
+ * required approvals count (once they all do, stale ones are not
+ * reported: the audit trail tells where they became stale).  Returns 0 or
  * CHG_ENOMEM.
  */
 int chg_approval_check(const struct chg_policy *policy,

@@ -355,6 +355,24 @@ static void parsed_put(struct parsed *p)
 
 /* ---- events of one commit, before they are sorted and passed on ---- */
 
+/* A list of approvals an event names. */
+struct refs {
+	struct chg_audit_ref *items;
+	size_t n, alloc;
+};
+
+static void refs_release(struct refs *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		free(r->items[i].approver);
+		free(r->items[i].approver_email);
+	}
+	free(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
 struct pending {
 	enum chg_audit_type type;
 	size_t seq;
@@ -364,10 +382,15 @@ struct pending {
 	struct chg_strlist fields;
 	int invalid, line, column;
 	char *rule, *message;
+	int matched, entered;
+	struct refs counted, stale, current;
 };
 
 static void pending_release(struct pending *p)
 {
+	refs_release(&p->counted);
+	refs_release(&p->stale);
+	refs_release(&p->current);
 	free(p->change);
 	free(p->path);
 	free(p->client);
@@ -892,6 +915,142 @@ static int same_str(const char *x, const char *y)
 	return x == y || (x && y && !strcmp(x, y));
 }
 
+/* ---- which approvals count, at the current commit ---- */
+
+/* How many of c's edits were recorded before the current commit (the
+ * commit's own come last). */
+static size_t edits_before(const struct audit *a, const struct cr *c)
+{
+	size_t n = c->nedits;
+
+	while (n && git_oid_equal(&c->edits[n - 1].commit, git_commit_id(a->commit)))
+		n--;
+	return n;
+}
+
+/*
+ * chg_approval_evaluate of `change` at the current commit's time, with
+ * the approvals of `c` so far and its first `nedits` edits.  Returns 0,
+ * CHG_ELIMIT or CHG_ENOMEM (`res` to release when 0).
+ */
+static int evaluate(struct chg_approval_result *res, struct audit *a,
+		    const struct cr *c, const struct chg_change *change,
+		    size_t nedits)
+{
+	struct chg_history h = CHG_HISTORY_INIT;
+	int error;
+
+	h.approvals = c->approvals;
+	h.napprovals = c->napprovals;
+	h.edits = c->edits;
+	h.nedits = nedits;
+	error = chg_approval_evaluate(res, a->policy, change, &h,
+				      (int64_t)git_commit_time(a->commit));
+	if (error < 0)
+		chg_approval_result_release(res);
+	return error;
+}
+
+/* Whether approval `ap` counted in `res`. */
+static int counted_in(const struct chg_approval_result *res,
+		      const struct chg_approval *ap)
+{
+	size_t i;
+
+	for (i = 0; i < res->n; i++)
+		if (res->verdicts[i].approval == ap)
+			return res->verdicts[i].verdict == CHG_VERDICT_COUNTED;
+	return 0;
+}
+
+static int add_ref(struct audit *a, struct refs *r, const struct chg_approval *ap)
+{
+	struct chg_audit_ref *ref;
+	int error;
+
+	if (r->n == r->alloc) {
+		size_t n = r->alloc ? r->alloc * 2 : 4;
+		ref = realloc(r->items, n * sizeof(*ref));
+		if (!ref)
+			return CHG_ENOMEM;
+		r->items = ref;
+		r->alloc = n;
+	}
+	ref = &r->items[r->n++];
+	memset(ref, 0, sizeof(*ref));
+	git_oid_tostr(ref->commit, sizeof(ref->commit), &ap->commit);
+	memcpy(ref->short_id, ap->short_id, sizeof(ref->short_id));
+	if ((error = dup_path(a, &ref->approver, ap->identity)) < 0)
+		return error;
+	return dup_path(a, &ref->approver_email, ap->email);
+}
+
+/*
+ * When the event `p` about `change` goes from the state `from` to `to`
+ * and so enters an approved state: marks it entered, with the approvals
+ * that counted for the entry.
+ */
+static int entry_counted(struct audit *a, struct pending *p,
+			 const struct chg_change *change, const char *from,
+			 const char *to)
+{
+	struct chg_approval_result res;
+	const struct cr *c;
+	size_t i;
+	int error;
+
+	if (!chg_policy_state_needs_approval(a->policy, to) ||
+	    chg_policy_state_needs_approval(a->policy, from))
+		return 0;
+	p->entered = 1;
+	if (!change->id ||
+	    !(c = crmap_find(&a->crs, change->id)) || !c->napprovals)
+		return 0;
+	if ((error = evaluate(&res, a, c, change, c->nedits)) < 0)
+		return error == CHG_ELIMIT ? 0 : error;
+	for (i = 0; i < res.n && !error; i++)
+		if (res.verdicts[i].verdict == CHG_VERDICT_COUNTED)
+			error = add_ref(a, &p->counted, res.verdicts[i].approval);
+	chg_approval_result_release(&res);
+	return error;
+}
+
+/*
+ * The approvals an edit from `oc` to `nc` (the same change request) made
+ * stale and made count, into the updated event `p`: judged for the old
+ * content without the commit's own edits, and for the new one with them.
+ */
+static int edit_verdicts(struct audit *a, struct pending *p,
+			 const struct chg_change *oc, const struct chg_change *nc)
+{
+	struct chg_approval_result before, after;
+	const struct cr *c;
+	size_t i;
+	int error;
+
+	if (!nc->id ||
+	    !(c = crmap_find(&a->crs, nc->id)) || !c->napprovals)
+		return 0;
+	if ((error = evaluate(&before, a, c, oc, edits_before(a, c))) < 0)
+		return error == CHG_ELIMIT ? 0 : error;
+	if ((error = evaluate(&after, a, c, nc, c->nedits)) < 0) {
+		chg_approval_result_release(&before);
+		return error == CHG_ELIMIT ? 0 : error;
+	}
+	for (i = 0; i < after.n && !error; i++) {
+		const struct chg_approval *ap = after.verdicts[i].approval;
+		int was = counted_in(&before, ap);
+		int is = after.verdicts[i].verdict == CHG_VERDICT_COUNTED;
+		if (was && !is)
+			error = add_ref(a, &p->stale, ap);
+		else if (!was && is)
+			error = add_ref(a, &p->current, ap);
+	}
+	chg_approval_result_release(&before);
+	chg_approval_result_release(&after);
+	return error;
+}
+
 /*
  * The events between two versions of one change request that load: moved,
  * updated, state, reviewed.
@@ -917,14 +1076,17 @@ static int compare(struct audit *a, struct version *o, struct version *n)
 		error = diff_nodes(&p->fields, &path, oc->root, nc->root,
 				   a->policy->not_covered);
 		chg_buf_release(&path);
-		if (error < 0)
+		if (error < 0 || (error = edit_verdicts(a, p, oc, nc)) < 0)
 			return error;
 	}
-	if (a->policy->state_field && !same_str(os->state, ns->state) &&
-	    ((error = add_pending(&p, a, CHG_AUDIT_STATE, ns->id, n->path, ns)) < 0 ||
-	     (error = dup_opt(&p->from, os->state)) < 0 ||
-	     (error = dup_opt(&p->to, ns->state)) < 0))
-		return error;
+	if (a->policy->state_field && !same_str(os->state, ns->state)) {
+		if ((error = add_pending(&p, a, CHG_AUDIT_STATE, ns->id, n->path, ns)) < 0 ||
+		    (error = dup_opt(&p->from, os->state)) < 0 ||
+		    (error = dup_opt(&p->to, ns->state)) < 0 ||
+		    (error = version_change(&nc, a, n)) < 0 ||
+		    (error = entry_counted(a, p, nc, os->state, ns->state)) < 0)
+			return error;
+	}
 	if (ns->outcome && !same_str(os->outcome, ns->outcome) &&
 	    ((error = add_pending(&p, a, CHG_AUDIT_REVIEWED, ns->id, n->path, ns)) < 0 ||
 	     (error = dup_opt(&p->outcome, ns->outcome)) < 0))
@@ -932,14 +1094,17 @@ static int compare(struct audit *a, struct version *o, struct version *n)
 	return 0;
 }
 
-static int created(struct audit *a, const struct version *n)
+static int created(struct audit *a, struct version *n)
 {
 	const struct summary *ns = &n->s;
+	const struct chg_change *nc;
 	struct pending *p;
 	int error;
 
 	if ((error = add_pending(&p, a, CHG_AUDIT_CREATED, ns->id, n->path, ns)) < 0 ||
-	    (error = dup_opt(&p->to, ns->state)) < 0)
+	    (error = dup_opt(&p->to, ns->state)) < 0 ||
+	    (error = version_change(&nc, a, n)) < 0 ||
+	    (error = entry_counted(a, p, nc, NULL, ns->state)) < 0)
 		return error;
 	if (ns->outcome &&
 	    ((error = add_pending(&p, a, CHG_AUDIT_REVIEWED, ns->id, n->path, ns)) < 0 ||
@@ -1683,6 +1848,7 @@ static int approval_event(struct audit *a, const struct chg_trailers *t)
 				 CHG_AUDIT_APPROVED, id, path, change ? &sum : NULL)) < 0)
 		goto cleanup;
 	p->verdict = verdict;
+	p->matched = !change ? -1 : ap->digest && !strcmp(ap->digest, change->digest);
 	if ((*ap->identity && !(p->approver = dup_text(a, ap->identity, enc))) ||
 	    (ap->email && !(p->approver_email = dup_text(a, ap->email, enc))) ||
 	    (ap->digest && !(p->digest = dup_text(a, ap->digest, enc))) ||
@@ -1772,6 +1938,14 @@ static int emit(struct audit *a)
 		ev.line = p->line;
 		ev.column = p->column;
 		ev.message = p->message;
+		ev.matched = p->matched;
+		ev.entered = p->entered;
+		ev.counted = p->counted.items;
+		ev.ncounted = p->counted.n;
+		ev.stale = p->stale.items;
+		ev.nstale = p->stale.n;
+		ev.current = p->current.items;
+		ev.ncurrent = p->current.n;
 		if (!chg_audit_match(a->opts, &ev))
 			continue;
 		a->stats->events++;

@@ -74,6 +74,27 @@
  * approval in their commit, as chg_history_load has them; only the events
  * above treat them as not valid.
  *
+ * Which approvals counted, and when (DESIGN section 5: an approval counts
+ * for a revision when it approved the change request's content at that
+ * revision).  Three kinds of event tell it, each judged with
+ * chg_approval_evaluate at its commit, as a verdict below is:
+ *
+ *   approved, rejected
+ *             `matched`: whether the approved digest was the change
+ *             request's digest in the approval commit (an approval changes
+ *             no file: the content as it was when it was made)
+ *   state, created
+ *             `entered` when the event enters one of the policy's approved
+ *             states (lifecycle.approved) from a state that is not one:
+ *             `counted` lists the approvals that counted for that entry,
+ *             at that commit, oldest first
+ *   updated   (a valid version whose covered content changed) `stale`
+ *             lists the approvals that counted for the content before the
+ *             commit and do not count for the content after it - the edit
+ *             made them stale -, and `current` those that did not count
+ *             before and count after it (approvals of content that was
+ *             committed only later, or of an earlier content restored)
+ *
  * Verdicts of approvals and rejections are those of chg_approval_evaluate
  * (approval.h) for that approval at its commit: against the change request
  * as it is in the approval commit's tree, at the commit's committer time,
@@ -128,6 +149,14 @@ enum chg_audit_type {
 	CHG_AUDIT_DELETED,
 	CHG_AUDIT_APPROVED,
 	CHG_AUDIT_REJECTED
+};
+
+/* An approval an event names (the counted, stale and current lists). */
+struct chg_audit_ref {
+	char commit[GIT_OID_HEXSZ + 1]; /* the approval commit, full id */
+	char short_id[8];
+	char *approver;            /* the Approved-by value, UTF-8 */
+	char *approver_email;      /* from it, or NULL when malformed */
 };
 
 /* The commit an event comes from.  Strings are UTF-8, never NULL. */
@@ -188,6 +217,22 @@ struct chg_audit_event {
 	const char *rule;
 	int line, column;
 	const char *message;
+	/* approved, rejected: 1 when `digest` was the change request's
+	 * digest in the approval commit, 0 when it was not; -1 when there
+	 * is no such change request (unknown-change); 0 for other events */
+	int matched;
+	/* state, created: 1 when the event enters an approved state (see
+	 * above); `counted` (ncounted, oldest first) are then the approvals
+	 * that counted for it; else 0, NULL, 0 */
+	int entered;
+	const struct chg_audit_ref *counted;
+	size_t ncounted;
+	/* updated (not `invalid`): the approvals the edit made stale, and
+	 * those it made count (see above), oldest first; else NULL, 0 */
+	const struct chg_audit_ref *stale;
+	size_t nstale;
+	const struct chg_audit_ref *current;
+	size_t ncurrent;
 };
 
 /* Which events reach the callback.  Every filter must hold. */

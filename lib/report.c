@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "audit.h"
 #include "change.h"
@@ -16,15 +17,25 @@
 #include "yaml.h"
 #include "banned.h"
 
+/* An approval that counts for the change request's content. */
+struct vote {
+	char *commit;              /* the approval commit, full id */
+	char *who;                 /* its Approved-by value */
+	char *email;               /* from it, or NULL */
+};
+
 /* What the walk learns about one change request. */
 struct track {
 	int has_created;
 	int64_t created;
+	struct vote *votes;        /* oldest first */
+	size_t nvotes, alloc;
 };
 
 struct build {
 	struct chg_report *r;
 	struct track *tracks;      /* parallel to r->items while sorted by id */
+	size_t ntracks;
 	const struct chg_policy *policy;
 	int error;
 };
@@ -176,13 +187,74 @@ static int add_approver(struct chg_report_entry *e, const char *who)
 	return 0;
 }
 
-static void clear_approvers(struct chg_report_entry *e)
+static void vote_release(struct vote *v)
+{
+	free(v->commit);
+	free(v->who);
+	free(v->email);
+}
+
+static void votes_clear(struct track *tr)
 {
 	size_t i;
 
-	for (i = 0; i < e->napprovers; i++)
-		free(e->approvers[i]);
-	e->napprovers = 0;
+	for (i = 0; i < tr->nvotes; i++)
+		vote_release(&tr->votes[i]);
+	tr->nvotes = 0;
+}
+
+static int vote_add(struct track *tr, const char *commit, const char *who,
+		    const char *email)
+{
+	struct vote *v;
+	size_t i;
+
+	for (i = 0; i < tr->nvotes; i++)
+		if (!strcmp(tr->votes[i].commit, commit))
+			return 0;
+	if (tr->nvotes == tr->alloc) {
+		size_t n = tr->alloc ? 2 * tr->alloc : 4;
+		if (!(v = realloc(tr->votes, n * sizeof(*v))))
+			return CHG_ENOMEM;
+		tr->votes = v;
+		tr->alloc = n;
+	}
+	v = &tr->votes[tr->nvotes++];
+	v->commit = strdup(commit);
+	v->who = strdup(who);
+	v->email = email ? strdup(email) : NULL;
+	if (!v->commit || !v->who || (email && !v->email))
+		return CHG_ENOMEM;
+	return 0;
+}
+
+/* Drops the votes of commit `commit`, or (commit NULL) of `email`. */
+static void vote_drop(struct track *tr, const char *commit, const char *email)
+{
+	size_t i, j;
+
+	for (i = j = 0; i < tr->nvotes; i++) {
+		struct vote *v = &tr->votes[i];
+		if (commit ? !strcmp(v->commit, commit) :
+		    email && v->email && !strcasecmp(v->email, email)) {
+			vote_release(v);
+			continue;
+		}
+		tr->votes[j++] = *v;
+	}
+	tr->nvotes = j;
+}
+
+static int votes_add(struct track *tr, const struct chg_audit_ref *r, size_t n)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; i < n && !error; i++)
+		if (r[i].approver)
+			error = vote_add(tr, r[i].commit, r[i].approver,
+					 r[i].approver_email);
+	return error;
 }
 
 /* Notes entering `state` at `t`. */
@@ -206,6 +278,20 @@ static void enter_state(struct build *b, struct chg_report_entry *e,
 	}
 }
 
+/* An event that enters an approved state: the change was approved then
+ * (the latest entry, after a revert), and its approvals are those that
+ * counted for the entry. */
+static int entered(struct chg_report_entry *e, struct track *tr,
+		   const struct chg_audit_event *ev)
+{
+	if (!ev->entered)
+		return 0;
+	e->has_approved = 1;
+	e->approved = ev->commit->committer_time;
+	votes_clear(tr);
+	return votes_add(tr, ev->counted, ev->ncounted);
+}
+
 static int on_event(const struct chg_audit_event *ev, void *payload)
 {
 	struct build *b = payload;
@@ -213,6 +299,7 @@ static int on_event(const struct chg_audit_event *ev, void *payload)
 	struct chg_report_entry key, *e;
 	struct track *tr;
 	int64_t t = ev->commit->committer_time;
+	size_t i;
 
 	memset(&key, 0, sizeof(key));
 	if (!r->n)
@@ -234,20 +321,27 @@ static int on_event(const struct chg_audit_event *ev, void *payload)
 			e->requested = t;
 		}
 		enter_state(b, e, ev->to, t);
-		break;
+		return entered(e, tr, ev);
 	case CHG_AUDIT_STATE:
 		enter_state(b, e, ev->to, t);
-		break;
+		return entered(e, tr, ev);
 	case CHG_AUDIT_UPDATED:
 		/* a version that is not valid changes no content: the next
 		   valid one is compared with the last valid one, and tells */
-		if (!ev->invalid)
-			clear_approvers(e);
+		for (i = 0; !ev->invalid && i < ev->nstale; i++)
+			vote_drop(tr, ev->stale[i].commit, NULL);
+		if (!ev->invalid && votes_add(tr, ev->current, ev->ncurrent) < 0)
+			return CHG_ENOMEM;
 		break;
 	case CHG_AUDIT_APPROVED:
 		if (ev->verdict && !strcmp(ev->verdict, "counted") && ev->approver &&
-		    add_approver(e, ev->approver) < 0)
+		    vote_add(tr, ev->commit->hex, ev->approver, ev->approver_email) < 0)
 			return CHG_ENOMEM;
+		break;
+	case CHG_AUDIT_REJECTED:
+		/* a rejection of the content withdraws the approver's approval */
+		if (ev->verdict && !strcmp(ev->verdict, "counted"))
+			vote_drop(tr, NULL, ev->approver_email);
 		break;
 	default:
 		break;
@@ -401,6 +495,7 @@ int chg_report_build(struct chg_report *out, struct chg_buf *err,
 	b.policy = policy;
 	if (r->n && !(b.tracks = calloc(r->n, sizeof(*b.tracks))))
 		goto nomem;
+	b.ntracks = r->n;
 	error = chg_audit_walk(ws->repo, ws->has_tip ? &ws->tip : NULL, policy,
 			       NULL, on_event, &b, NULL);
 	if (error == CHG_ENOMEM)
@@ -415,6 +510,10 @@ int chg_report_build(struct chg_report *out, struct chg_buf *err,
 	for (i = j = 0; i < r->n; i++) {
 		struct chg_report_entry *e = &r->items[i];
 		const struct track *tr = &b.tracks[i];
+		size_t k;
+		for (k = 0; k < tr->nvotes; k++)
+			if (add_approver(e, tr->votes[k].who) < 0)
+				goto nomem;
 		if (e->has_window)
 			e->date = e->window_start;
 		else if (tr->has_created)
@@ -438,6 +537,10 @@ int chg_report_build(struct chg_report *out, struct chg_buf *err,
 nomem:
 	error = fail(err, CHG_ENOMEM, "%s", "out of memory");
 cleanup:
+	for (i = 0; b.tracks && i < b.ntracks; i++) {
+		votes_clear(&b.tracks[i]);
+		free(b.tracks[i].votes);
+	}
 	free(b.tracks);
 	if (error < 0)
 		chg_report_release(r);

@@ -19,14 +19,24 @@
  *   requested    the first time it entered `requested` (created in that
  *                state, or a state event to it); when it never did, its
  *                creation, unless it was created as a draft
- *   approved     the first time it entered one of the lifecycle's approved
- *                states (lifecycle.approved: approved and later)
+ *   approved     the last time it entered one of the lifecycle's approved
+ *                states (lifecycle.approved: approved and later) from a
+ *                state that is not one: after a revert approved ->
+ *                requested, the new entry, the one its approvers counted for
  *   implemented  the first time it entered one of the lifecycle's
  *                implemented states (lifecycle.implemented: implementing
  *                and later): when the work started
- *   approvers    the approvals with verdict "counted" after the last
- *                content edit (an edit makes earlier approvals stale), in
- *                history order, each approver once
+ *   approvers    the approvals that count for the change's approved
+ *                state, as the audit trail tells it (audit.h): when it
+ *                enters an approved state, those that counted for that
+ *                entry (the latest entry, after a revert); then, as its
+ *                history goes on, an approval counted at its commit is
+ *                added, one a content edit made stale is dropped and one
+ *                it made count (an approval of content committed only
+ *                later) is added, and a counted rejection withdraws the
+ *                rejecter's; before any entry, the same from its
+ *                creation: the approvals that count for its content.  In
+ *                the order the trail names them, each approver once
  *
  * Ownership: a report owns its entries and everything they point to;
  * chg_report_release frees them.  The workspace is borrowed.  Strings are never NULL unless said.

@@ -44,6 +44,44 @@ static int add_event(struct chg_show *sh, const struct chg_audit_event *ev,
 	return 0;
 }
 
+/* "; makes approvals by a@x (abc1234), b@y (def5678) stale", as chg log
+ * says it. */
+static void put_refs(struct chg_buf *b, const struct chg_audit_ref *r, size_t n,
+		     const char *what)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		chg_buf_printf(b, "%s%s (%s)", i ? ", " : "; makes approvals by ",
+			       r[i].approver_email ? r[i].approver_email :
+			       r[i].approver ? r[i].approver : "(no approver)",
+			       r[i].short_id);
+	if (n)
+		chg_buf_printf(b, " %s", what);
+}
+
+/* An edit made the approvals `stale` stale: notes it at those that are
+ * stale now. */
+static void note_stale(struct chg_show *sh, const struct chg_audit_event *ev)
+{
+	size_t i, j;
+	char hex[GIT_OID_HEXSZ + 1];
+
+	for (i = 0; sh->stale && i < sh->approvals.n; i++) {
+		const struct chg_approval_verdict *v = &sh->approvals.verdicts[i];
+		if (v->verdict != CHG_VERDICT_STALE)
+			continue;
+		git_oid_tostr(hex, sizeof(hex), &v->approval->commit);
+		for (j = 0; j < ev->nstale; j++)
+			if (!strcmp(ev->stale[j].commit, hex)) {
+				sh->stale[i].edited = 1;
+				memcpy(sh->stale[i].edit, ev->commit->hex, sizeof(sh->stale[i].edit));
+				memcpy(sh->stale[i].edit_short, ev->commit->short_id,
+				       sizeof(sh->stale[i].edit_short));
+			}
+	}
+}
+
 /* The audit walk's callback: one line of the history summary per event
  * `chg show` tells. */
 static int collect(const struct chg_audit_event *ev, void *payload)
@@ -51,6 +89,9 @@ static int collect(const struct chg_audit_event *ev, void *payload)
 	struct chg_buf d = CHG_BUF_INIT;
 	size_t i;
 	int error;
+
+	if (ev->type == CHG_AUDIT_UPDATED && ev->nstale)
+		note_stale(payload, ev);
 
 	switch (ev->type) {
 	case CHG_AUDIT_CREATED:
@@ -75,6 +116,8 @@ static int collect(const struct chg_audit_event *ev, void *payload)
 		}
 		for (i = 0; i < ev->nfields; i++)
 			chg_buf_printf(&d, "%s%s", i ? ", " : "", ev->fields[i]);
+		put_refs(&d, ev->stale, ev->nstale, "stale");
+		put_refs(&d, ev->current, ev->ncurrent, "count");
 		break;
 	case CHG_AUDIT_REVIEWED:
 		chg_buf_printf(&d, "%s", ev->outcome ? ev->outcome : "");
@@ -190,6 +233,9 @@ static int assess(struct chg_show *sh, int64_t now)
 		error = chg_approval_evaluate(&sh->approvals, p, sh->change,
 					      sh->history, now);
 		sh->has_approvals = 1;
+		if (!error && sh->approvals.n &&
+		    !(sh->stale = calloc(sh->approvals.n, sizeof(*sh->stale))))
+			error = CHG_ENOMEM;
 	}
 	sh->approval_needed = chg_policy_state_needs_approval(p, sh->change->state);
 	return error == CHG_ELIMIT ? 0 : error;
@@ -251,6 +297,7 @@ void chg_show_release(struct chg_show *sh)
 	chg_diag_list_release(&sh->findings);
 	free(sh->dependencies);
 	free(sh->rejections);
+	free(sh->stale);
 	if (sh->has_approvals)
 		chg_approval_result_release(&sh->approvals);
 	if (sh->has_risk)

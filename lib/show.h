@@ -15,6 +15,10 @@
  *                 revision, judged with the loaded history
  *   events        its audit trail (audit.h: chg_audit_walk_history over
  *                 the loaded history's commits), one line each
+ *   stale         for each stale approval, the commit whose edit made it
+ *                 stale: the latest `updated` event of its audit trail
+ *                 that lists it as made stale (an approval that never
+ *                 counted for a content of the change has none)
  *
  * Ownership: a `struct chg_show` owns everything it holds, the loaded
  * revision included; the pointers in it (change, policy, rejections,
@@ -33,6 +37,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
+
+#include <git2.h>
 
 #include "approval.h"
 #include "buf.h"
@@ -60,6 +66,13 @@ struct chg_show_event {
 	const char *type;         /* chg_audit_type_name: static */
 	char *detail;             /* "draft -> requested", "a@x counted",
 				     "title, window", ...; may be "" */
+};
+
+/* Where a stale approval became stale. */
+struct chg_show_stale {
+	int edited;               /* an edit made it stale: `edit` is set */
+	char edit[GIT_OID_HEXSZ + 1]; /* that commit's full id */
+	char edit_short[8];       /* and its short id */
 };
 
 /* One entry of depends-on. */
@@ -94,6 +107,9 @@ struct chg_show {
 	struct chg_approval_result approvals;
 	int approval_needed;      /* its state needs approval
 				     (chg_policy_state_needs_approval) */
+	struct chg_show_stale *stale; /* parallel to approvals.verdicts
+				     (approvals.n); set for the stale ones;
+				     NULL when there are none */
 
 	const struct chg_approval **rejections; /* its Rejected-by commits,
 				     oldest first; owned by the history */

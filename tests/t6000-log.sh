@@ -225,7 +225,7 @@ test_expect_success 'text: the whole history, one event a line' '
 	2026-10-07 09:00 +00:00  {c7}  CHG-0002   rejected  Jane Doe          jane@example.com self $two
 	2026-10-08 09:00 +00:00  {c8}  CHG-0002   state     Jane Doe          requested -> rejected
 	2026-10-09 09:00 +00:00  {c9}  CHG-0001   moved     Bob Ops           changes/CHG-0001.yaml -> changes/acme/CHG-0001.yaml
-	2026-10-09 09:00 +00:00  {c9}  CHG-0001   updated   Bob Ops           client
+	2026-10-09 09:00 +00:00  {c9}  CHG-0001   updated   Bob Ops           client; makes approvals by dave@example.com ({c3}) stale
 	2026-10-10 22:00 +00:00  {c10}  CHG-0001   state     Bob Ops           approved -> implementing
 	2026-10-11 09:00 +00:00  {c11}  CHG-0001   state     Bob Ops           implementing -> closed
 	2026-10-11 09:00 +00:00  {c11}  CHG-0001   reviewed  Bob Ops           successful
@@ -273,7 +273,8 @@ summarize () {
 		my @want = qw(type change commit author author_email author_date
 			      committer committer_email committer_date subject
 			      fields from to approver digest verdict fingerprint
-			      outcome path invalid rule line column message);
+			      outcome path invalid rule line column message
+			      matched counted makes_stale makes_current);
 		while (my $line = <STDIN>) {
 			# the keys, in the order they are written
 			my ($depth, @keys) = (0);
@@ -365,18 +366,18 @@ test_expect_success 'csv: RFC 4180, a header, quoted cells, no formulas' '
 	! grep -v "$(printf "\r")\$" actual &&
 	tr -d "\r" <actual >lf &&
 	head -n 1 lf >header &&
-	echo "type,change,commit,author,author_email,author_date,committer,committer_email,committer_date,subject,fields,from,to,approver,digest,verdict,fingerprint,outcome,path,invalid,rule,line,column,message" >expect &&
+	echo "type,change,commit,author,author_email,author_date,committer,committer_email,committer_date,subject,fields,from,to,approver,digest,verdict,fingerprint,outcome,path,invalid,rule,line,column,message,matched,counted,makes_stale,makes_current" >expect &&
 	test_cmp expect header &&
 	c2=$(git -C r rev-parse c2) && c9=$(git -C r rev-parse c9) &&
 	c19=$(git -C r rev-parse c19) && c20=$(git -C r rev-parse c20) &&
 	c21=$(git -C r rev-parse c21) &&
 	d20=sha256:0000000000000000000000000000000000000000000000000000000000000000 &&
 	cat >expect <<-EOF &&
-	updated,CHG-0001,$c2,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Edit CHG-0001,rollback-plan;systems[2],,,,,,,,changes/CHG-0001.yaml,false,,,,
-	moved,CHG-0001,$c9,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Move CHG-0001 to acme,,changes/CHG-0001.yaml,changes/acme/CHG-0001.yaml,,,,,,changes/acme/CHG-0001.yaml,false,,,,
-	updated,CHG-0004,$c19,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,"'"'"'=HYPERLINK(""http://x.example""), a ""quoted"" subject",description,,,,,,,,changes/globex/CHG-0004.yaml,false,,,,
-	approved,CHG-0099,$c20,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Approve CHG-0099,,,,Dave Miller <dave@example.com>,$d20,unknown-change,,,,false,,,,
-	updated,CHG-0004,$c21,Bob Ops,bob@example.com,2026-10-29T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-29T09:00:00+00:00,Break CHG-0004,,,,,,,,,changes/globex/CHG-0004.yaml,true,yaml-syntax,23,1,did not find expected node content while parsing a flow node
+	updated,CHG-0001,$c2,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Bob Ops,bob@example.com,2026-10-02T09:00:00+02:00,Edit CHG-0001,rollback-plan;systems[2],,,,,,,,changes/CHG-0001.yaml,false,,,,,,,,
+	moved,CHG-0001,$c9,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-09T09:00:00+00:00,Move CHG-0001 to acme,,changes/CHG-0001.yaml,changes/acme/CHG-0001.yaml,,,,,,changes/acme/CHG-0001.yaml,false,,,,,,,,
+	updated,CHG-0004,$c19,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-27T09:00:00+00:00,"'"'"'=HYPERLINK(""http://x.example""), a ""quoted"" subject",description,,,,,,,,changes/globex/CHG-0004.yaml,false,,,,,,,,
+	approved,CHG-0099,$c20,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Dave Miller,dave@example.com,2026-10-28T09:00:00+00:00,Approve CHG-0099,,,,Dave Miller <dave@example.com>,$d20,unknown-change,,,,false,,,,,,,,
+	updated,CHG-0004,$c21,Bob Ops,bob@example.com,2026-10-29T09:00:00+00:00,Bob Ops,bob@example.com,2026-10-29T09:00:00+00:00,Break CHG-0004,,,,,,,,,changes/globex/CHG-0004.yaml,true,yaml-syntax,23,1,did not find expected node content while parsing a flow node,,,,
 	EOF
 	grep -e "^updated,CHG-0001,$c2," -e "^moved," -e "^updated,CHG-0004,$c19," -e ",$c20," -e ",$c21," lf >got &&
 	test_cmp expect got
@@ -415,7 +416,7 @@ test_expect_success 'what changed for client acme in the last 90 days: one comma
 	2026-10-07 09:00 +00:00  {c7}  CHG-0002   rejected  Jane Doe          jane@example.com self $two
 	2026-10-08 09:00 +00:00  {c8}  CHG-0002   state     Jane Doe          requested -> rejected
 	2026-10-09 09:00 +00:00  {c9}  CHG-0001   moved     Bob Ops           changes/CHG-0001.yaml -> changes/acme/CHG-0001.yaml
-	2026-10-09 09:00 +00:00  {c9}  CHG-0001   updated   Bob Ops           client
+	2026-10-09 09:00 +00:00  {c9}  CHG-0001   updated   Bob Ops           client; makes approvals by dave@example.com ({c3}) stale
 	2026-10-10 22:00 +00:00  {c10}  CHG-0001   state     Bob Ops           approved -> implementing
 	2026-10-11 09:00 +00:00  {c11}  CHG-0001   state     Bob Ops           implementing -> closed
 	2026-10-11 09:00 +00:00  {c11}  CHG-0001   reviewed  Bob Ops           successful
@@ -563,7 +564,7 @@ test_expect_success 'the example repository: its audit trail' '
 	2026-12-08 11:00 +01:00  $2  CHG-0038   approved  Carol Nguyen      carol@msp.example counted $d38
 	2026-12-08 15:30 +01:00  $3  CHG-0038   approved  Erin Walsh        erin@msp.example counted $d38
 	2026-12-08 16:00 +01:00  $4  CHG-0038   state     Jane Doe          requested -> approved
-	2026-12-10 09:45 +01:00  $5  CHG-0038   updated   Bob Ops           rollback-plan
+	2026-12-10 09:45 +01:00  $5  CHG-0038   updated   Bob Ops           rollback-plan; makes approvals by carol@msp.example ($2), erin@msp.example ($3) stale
 	EOF
 	test_cmp expect actual &&
 	grep "CHG-0035   approved" all >actual &&

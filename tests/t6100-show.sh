@@ -44,19 +44,18 @@ test_expect_success 'show: the change, its approvals and why, dependencies, hist
 	digest:     $d
 
 	approvals: 1 of 1 counted (from managers or cab)
-	  stale           {c2}  approval by carol@example.com in {c2} is stale: it approved $old..., the change is now $new...; ask for a new approval
+	  stale           {c2}  carol@example.com: approved $old; the change was edited in {c3}
 	  counted         {c4}  dave@example.com
 	  self            {c5}  approval by jane@example.com in {c5} does not count: jane@example.com requested this change
 	rejections: none
 	dependencies:
 	  CHG-0002   approved
 	findings:
-	  4:8: note: approval by carol@example.com in {c2} is stale: it approved $old..., the change is now $new...; ask for a new approval [stale-approval]
 	  4:8: warning: approval by jane@example.com in {c5} does not count: jane@example.com requested this change [self-approval]
 	history:
 	  2026-10-01  {c1}  created   requested
 	  2026-10-02  {c2}  approved  carol@example.com counted
-	  2026-10-03  {c3}  updated   rollback-plan
+	  2026-10-03  {c3}  updated   rollback-plan; makes approvals by carol@example.com ({c2}) stale
 	  2026-10-04  {c4}  approved  dave@example.com counted
 	  2026-10-05  {c5}  approved  jane@example.com self
 	  2026-10-06  {c6}  state     requested -> approved
@@ -85,11 +84,10 @@ test_expect_success 'show --format json: the same, parsed by JSON::PP' '
 	counted {c4} dave@example.com -
 	self {c5} jane@example.com self-approval
 	dep CHG-0002 approved
-	finding 4:8 note stale-approval
 	finding 4:8 warning self-approval
 	history {c1} created requested
 	history {c2} approved carol@example.com counted
-	history {c3} updated rollback-plan
+	history {c3} updated rollback-plan; makes approvals by carol@example.com ({c2}) stale
 	history {c4} approved dave@example.com counted
 	history {c5} approved jane@example.com self
 	history {c6} state requested -> approved

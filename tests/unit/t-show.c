@@ -193,6 +193,76 @@ static void test_earlier_revision(void **state)
 	chg_buf_release(&err);
 }
 
+/* The digest of `id` as chg show tells it, into `out`. */
+static void digest_of(char out[CHG_DIGEST_SIZE], const char *dir, const char *id)
+{
+	struct chg_show sh;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+
+	show(&sh, &diags, &err, dir, NULL, id, 0);
+	assert_non_null(sh.change);
+	memcpy(out, sh.change->digest, CHG_DIGEST_SIZE);
+	chg_show_release(&sh);
+	chg_diag_list_release(&diags);
+	chg_buf_release(&err);
+}
+
+static void test_where_stale(void **state)
+{
+	struct chg_show sh;
+	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
+	struct chg_buf err = CHG_BUF_INIT;
+	char digest[CHG_DIGEST_SIZE], edit[64], edit_short[64];
+
+	(void)state;
+	/* Dave approves, Bob edits the rollback plan, Carol approves the
+	   new content; an approval of a digest the change never had is
+	   stale without an edit */
+	assert_int_equal(scratch_repo("stale"), 0);
+	assert_int_equal(scratch_write("stale/changes/CHG-0001.yaml",
+				       SCRATCH_CR("CHG-0001", "requested", "")), 0);
+	scratch_as("Jane Doe", "jane@example.com");
+	assert_int_equal(scratch_commit("stale", "Request CHG-0001"), 0);
+	digest_of(digest, "stale", "CHG-0001");
+	assert_int_equal(scratch_review("stale", "CHG-0001", digest, "Dave Miller",
+					"dave@example.com", 0), 0);
+	assert_int_equal(scratch_write("stale/changes/CHG-0001.yaml",
+				       SCRATCH_CR("CHG-0001", "requested",
+						  "test-plan: Both listeners answer.\n")), 0);
+	scratch_as("Bob Ops", "bob@example.com");
+	assert_int_equal(scratch_commit("stale", "Edit CHG-0001"), 0);
+	assert_int_equal(scratch_git_out(edit, sizeof(edit), "-C stale rev-parse HEAD"), 0);
+	assert_int_equal(scratch_git_out(edit_short, sizeof(edit_short),
+					 "-C stale rev-parse --short=7 HEAD"), 0);
+	digest_of(digest, "stale", "CHG-0001");
+	assert_int_equal(scratch_review("stale", "CHG-0001", digest, "Carol Nguyen",
+					"carol@example.com", 0), 0);
+	assert_int_equal(scratch_review("stale", "CHG-0001",
+					"sha256:0000000000000000000000000000000000000000000000000000000000000000",
+					"Alice Example", "alice@example.com", 0), 0);
+	scratch_as("Jane Doe", "jane@example.com");
+
+	show(&sh, &diags, &err, "stale", NULL, "CHG-0001", 0);
+	assert_int_equal(sh.approvals.n, 3);
+	assert_int_equal(sh.approvals.counted, 1);
+	assert_non_null(sh.stale);
+	assert_int_equal(sh.approvals.verdicts[0].verdict, CHG_VERDICT_STALE);
+	assert_int_equal(sh.stale[0].edited, 1);
+	assert_string_equal(sh.stale[0].edit, edit);
+	assert_string_equal(sh.stale[0].edit_short, edit_short);
+	assert_int_equal(sh.approvals.verdicts[1].verdict, CHG_VERDICT_COUNTED);
+	assert_int_equal(sh.stale[1].edited, 0);
+	assert_int_equal(sh.approvals.verdicts[2].verdict, CHG_VERDICT_STALE);
+	assert_int_equal(sh.stale[2].edited, 0);
+	/* the quorum holds: chg-lint reports no stale approval */
+	assert_false(has_finding(&sh.findings, "changes/CHG-0001.yaml", "stale-approval"));
+	chg_show_release(&sh);
+	assert_null(sh.stale);
+	chg_diag_list_release(&diags);
+	chg_buf_release(&err);
+}
+
 static void test_unknown_id(void **state)
 {
 	struct chg_show sh;
@@ -261,6 +331,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gathers),
 		cmocka_unit_test(test_earlier_revision),
+		cmocka_unit_test(test_where_stale),
 		cmocka_unit_test(test_unknown_id),
 		cmocka_unit_test(test_invalid_policy),
 		cmocka_unit_test(test_not_a_repository),
