@@ -1874,6 +1874,39 @@ cleanup:
 }
 
 /*
+ * Adds to `out` the makers (trust_change_makers) of the unapproved trust
+ * changes on the first-parent chain between the last approved trust state
+ * `judge` and the trust change `tc`: an approval of tc's digest approves
+ * their changes too, since its trust state holds them, so who made them
+ * does not approve it either.  A change undone on the way is counted all
+ * the same: that only keeps someone from approving.
+ */
+static int earlier_makers(struct chg_strlist *out, struct walk *w,
+			  const struct chg_trust_change *tc,
+			  const struct chg_policy *policy, size_t judge,
+			  const char *origin)
+{
+	const struct chg_trust_log *log = &w->h->trust;
+	const git_oid *trust = judge != CHG_TRUST_NONE ? &log->records[judge].commit : NULL;
+	size_t k;
+	int error = 0;
+
+	for (k = log->records[tc->record].parent;
+	     k != CHG_TRUST_NONE && k != judge && !error;
+	     k = log->records[k].parent) {
+		git_commit *c;
+
+		if (!log->records[k].changed)
+			continue;
+		if (git_commit_lookup(&c, w->repo, &log->records[k].commit) < 0)
+			return CHG_EGIT;
+		error = trust_change_makers(out, w, c, policy, trust, origin);
+		git_commit_free(c);
+	}
+	return error;
+}
+
+/*
  * Stores in *by the rejection that withdraws the approval `a` of a trust
  * change (rule 8: a later Rejected-by of the same digest by the same
  * person), judged as the approval is, under `policy` and the trust files
@@ -1936,7 +1969,7 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 	const git_oid *parent = git_commit_parentcount(commit) > 0 ?
 				git_commit_parent_id(commit, 0) : NULL;
 	struct chg_signature_result sig = CHG_SIGNATURE_RESULT_INIT;
-	struct chg_strlist signers = CHG_STRLIST_INIT;
+	struct chg_strlist signers = CHG_STRLIST_INIT, earlier = CHG_STRLIST_INIT;
 	struct chg_buf why = CHG_BUF_INIT;
 	git_commit *ac = NULL;
 	size_t i, j;
@@ -1947,6 +1980,8 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 		return error;
 	/* separation of duties: who made the change does not approve it */
 	error = trust_change_makers(&signers, w, commit, policy, trust, origin);
+	if (!error)
+		error = earlier_makers(&earlier, w, tc, policy, judge, origin);
 	for (i = j = 0; i < h->napprovals; i++)
 		j += names_trust_change(&h->approvals[i], tc);
 	if (!error && !(tc->verdicts = calloc(j + 1, sizeof(*tc->verdicts))))
@@ -1991,6 +2026,15 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 			v->verdict = CHG_VERDICT_SELF;
 			chg_buf_printf(&why, "approval by %s in %s does not count: %s authored, committed or signed %s, the trust change it approves",
 				       a->email, a->short_id, a->email, tc->short_id);
+		} else if (listed(&earlier, a->email)) {
+			v->verdict = CHG_VERDICT_SELF;
+			char jid[8] = "";
+			if (judge != CHG_TRUST_NONE)
+				chg_oid_short(jid, &h->trust.records[judge].commit);
+			chg_buf_printf(&why, "approval by %s in %s does not count: %s authored, committed or signed an unapproved trust change that %s builds on (%s%s), so it would approve that change too",
+				       a->email, a->short_id, a->email, tc->short_id,
+				       *jid ? "made after the last approved trust, in " : "there is no approved trust before it",
+				       jid);
 		} else if (!chg_approval_allowed(policy, rule, a->email)) {
 			v->verdict = CHG_VERDICT_NOT_ALLOWED;
 			chg_buf_printf(&why, "approval by %s in %s does not count: the approver is not in ",
@@ -2017,6 +2061,7 @@ static int judge_approvals(struct walk *w, struct chg_trust_change *tc,
 	}
 	chg_signature_result_release(&sig);
 	chg_strlist_release(&signers);
+	chg_strlist_release(&earlier);
 	chg_buf_release(&why);
 	return error;
 }

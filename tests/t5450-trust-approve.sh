@@ -315,4 +315,28 @@ test_expect_success 'the history of every commit read as a view of one walk is t
 	chg_views_agree
 '
 
+test_expect_success 'who made an unapproved trust change does not approve a later one built on it' '
+	trust_repo sod &&
+	root=$(short sod) &&
+	allowed erin erin@example.com >>sod/.chg/allowed_signers &&
+	(cd sod && chg_commit "Alice Example" alice@example.com "Trust erin") &&
+	allowed dave dave-ops@example.com >>sod/.chg/allowed_signers &&
+	(cd sod && chg_commit "Jane Doe" jane@example.com "Trust dave for ops") &&
+	y=$(short sod) &&
+	snapshot sod before &&
+	test_expect_code 1 by alice "Alice Example" alice@example.com \
+		chg -C sod approve --trust >out 2>err &&
+	snapshot sod after &&
+	test_cmp before after &&
+	grep "alice@example.com authored, committed or signed an unapproved trust change that $y builds on (made after the last approved trust, in $root), so it would approve that change too \[self-approval\]" err &&
+	by alice "Alice Example" alice@example.com chg -C sod approve --trust --force &&
+	a=$(short sod) &&
+	by carol "Carol Example" carol@example.com chg -C sod approve --trust &&
+	chg_lint_status 1 -C sod &&
+	grep "^\.chg/allowed_signers: error: \.chg/allowed_signers changed in $y without approval: 1 of the 2 required approvals counted (from cab) " actual &&
+	grep "^\.chg/allowed_signers: error: approval by alice@example.com in $a does not count: alice@example.com authored, committed or signed an unapproved trust change that $y builds on (made after the last approved trust, in $root), so it would approve that change too \[self-approval\]\$" actual &&
+	by dave "Dave Example" dave@example.com chg -C sod approve --trust --force &&
+	chg_lint_status 1 -C sod
+'
+
 test_done
