@@ -629,6 +629,35 @@ static void explain(struct chg_buf *refusal, struct approve *a, const git_oid *o
 }
 
 /*
+ * Appends to `warning` why the approval in `sid`, judged `vd`, will not
+ * count, as chg-lint will say it; `what` names what it approves (a change
+ * request's id, "the trust change in abc1234").
+ */
+static void not_counted(struct chg_buf *warning, const struct approve *a,
+			const char *sid, const struct chg_approval_verdict *vd,
+			const char *what)
+{
+	if (vd->verdict == CHG_VERDICT_DUPLICATE && !vd->reason)
+		chg_buf_printf(warning, "approval in %s is a repeat: %s already has an approval by %s that counts",
+			       sid, what, a->email);
+	else
+		chg_buf_printf(warning, "%s [%s]", vd->reason ? vd->reason :
+			       "the approval does not count",
+			       chg_verdict_rule(vd->verdict) ? chg_verdict_rule(vd->verdict) :
+			       chg_verdict_name(vd->verdict));
+}
+
+/* Says why the approval in `sid` could not be judged, when `error` < 0. */
+static void judge_failed(struct approve *a, int error, const char *sid)
+{
+	if (error == CHG_ENOMEM)
+		say(a, "out of memory");
+	else if (error < 0)
+		say(a, "cannot judge the approval %s: %s; nothing was changed", sid,
+		    chg_error_str(error));
+}
+
+/*
  * Judges the new approval `oid` of the change request as chg-lint will
  * judge it at the new tip: with the history up to it.  Appends to
  * `refusal` (the user's terms) and `warning` (naming the commit, as
@@ -663,22 +692,11 @@ static int judge_change_approval(struct chg_buf *refusal, struct chg_buf *warnin
 			continue;
 		explain(refusal, a, oid, vd, res.verdicts, res.n, a->change->id,
 			groups.ptr, "the matching approval rule");
-		if (vd->verdict == CHG_VERDICT_DUPLICATE && !vd->reason)
-			chg_buf_printf(warning, "approval in %s is a repeat: %s already has an approval by %s that counts",
-				       sid, a->change->id, a->email);
-		else
-			chg_buf_printf(warning, "%s [%s]", vd->reason ? vd->reason :
-				       "the approval does not count",
-				       chg_verdict_rule(vd->verdict) ? chg_verdict_rule(vd->verdict) :
-				       chg_verdict_name(vd->verdict));
+		not_counted(warning, a, sid, vd, a->change->id);
 		break;
 	}
 cleanup:
-	if (error == CHG_ENOMEM)
-		say(a, "out of memory");
-	else if (error < 0)
-		say(a, "cannot judge the approval %s: %s; nothing was changed", sid,
-		    chg_error_str(error));
+	judge_failed(a, error, sid);
 	chg_buf_release(&groups);
 	chg_approval_result_release(&res);
 	chg_history_release(&h);
@@ -731,20 +749,11 @@ static int judge_trust_approval(struct chg_buf *refusal, struct chg_buf *warning
 		goto cleanup;
 	explain(refusal, a, oid, vd, found->verdicts, found->n, what.ptr, found->groups,
 		"the policy's approvals.trust");
-	if (vd->verdict == CHG_VERDICT_DUPLICATE && !vd->reason)
-		chg_buf_printf(warning, "approval in %s is a repeat: the trust change in %s already has an approval by %s that counts",
-			       sid, found->short_id, a->email);
-	else
-		chg_buf_printf(warning, "%s [%s]", vd->reason ? vd->reason :
-			       "the approval does not count",
-			       chg_verdict_rule(vd->verdict) ? chg_verdict_rule(vd->verdict) :
-			       chg_verdict_name(vd->verdict));
+	chg_buf_clear(&what);
+	chg_buf_printf(&what, "the trust change in %s", found->short_id);
+	not_counted(warning, a, sid, vd, what.ptr);
 cleanup:
-	if (error == CHG_ENOMEM)
-		say(a, "out of memory");
-	else if (error < 0)
-		say(a, "cannot judge the approval %s: %s; nothing was changed", sid,
-		    chg_error_str(error));
+	judge_failed(a, error, sid);
 	chg_buf_release(&what);
 	chg_history_release(&h);
 	return error;
