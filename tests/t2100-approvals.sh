@@ -39,11 +39,6 @@ approve () {
 	(cd "$1" && chg_approve "$2" "$3" "$4" && git rev-parse HEAD | cut -c1-7)
 }
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 test_expect_success 'a medium change approved by a manager lints clean' '
 	chg_normal_cr CHG-0001 approved | new_repo medium CHG-0001 &&
 	approve medium CHG-0001 "Dave Miller" dave@example.com &&

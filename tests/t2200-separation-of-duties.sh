@@ -25,11 +25,6 @@ rewrite () {
 	mv "$1/changes/$2.yaml.new" "$1/changes/$2.yaml"
 }
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 SQ="'"
 missing_line='changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 0 of the 1 required approval counted (from managers or cab)'
 

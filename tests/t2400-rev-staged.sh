@@ -10,11 +10,6 @@ rewrite () {
 	mv "$1.new" "$1"
 }
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # abbrev DIGEST: the digest as stale-approval messages quote it.
 abbrev () {
 	printf '%s...' "$(printf '%s' "$1" | cut -c1-19)"

@@ -9,11 +9,6 @@ unset SSH_AUTH_SOCK
 SQ="'"
 missing_line='changes/CHG-0001.yaml:4:8: error: CHG-0001 is approved but 0 of the 1 required approval counted (from managers or cab)'
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # ssh_fp NAME [TYPE]: "ED25519 key SHA256:..." of NAME.key, as ssh-keygen
 # shows it (TYPE: ED25519-CERT for a certificate).
 ssh_fp () {

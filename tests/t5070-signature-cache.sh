@@ -17,19 +17,9 @@ unset SSH_AUTH_SOCK
 
 SQ="'"
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # ssh_fp NAME: "ED25519 key SHA256:..." of NAME.key, as ssh-keygen shows it.
 ssh_fp () {
 	echo "ED25519 key $(ssh-keygen -lf "$1.key.pub" | cut -d" " -f2)"
-}
-
-# allowed NAME PRINCIPALS: an allowed_signers line for NAME.key.
-allowed () {
-	printf '%s %s\n' "$2" "$(cut -d" " -f1,2 "$1.key.pub")"
 }
 
 # signed_repo DIR: a repository whose policy requires signatures, whose

@@ -7,11 +7,6 @@ test_description='trust changes: the policy, trust files and catalog change only
 unset SSH_AUTH_SOCK
 SQ="'"
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # ssh_fp NAME: "ED25519 key SHA256:..." of NAME.key.
 ssh_fp () {
 	echo "ED25519 key $(ssh-keygen -lf "$1.key.pub" | cut -d" " -f2)"

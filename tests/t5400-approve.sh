@@ -9,16 +9,6 @@ SQ="'"
 CHG_NOW=$CHG_TEST_NOW
 export CHG_NOW
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
-# allowed NAME PRINCIPALS: an allowed_signers line for NAME.key.
-allowed () {
-	printf '%s %s\n' "$2" "$(cut -d" " -f1,2 "$1.key.pub")"
-}
-
 # as NAME EMAIL COMMAND...: runs COMMAND as author and committer NAME <EMAIL>.
 as () {
 	_name=$1 _email=$2 &&

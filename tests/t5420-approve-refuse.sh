@@ -9,27 +9,6 @@ SQ="'"
 CHG_NOW=$CHG_TEST_NOW
 export CHG_NOW
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
-# allowed NAME PRINCIPALS: an allowed_signers line for NAME.key.
-allowed () {
-	printf '%s %s\n' "$2" "$(cut -d" " -f1,2 "$1.key.pub")"
-}
-
-# by KEY NAME EMAIL COMMAND...: runs COMMAND as author and committer
-# NAME <EMAIL>, git signing with KEY.key.
-by () {
-	_key=$1 _name=$2 _email=$3 &&
-	shift 3 &&
-	GIT_AUTHOR_NAME="$_name" GIT_AUTHOR_EMAIL="$_email" \
-	GIT_COMMITTER_NAME="$_name" GIT_COMMITTER_EMAIL="$_email" \
-	GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=user.signingKey \
-	GIT_CONFIG_VALUE_0="$PWD/$_key.key" "$@"
-}
-
 # snapshot DIR NAME: HEAD, the index, the working tree's status and the
 # reflog of DIR in NAME.
 snapshot () {

@@ -10,11 +10,6 @@ CHG_NOW=$CHG_TEST_NOW
 export CHG_NOW
 SQ="'"
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # full DIR REV: the full id of REV in DIR.
 full () {
 	git -C "$1" rev-parse "$2"

@@ -15,11 +15,6 @@ whole wording of the messages.'
 unset SSH_AUTH_SOCK
 SQ="'"
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # allowed NAME PRINCIPALS [OPTIONS]: an allowed_signers line for NAME.key.
 allowed () {
 	printf '%s %s%s\n' "$2" "${3:+$3 }" "$(cut -d" " -f1,2 "$1.key.pub")"

@@ -21,11 +21,6 @@ GNUPGHOME="$GPG_HOMES/gnupg"
 export GNUPGHOME GPG_HOMES
 unset SSH_AUTH_SOCK
 
-# short DIR [REV]: the 7-digit short id of REV (default HEAD) in DIR.
-short () {
-	git -C "$1" rev-parse "${2:-HEAD}" | cut -c1-7
-}
-
 # pgp_fp EMAIL: the fingerprint of the OpenPGP key of EMAIL in $GNUPGHOME.
 pgp_fp () {
 	gpg --batch --with-colons --fingerprint "<$1>" | awk -F: '/^fpr/ { print $10; exit }'
