@@ -55,12 +55,16 @@ static int put_yaml_string(struct chg_buf *out, const char *s)
 			error = chg_buf_puts(out, "\\t");
 		else if (*p < 0x20 || *p == 0x7f)
 			error = chg_buf_printf(out, "\\x%02x", *p);
-		else if (p[0] == 0xc2 && p[1] == 0x85)
-			error = chg_buf_puts(out, "\\N"), p++;
+		else if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f)
+			/* C1 controls, NEL (a line break) among them */
+			error = chg_buf_printf(out, "\\x%02x", p[1]), p++;
 		else if (p[0] == 0xe2 && p[1] == 0x80 && (p[2] == 0xa8 || p[2] == 0xa9))
 			error = chg_buf_puts(out, p[2] == 0xa8 ? "\\L" : "\\P"), p += 2;
-		else if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf)
-			error = chg_buf_puts(out, "\\uFEFF"), p += 2;
+		else if (p[0] == 0xef && ((p[1] == 0xbb && p[2] == 0xbf) ||
+					  (p[1] == 0xbf && p[2] >= 0xbe)))
+			/* a byte order mark, and the non-characters */
+			error = chg_buf_printf(out, "\\u%s", p[1] == 0xbb ? "FEFF" :
+					       p[2] == 0xbe ? "FFFE" : "FFFF"), p += 2;
 		else
 			error = chg_buf_putc(out, (char)*p);
 	}
