@@ -436,4 +436,22 @@ test_expect_success 'github: a job summary that cannot be written changes no exi
 	grep "cannot write the job summary" stderr
 '
 
+# complete_chg WORD...: what the bash completion offers for the last WORD
+# of the command line WORD..., one a line (as in t0300).
+complete_chg () {
+	bash -c '. "$CHG_SRC_DIR/contrib/completion/chg.bash" &&
+		COMP_WORDS=("$@") &&
+		COMP_CWORD=$(($# - 1)) &&
+		_chg &&
+		printf "%s\n" "${COMPREPLY[@]}"' complete "$@"
+}
+
+test_expect_success 'bash completion offers every format of chg-lint and chg lint' '
+	printf "%s\n" text json github sarif junit tap gitlab checkstyle >expect &&
+	complete_chg chg-lint --format "" >out &&
+	test_cmp expect out &&
+	complete_chg chg lint --format "" >out &&
+	test_cmp expect out
+'
+
 test_done
