@@ -16,10 +16,11 @@
 static const char usage_text[] =
 	"usage: %s [-C DIR] [--rev REV | --staged] [--scope all|changed]\n"
 	"          [--policy FILE] [--now DATETIME] [--trust-root ID] [--strict]\n"
-	"          [--format text|json] [PATH...]\n"
+	"          [--format text|json|github|tap|gitlab|checkstyle] [PATH...]\n"
 	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]...\n"
 	"          [--scope all|changed] [--policy FILE] [--now DATETIME]\n"
-	"          [--trust-root ID] [--strict] [--format text|json]\n"
+	"          [--trust-root ID] [--strict]\n"
+	"          [--format text|json|github|tap|gitlab|checkstyle]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"   or: %s --version\n"
 	"\n"
@@ -49,7 +50,10 @@ static const char usage_text[] =
 	"                     revision must contain commit ID (also CHG_TRUST_ROOT;\n"
 	"                     default: git config chg.trustRoot)\n"
 	"  --strict           warnings fail too\n"
-	"  --format FORMAT    text (default) or json\n"
+	"  --format FORMAT    text (default; github when GITHUB_ACTIONS=true), json,\n"
+	"                     github (annotations; job summary to\n"
+	"                     $GITHUB_STEP_SUMMARY), tap (TAP 14), gitlab (Code\n"
+	"                     Quality) or checkstyle (XML)\n"
 	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
 	"                     and a failing and a passing example\n"
 	"  --version          print the versions of chg-lint and its libraries\n"
@@ -227,7 +231,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_lint_stats stats = { 0 };
 	struct chg_buf err = CHG_BUF_INIT;
-	const char *now = NULL, *format = "text", *explain = NULL, *range = NULL;
+	const char *now = NULL, *format = NULL, *explain = NULL, *range = NULL;
 	const char *trust_root = NULL, *scope = NULL;
 	int c, strict = 0, status, rc;
 
@@ -269,10 +273,8 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			return CHG_EXIT_USAGE;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		chg_cmd_error(cmd, "unknown format '%s' (expected text or json)", format);
+	if (format && chg_cmd_check_format(cmd, format) < 0)
 		return CHG_EXIT_USAGE;
-	}
 	if (scope && !strcmp(scope, "all")) {
 		opts.scope = CHG_LINT_SCOPE_ALL;
 	} else if (scope && !strcmp(scope, "changed")) {
@@ -310,7 +312,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			       trust_root) < 0)
 		return CHG_EXIT_USAGE;
 	if (explain) {
-		if (optind < argc || strcmp(format, "text")) {
+		if (optind < argc || (format && strcmp(format, "text"))) {
 			chg_cmd_error(cmd, "--explain takes no PATH and prints text only");
 			return CHG_EXIT_USAGE;
 		}
@@ -328,9 +330,11 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	} else {
 		rc = chg_lint(&diags, &err, &opts, &stats);
 	}
-	status = chg_cmd_finish(cmd, &diags, format, rc, &err, strict,
-				(long)stats.files,
-				"the policy or the standard-change catalog is invalid; fix the errors above");
+	status = chg_cmd_finish_files(cmd, &diags, &stats.paths,
+				      format ? format : chg_cmd_default_format(),
+				      rc, &err, strict, (long)stats.files,
+				      "the policy or the standard-change catalog is invalid; fix the errors above");
+	chg_lint_stats_release(&stats);
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);
 	return status;

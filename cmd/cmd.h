@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "repo.h"
 
 #define CHG_VERSION "0.1.0"
 
@@ -77,6 +78,37 @@ void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
 int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		   const char *format, int rc, const struct chg_buf *err,
 		   int strict, long files, const char *invalid);
+
+/*
+ * As chg_cmd_finish, for every format chg_cmd_check_format knows:
+ * `paths` are the files linted (chg_lint_stats.paths), which the formats
+ * that list each file (tap, checkstyle) show, or NULL.  With "github" the
+ * job summary (chg_format_github_summary) is also appended to the file
+ * $GITHUB_STEP_SUMMARY names, when it is set and the run completed; a
+ * summary that cannot be written is reported on standard error and
+ * changes no exit status.  With "tap", a run that could not finish (rc <
+ * 0 but CHG_EINVALID) ends with "Bail out!" and the reason.  A format it
+ * does not know prints as text.
+ */
+int chg_cmd_finish_files(const struct chg_cmd *cmd,
+			 const struct chg_diag_list *diags,
+			 const struct chg_strlist *paths, const char *format,
+			 int rc, const struct chg_buf *err, int strict,
+			 long files, const char *invalid);
+
+/*
+ * Returns 0 when `format` is a value of chg-lint's --format (text, json,
+ * github, tap, gitlab, checkstyle), else -1 with an error printed that
+ * lists them (a usage error).
+ */
+int chg_cmd_check_format(const struct chg_cmd *cmd, const char *format);
+
+/*
+ * The format of chg-lint's diagnostics when no --format is given:
+ * "github" when the environment variable GITHUB_ACTIONS is "true" (a
+ * GitHub Actions runner), else "text".  A static string.
+ */
+const char *chg_cmd_default_format(void);
 
 /*
  * Reads the clock: `text` (an RFC 3339 date-time), else the CHG_NOW

@@ -73,28 +73,156 @@ int chg_cmd_trust_root(const char **out, const char **origin,
 	return 0;
 }
 
+/* What a format is given to print. */
+struct report {
+	const struct chg_diag_list *diags;
+	const struct chg_strlist *files; /* or NULL */
+	int strict;
+	const char *bail;                /* could not run: why, or NULL */
+};
+
+static int write_text(struct chg_buf *out, const struct report *r)
+{
+	return chg_format_text(out, r->diags);
+}
+
+static int write_json(struct chg_buf *out, const struct report *r)
+{
+	return chg_format_json(out, r->diags);
+}
+
+static int write_github(struct chg_buf *out, const struct report *r)
+{
+	return chg_format_github(out, r->diags);
+}
+
+static int write_tap(struct chg_buf *out, const struct report *r)
+{
+	return chg_format_tap(out, r->diags, r->files, r->strict, r->bail);
+}
+
+static int write_gitlab(struct chg_buf *out, const struct report *r)
+{
+	return chg_format_gitlab(out, r->diags);
+}
+
+static int write_checkstyle(struct chg_buf *out, const struct report *r)
+{
+	return chg_format_checkstyle(out, r->diags, r->files);
+}
+
+/* The values of --format, in the order usage messages list them. */
+static const struct format {
+	const char *name;
+	int (*write)(struct chg_buf *out, const struct report *r);
+} formats[] = {
+	{ "text", write_text },
+	{ "json", write_json },
+	{ "github", write_github },
+	{ "tap", write_tap },
+	{ "gitlab", write_gitlab },
+	{ "checkstyle", write_checkstyle },
+};
+
+#define NFORMATS (sizeof(formats) / sizeof(*formats))
+
+static const struct format *find_format(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NFORMATS; i++)
+		if (!strcmp(formats[i].name, name))
+			return &formats[i];
+	return NULL;
+}
+
+int chg_cmd_check_format(const struct chg_cmd *cmd, const char *format)
+{
+	size_t i;
+
+	if (find_format(format))
+		return 0;
+	fprintf(stderr, "%s: unknown format '%s' (expected ", cmd->name, format);
+	for (i = 0; i < NFORMATS; i++)
+		fprintf(stderr, "%s%s", i == 0 ? "" : i + 1 < NFORMATS ? ", " : " or ",
+			formats[i].name);
+	fputs(")\n", stderr);
+	return -1;
+}
+
+const char *chg_cmd_default_format(void)
+{
+	const char *actions = getenv("GITHUB_ACTIONS");
+
+	return actions && !strcmp(actions, "true") ? "github" : "text";
+}
+
+/*
+ * Appends the job summary to the file $GITHUB_STEP_SUMMARY names, when it
+ * is set.  A summary that cannot be written is reported, but changes no
+ * verdict.
+ */
+static void write_step_summary(const struct chg_cmd *cmd,
+			       const struct chg_diag_list *diags)
+{
+	struct chg_buf md = CHG_BUF_INIT;
+	const char *path = getenv("GITHUB_STEP_SUMMARY");
+	FILE *f;
+	int ok;
+
+	if (!path || !*path)
+		return;
+	if (chg_format_github_summary(&md, diags) < 0) {
+		chg_cmd_error(cmd, "out of memory; no job summary written");
+		return;
+	}
+	f = fopen(path, "a");
+	ok = f && fwrite(md.ptr, 1, md.len, f) == md.len;
+	if (f && fclose(f))
+		ok = 0;
+	if (!ok)
+		chg_cmd_error(cmd, "cannot write the job summary to '%s'", path);
+	chg_buf_release(&md);
+}
+
 int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		   const char *format, int rc, const struct chg_buf *err,
 		   int strict, long files, const char *invalid)
 {
+	return chg_cmd_finish_files(cmd, diags, NULL, format, rc, err, strict,
+				    files, invalid);
+}
+
+int chg_cmd_finish_files(const struct chg_cmd *cmd,
+			 const struct chg_diag_list *diags,
+			 const struct chg_strlist *paths, const char *format,
+			 int rc, const struct chg_buf *err, int strict,
+			 long files, const char *invalid)
+{
 	struct chg_buf out = CHG_BUF_INIT;
+	const struct format *f = find_format(format);
+	struct report r;
 	size_t nerr = chg_diag_list_count(diags, CHG_SEV_ERROR);
 	size_t nwarn = chg_diag_list_count(diags, CHG_SEV_WARNING);
-	int status;
+	int status, written;
 
-	if (!strcmp(format, "json"))
-		chg_format_json(&out, diags);
-	else
-		chg_format_text(&out, diags);
+	r.diags = diags;
+	r.files = paths;
+	r.strict = strict;
+	r.bail = rc < 0 && rc != CHG_EINVALID ?
+		(err && err->len ? err->ptr : chg_error_str(rc)) : NULL;
+	written = (f ? f : &formats[0])->write(&out, &r);
 	fwrite(out.ptr, 1, out.len, stdout);
 	fflush(stdout);
 	chg_buf_release(&out);
+	if (f && !strcmp(f->name, "github") && (rc == 0 || rc == CHG_EINVALID))
+		write_step_summary(cmd, diags);
 
 	if (rc == CHG_EINVALID) {
 		chg_cmd_error(cmd, "%s", invalid);
 		status = CHG_EXIT_FAILURE;
 	} else if (rc < 0) {
-		chg_cmd_error(cmd, "%s", err && err->len ? err->ptr : chg_error_str(rc));
+		chg_cmd_error(cmd, "%s", r.bail);
 		status = CHG_EXIT_FAILURE;
 	} else {
 		status = nerr || (strict && nwarn) ? CHG_EXIT_FINDINGS : CHG_EXIT_OK;
@@ -105,6 +233,10 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		else if (diags->n)
 			fprintf(stderr, "%s: %zu error%s, %zu warning%s\n", cmd->name,
 				nerr, nerr == 1 ? "" : "s", nwarn, nwarn == 1 ? "" : "s");
+	}
+	if (written < 0) {
+		chg_cmd_error(cmd, "out of memory");
+		status = CHG_EXIT_FAILURE;
 	}
 	if (ferror(stdout)) {
 		chg_cmd_error(cmd, "cannot write the output");

@@ -19,6 +19,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "repo.h"
 
 /*
  * Appends one CSV cell (RFC 4180) to `b`: a comma first unless `first`,
@@ -39,5 +40,110 @@ int chg_format_text(struct chg_buf *out, const struct chg_diag_list *diags);
  * Returns 0 or CHG_ENOMEM.
  */
 int chg_format_json(struct chg_buf *out, const struct chg_diag_list *diags);
+
+/*
+ * The formats for CI services (chg-lint --format github, tap, gitlab,
+ * checkstyle).  Each shows the same findings in the same order as
+ * chg_format_text, as UTF-8 (bytes that are not UTF-8, as a file name may
+ * hold, become U+FFFD), the same for the same input.  Each appends to
+ * `out` and returns 0 or CHG_ENOMEM.
+ *
+ * Those that list every file linted take `files`: the change request
+ * files read (chg_lint_stats.paths), or NULL; a file a finding names
+ * (the policy, the repository's ".chg") is listed too.
+ */
+
+/*
+ * Stores in `out` (empty, owned by the caller: chg_strlist_release) the
+ * paths of `files` (NULL: none) and of the findings of `diags`, sorted
+ * bytewise, each once: the files a report lists.  Returns 0 or CHG_ENOMEM.
+ */
+int chg_format_report_paths(struct chg_strlist *out,
+			    const struct chg_diag_list *diags,
+			    const struct chg_strlist *files);
+
+/*
+ * Appends `s` with each byte sequence that is not UTF-8 (overlong forms
+ * and surrogates included) replaced by U+FFFD.  Returns 0 or CHG_ENOMEM.
+ */
+int chg_format_put_utf8(struct chg_buf *out, const char *s);
+
+/*
+ * GitHub Actions workflow commands, one a finding:
+ *
+ *	::error file=changes/CHG-0042.yaml,line=14,col=3,title=required-field::14:3: rollback-plan is required for normal changes
+ *
+ * `::warning` and `::notice` for warnings and notes.  The message starts
+ * with "LINE:COLUMN: " (the log shows no position otherwise); a finding
+ * without a line has neither the line and col properties nor that
+ * prefix, one without a column no col property.  In the message `%`, CR
+ * and LF are written %25, %0D and %0A; in property values also `:` and
+ * `,` (%3A, %2C).
+ */
+int chg_format_github(struct chg_buf *out, const struct chg_diag_list *diags);
+
+/*
+ * The job summary for $GITHUB_STEP_SUMMARY (GitHub shows 10 annotations
+ * of each kind a step; this lists all): a Markdown heading with the
+ * counts and, when there are findings, a table of them (severity, file,
+ * line:column, rule, message) in which Markdown's special characters are
+ * backslash-escaped and line breaks are written <br>.
+ */
+int chg_format_github_summary(struct chg_buf *out,
+			      const struct chg_diag_list *diags);
+
+/*
+ * TAP version 14: the plan "1..N" for the N files of
+ * chg_format_report_paths, then a test point a file, in that order:
+ * "ok K - PATH" (PATH with `\` and `#` backslash-escaped), or "not ok"
+ * when it has an error (or a warning and `strict`), followed, when it has
+ * findings, by a YAML block indented two spaces:
+ *
+ *	not ok 1 - changes/CHG-0042.yaml
+ *	  ---
+ *	  findings:
+ *	    - severity: error
+ *	      rule: "required-field"
+ *	      line: 14
+ *	      column: 3
+ *	      message: "rollback-plan is required for normal changes"
+ *	  ...
+ *
+ * Strings are YAML double-quoted scalars.  When `bail` is not NULL (the
+ * run could not finish) "Bail out! BAIL" ends the stream.
+ */
+int chg_format_tap(struct chg_buf *out, const struct chg_diag_list *diags,
+		   const struct chg_strlist *files, int strict,
+		   const char *bail);
+
+/*
+ * A GitLab Code Quality report (a JSON array, no BOM, built with
+ * jansson), one object a finding:
+ *
+ *	{"description": MESSAGE, "check_name": RULE, "fingerprint": HEX,
+ *	 "severity": "major", "location": {"path": PATH,
+ *	 "lines": {"begin": LINE}}}
+ *
+ * Severity: error is "major", warning "minor", note "info" ("critical"
+ * and "blocker" are left for what breaks a service, which a change
+ * request finding does not).  begin is the line, 1 for a finding without
+ * one.  The fingerprint is the lowercase hex SHA-256 of the path, rule,
+ * message and the number of earlier findings with all three equal (each
+ * NUL-terminated, the number in decimal): unique a finding, and the same
+ * when lines move, so that GitLab follows a finding across commits.
+ */
+int chg_format_gitlab(struct chg_buf *out, const struct chg_diag_list *diags);
+
+/*
+ * Checkstyle XML (version 4.3, for reviewdog and Jenkins): a <file> for
+ * each of the files of chg_format_report_paths, empty for a clean one,
+ * holding an <error line= column= severity= message= source="chg.RULE"/>
+ * a finding (line and column left out when 0; severity error, warning or
+ * info).  Attribute values escape & < > " ' and write tab, LF and CR as
+ * character references; the characters XML 1.0 forbids become U+FFFD.
+ */
+int chg_format_checkstyle(struct chg_buf *out,
+			  const struct chg_diag_list *diags,
+			  const struct chg_strlist *files);
 
 #endif

@@ -811,6 +811,38 @@ static int check_trust(struct lint *l)
 	return error;
 }
 
+void chg_lint_stats_release(struct chg_lint_stats *stats)
+{
+	if (stats)
+		chg_strlist_release(&stats->paths);
+}
+
+/*
+ * Adds the paths of the change requests `ws` read to stats->paths,
+ * keeping it sorted and free of repeats.
+ */
+static int record_paths(struct chg_lint_stats *stats,
+			const struct chg_workspace *ws)
+{
+	struct chg_strlist *p = &stats->paths;
+	size_t i, k;
+	int error = 0;
+
+	for (i = 0; i < ws->changes.n && !error; i++)
+		error = chg_strlist_add(p, ws->changes.items[i].path);
+	if (error)
+		return error;
+	chg_strlist_sort(p);
+	for (i = k = 0; i < p->n; i++) {
+		if (k && !strcmp(p->items[k - 1], p->items[i]))
+			free(p->items[i]);
+		else
+			p->items[k++] = p->items[i];
+	}
+	p->n = k;
+	return 0;
+}
+
 int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		       struct chg_workspace *ws,
 		       const struct chg_lint_options *opts,
@@ -831,8 +863,11 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 	if ((error = resolve_paths(&l)) < 0 ||
 	    (error = chg_workspace_load_changes(ws, diags, err, &l.named)) < 0)
 		goto cleanup;
-	if (stats)
+	if (stats) {
 		stats->files += ws->nfiles;
+		if ((error = record_paths(stats, ws)) < 0)
+			goto cleanup;
+	}
 	error = check_changes(&l);
 	/* what a waiver may excuse: the findings so far, not those about
 	   history that follow */

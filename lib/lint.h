@@ -22,6 +22,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "repo.h"
 
 struct chg_history;
 struct chg_change_cache;
@@ -113,9 +114,20 @@ struct chg_lint_options {
 				NULL, NULL, NULL, NULL, 0, \
 				CHG_LINT_SCOPE_DEFAULT, NULL, 0, NULL, 0, 0 }
 
+/*
+ * What a run read, for the formats that list every file linted, the clean
+ * ones too (TAP, Checkstyle, JUnit).  Start from { 0 }; several runs may
+ * add to the same stats.  Release with chg_lint_stats_release.
+ */
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
+	/* the paths of the change request files read (repository-relative,
+	   '/'-separated), sorted bytewise, each once */
+	struct chg_strlist paths;
 };
+
+/* Frees the paths of `stats` (not `stats` itself).  NULL-safe. */
+void chg_lint_stats_release(struct chg_lint_stats *stats);
 
 /*
  * Returns 1 when a change of `path` (repository-relative) puts every

@@ -33,6 +33,9 @@ export GIT_CONFIG_NOSYSTEM GIT_CONFIG_GLOBAL GIT_AUTHOR_NAME GIT_AUTHOR_EMAIL \
 GIT_CEILING_DIRECTORIES="$SHARNESS_TEST_DIRECTORY"
 export GIT_CEILING_DIRECTORIES
 unset CHG_NOW
+# chg-lint's default format follows GitHub Actions: tests that run on a
+# runner see what they see elsewhere.
+unset GITHUB_ACTIONS GITHUB_STEP_SUMMARY
 CHG_TEST_NOW="2026-11-20T12:00:00Z"
 export CHG_TEST_NOW
 

@@ -57,6 +57,8 @@ _chg_values ()
 		case $1 in
 		log) echo "text jsonl csv" ;;
 		report) echo "md html csv" ;;
+		chg-lint|lint)
+			echo "text json github sarif junit tap gitlab checkstyle" ;;
 		*) echo "text json" ;;
 		esac ;;
 	--color) echo "auto always never" ;;
