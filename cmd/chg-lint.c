@@ -11,15 +11,17 @@
 #include "lint.h"
 #include "policy.h"
 #include "range.h"
+#include "repo.h"
+#include "rules.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s [-C DIR] [--rev REV | --staged] [--scope all|changed]\n"
 	"          [--policy FILE] [--now DATETIME] [--trust-root ID] [--strict]\n"
-	"          [--format text|json] [PATH...]\n"
+	"          [--format FORMAT] [PATH...]\n"
 	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]...\n"
 	"          [--scope all|changed] [--policy FILE] [--now DATETIME]\n"
-	"          [--trust-root ID] [--strict] [--format text|json]\n"
+	"          [--trust-root ID] [--strict] [--format FORMAT]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"   or: %s --version\n"
 	"\n"
@@ -49,7 +51,7 @@ static const char usage_text[] =
 	"                     revision must contain commit ID (also CHG_TRUST_ROOT;\n"
 	"                     default: git config chg.trustRoot)\n"
 	"  --strict           warnings fail too\n"
-	"  --format FORMAT    text (default) or json\n"
+	"  --format FORMAT    text (default), json, sarif or junit\n"
 	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
 	"                     and a failing and a passing example\n"
 	"  --version          print the versions of chg-lint and its libraries\n"
@@ -226,6 +228,9 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	size_t nexclude = 0;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_lint_stats stats = { 0 };
+	struct chg_strlist paths = CHG_STRLIST_INIT;
+	struct chg_format_info info = CHG_FORMAT_INFO_INIT;
+	struct chg_rules rules;
 	struct chg_buf err = CHG_BUF_INIT;
 	const char *now = NULL, *format = "text", *explain = NULL, *range = NULL;
 	const char *trust_root = NULL, *scope = NULL;
@@ -269,8 +274,9 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 			return CHG_EXIT_USAGE;
 		}
 	}
-	if (strcmp(format, "text") && strcmp(format, "json")) {
-		chg_cmd_error(cmd, "unknown format '%s' (expected text or json)", format);
+	if (strcmp(format, "text") && strcmp(format, "json") &&
+	    strcmp(format, "sarif") && strcmp(format, "junit")) {
+		chg_cmd_error(cmd, "unknown format '%s' (expected text, json, sarif or junit)", format);
 		return CHG_EXIT_USAGE;
 	}
 	if (scope && !strcmp(scope, "all")) {
@@ -318,6 +324,9 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	}
 	opts.paths = (const char *const *)argv + optind;
 	opts.npaths = (size_t)(argc - optind);
+	/* what --format sarif and junit report besides the findings */
+	stats.rules = chg_rules_init(&rules) < 0 ? NULL : &rules;
+	stats.paths = &paths;
 
 	if (range) {
 		ropts.lint = opts;
@@ -328,9 +337,14 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	} else {
 		rc = chg_lint(&diags, &err, &opts, &stats);
 	}
-	status = chg_cmd_finish(cmd, &diags, format, rc, &err, strict,
-				(long)stats.files,
-				"the policy or the standard-change catalog is invalid; fix the errors above");
+	info.rules = stats.rules;
+	info.paths = (const char *const *)paths.items;
+	info.npaths = paths.n;
+	status = chg_cmd_finish_report(cmd, &diags, format, rc, &err, strict,
+				       (long)stats.files, &info,
+				       "the policy or the standard-change catalog is invalid; fix the errors above");
+	chg_rules_release(&rules);
+	chg_strlist_release(&paths);
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);
 	return status;

@@ -63,7 +63,7 @@ void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
 
 /*
  * Ends a command that reports diagnostics as chg-lint does: prints `diags`
- * to standard output as `format` ("text" or "json"), then picks the exit
+ * to standard output as `format` ("text", "json", "sarif" or "junit"), then picks the exit
  * status from `rc`, the library's return code:
  *   CHG_EINVALID  prints `invalid` ("the policy is invalid; fix the errors
  *                 above") and returns CHG_EXIT_FAILURE;
@@ -77,6 +77,20 @@ void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
 int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		   const char *format, int rc, const struct chg_buf *err,
 		   int strict, long files, const char *invalid);
+
+struct chg_format_info;
+
+/*
+ * As chg_cmd_finish, for a report that says more than the diagnostics:
+ * `format` may also be "sarif" or "junit" (format.h), which read the
+ * rules and the files checked of `info` (NULL: the built-in rules, no
+ * file beyond those of `diags`); its version and strict are set here.
+ */
+int chg_cmd_finish_report(const struct chg_cmd *cmd,
+			  const struct chg_diag_list *diags, const char *format,
+			  int rc, const struct chg_buf *err, int strict,
+			  long files, const struct chg_format_info *info,
+			  const char *invalid);
 
 /*
  * Reads the clock: `text` (an RFC 3339 date-time), else the CHG_NOW

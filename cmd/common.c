@@ -77,13 +77,32 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		   const char *format, int rc, const struct chg_buf *err,
 		   int strict, long files, const char *invalid)
 {
+	return chg_cmd_finish_report(cmd, diags, format, rc, err, strict, files,
+				     NULL, invalid);
+}
+
+int chg_cmd_finish_report(const struct chg_cmd *cmd,
+			  const struct chg_diag_list *diags, const char *format,
+			  int rc, const struct chg_buf *err, int strict,
+			  long files, const struct chg_format_info *info,
+			  const char *invalid)
+{
+	struct chg_format_info fi = CHG_FORMAT_INFO_INIT;
 	struct chg_buf out = CHG_BUF_INIT;
 	size_t nerr = chg_diag_list_count(diags, CHG_SEV_ERROR);
 	size_t nwarn = chg_diag_list_count(diags, CHG_SEV_WARNING);
 	int status;
 
+	if (info)
+		fi = *info;
+	fi.version = CHG_VERSION;
+	fi.strict = strict;
 	if (!strcmp(format, "json"))
 		chg_format_json(&out, diags);
+	else if (!strcmp(format, "sarif"))
+		chg_format_sarif(&out, diags, &fi);
+	else if (!strcmp(format, "junit"))
+		chg_format_junit(&out, diags, &fi);
 	else
 		chg_format_text(&out, diags);
 	fwrite(out.ptr, 1, out.len, stdout);

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "policy.h"
 #include "repo.h"
+#include "rules.h"
 #include "workspace.h"
 #include "waiver.h"
 #include "yaml.h"
@@ -52,6 +53,7 @@ struct lint {
 	size_t nbyid;
 	unsigned char *unchanged;  /* per change request: same path, same
 				      blob in the previous tree */
+	int scoped;                /* apply_scope left files out */
 };
 
 static void prev_files_release(struct prev_files *prev);
@@ -741,6 +743,7 @@ static int apply_scope(struct lint *l)
 	if (!l->opts->changed && l->opts->scope == CHG_LINT_SCOPE_DEFAULT &&
 	    ((error = changes_policy(&all, l)) < 0 || all))
 		return error;
+	l->scoped = 1;
 	for (i = l->first; i < l->diags->n; i++) {
 		struct chg_diag *d = &l->diags->items[i];
 		int keep = in_scope(l, d->path);
@@ -811,6 +814,22 @@ static int check_trust(struct lint *l)
 	return error;
 }
 
+/* What the caller of chg_lint_workspace asked to know besides counts. */
+static int collect_stats(struct chg_lint_stats *stats, const struct lint *l)
+{
+	size_t i;
+	int error = 0;
+
+	for (i = 0; stats->paths && i < l->changes->n && !error; i++) {
+		const char *path = l->changes->items[i].path;
+		if (wanted(l, path) && (!l->scoped || in_scope(l, path)))
+			error = chg_strlist_add(stats->paths, path);
+	}
+	if (!error && stats->rules)
+		error = chg_rules_add_policy(stats->rules, l->policy);
+	return error;
+}
+
 int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		       struct chg_workspace *ws,
 		       const struct chg_lint_options *opts,
@@ -854,6 +873,8 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		error = chg_workspace_check_chain(ws, diags, err);
 	if (!error)
 		error = apply_scope(&l);
+	if (!error && stats)
+		error = collect_stats(stats, &l);
 cleanup:
 	return finish(&l, error);
 }

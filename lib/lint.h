@@ -113,8 +113,20 @@ struct chg_lint_options {
 				NULL, NULL, NULL, NULL, 0, \
 				CHG_LINT_SCOPE_DEFAULT, NULL, 0, NULL, 0, 0 }
 
+struct chg_strlist;
+struct chg_rules;
+
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
+	/* When not NULL: the change request files judged (read, named by the
+	   PATH arguments when there are any, and in scope) are added, by
+	   their repository-relative paths, for a report of what was checked
+	   (chg-lint --format junit). */
+	struct chg_strlist *paths;
+	/* When not NULL (chg_rules_init): the rules of the policy used are
+	   added (chg_rules_add_policy), for a report that describes every
+	   rule (chg-lint --format sarif). */
+	struct chg_rules *rules;
 };
 
 /*
