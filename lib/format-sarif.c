@@ -10,7 +10,7 @@
 #include "rules.h"
 #include "banned.h"
 
-#define SARIF_SCHEMA "https://json.schemastore.org/sarif-2.1.0.json"
+#define SARIF_SCHEMA "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #define SARIF_VERSION "2.1.0"
 #define SRCROOT "%SRCROOT%"
 #define FINGERPRINT "chgFinding/v1"
