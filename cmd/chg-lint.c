@@ -11,16 +11,19 @@
 #include "lint.h"
 #include "policy.h"
 #include "range.h"
+#include "repo.h"
+#include "rules.h"
 #include "banned.h"
 
 static const char usage_text[] =
 	"usage: %s [-C DIR] [--rev REV | --staged] [--scope all|changed]\n"
 	"          [--policy FILE] [--now DATETIME] [--trust-root ID] [--strict]\n"
-	"          [--format text|json|github|tap|gitlab|checkstyle] [PATH...]\n"
+	"          [--format text|json|github|sarif|junit|tap|gitlab|checkstyle]\n"
+	"          [PATH...]\n"
 	"   or: %s [-C DIR] --range A..B|B [--exclude-refs PATTERN]...\n"
 	"          [--scope all|changed] [--policy FILE] [--now DATETIME]\n"
 	"          [--trust-root ID] [--strict]\n"
-	"          [--format text|json|github|tap|gitlab|checkstyle]\n"
+	"          [--format text|json|github|sarif|junit|tap|gitlab|checkstyle]\n"
 	"   or: %s [-C DIR] [--rev REV | --staged] [--policy FILE] --explain RULE\n"
 	"   or: %s --version\n"
 	"\n"
@@ -52,8 +55,9 @@ static const char usage_text[] =
 	"  --strict           warnings fail too\n"
 	"  --format FORMAT    text (default; github when GITHUB_ACTIONS=true), json,\n"
 	"                     github (annotations; job summary to\n"
-	"                     $GITHUB_STEP_SUMMARY), tap (TAP 14), gitlab (Code\n"
-	"                     Quality) or checkstyle (XML)\n"
+	"                     $GITHUB_STEP_SUMMARY), sarif (SARIF 2.1.0), junit\n"
+	"                     (JUnit XML), tap (TAP 14), gitlab (Code Quality) or\n"
+	"                     checkstyle (XML)\n"
 	"  --explain RULE     print what the rule RULE checks, where it is defined,\n"
 	"                     and a failing and a passing example\n"
 	"  --version          print the versions of chg-lint and its libraries\n"
@@ -230,6 +234,7 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	size_t nexclude = 0;
 	struct chg_diag_list diags = CHG_DIAG_LIST_INIT;
 	struct chg_lint_stats stats = { 0 };
+	struct chg_rules rules;
 	struct chg_buf err = CHG_BUF_INIT;
 	const char *now = NULL, *format = NULL, *explain = NULL, *range = NULL;
 	const char *trust_root = NULL, *scope = NULL;
@@ -320,6 +325,8 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	}
 	opts.paths = (const char *const *)argv + optind;
 	opts.npaths = (size_t)(argc - optind);
+	/* the rules --format sarif describes: the registry and the policy's */
+	stats.rules = chg_rules_init(&rules) < 0 ? NULL : &rules;
 
 	if (range) {
 		ropts.lint = opts;
@@ -330,11 +337,12 @@ static int lint(int argc, char **argv, const struct chg_cmd *cmd,
 	} else {
 		rc = chg_lint(&diags, &err, &opts, &stats);
 	}
-	status = chg_cmd_finish_files(cmd, &diags, &stats.paths,
-				      format ? format : chg_cmd_default_format(),
-				      rc, &err, strict, (long)stats.files,
-				      "the policy or the standard-change catalog is invalid; fix the errors above");
+	status = chg_cmd_finish_report(cmd, &diags, &stats.paths, stats.rules,
+				       format ? format : chg_cmd_default_format(),
+				       rc, &err, strict, (long)stats.files,
+				       "the policy or the standard-change catalog is invalid; fix the errors above");
 	chg_lint_stats_release(&stats);
+	chg_rules_release(&rules);
 	chg_buf_release(&err);
 	chg_diag_list_release(&diags);
 	return status;

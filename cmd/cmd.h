@@ -64,7 +64,7 @@ void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
 
 /*
  * Ends a command that reports diagnostics as chg-lint does: prints `diags`
- * to standard output as `format` ("text" or "json"), then picks the exit
+ * to standard output as `format` ("text", "json", "sarif" or "junit"), then picks the exit
  * status from `rc`, the library's return code:
  *   CHG_EINVALID  prints `invalid` ("the policy is invalid; fix the errors
  *                 above") and returns CHG_EXIT_FAILURE;
@@ -79,10 +79,14 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		   const char *format, int rc, const struct chg_buf *err,
 		   int strict, long files, const char *invalid);
 
+struct chg_rules;
+
 /*
  * As chg_cmd_finish, for every format chg_cmd_check_format knows:
  * `paths` are the files linted (chg_lint_stats.paths), which the formats
- * that list each file (tap, checkstyle) show, or NULL.  With "github" the
+ * that list each file (tap, checkstyle, junit) show, or NULL; `rules` the
+ * registry joined with the policy's rules (rules.h), which sarif
+ * describes, or NULL for the built-in registry alone.  With "github" the
  * job summary (chg_format_github_summary) is also appended to the file
  * $GITHUB_STEP_SUMMARY names, when it is set and the run completed; a
  * summary that cannot be written is reported on standard error and
@@ -90,15 +94,16 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
  * 0 but CHG_EINVALID) ends with "Bail out!" and the reason.  A format it
  * does not know prints as text.
  */
-int chg_cmd_finish_files(const struct chg_cmd *cmd,
-			 const struct chg_diag_list *diags,
-			 const struct chg_strlist *paths, const char *format,
-			 int rc, const struct chg_buf *err, int strict,
-			 long files, const char *invalid);
+int chg_cmd_finish_report(const struct chg_cmd *cmd,
+			  const struct chg_diag_list *diags,
+			  const struct chg_strlist *paths,
+			  const struct chg_rules *rules, const char *format,
+			  int rc, const struct chg_buf *err, int strict,
+			  long files, const char *invalid);
 
 /*
  * Returns 0 when `format` is a value of chg-lint's --format (text, json,
- * github, tap, gitlab, checkstyle), else -1 with an error printed that
+ * github, sarif, junit, tap, gitlab, checkstyle), else -1 with an error printed that
  * lists them (a usage error).
  */
 int chg_cmd_check_format(const struct chg_cmd *cmd, const char *format);

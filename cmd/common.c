@@ -79,6 +79,7 @@ struct report {
 	const struct chg_strlist *files; /* or NULL */
 	int strict;
 	const char *bail;                /* could not run: why, or NULL */
+	const struct chg_rules *rules;   /* or NULL: the built-in ones */
 };
 
 static int write_text(struct chg_buf *out, const struct report *r)
@@ -94,6 +95,37 @@ static int write_json(struct chg_buf *out, const struct report *r)
 static int write_github(struct chg_buf *out, const struct report *r)
 {
 	return chg_format_github(out, r->diags);
+}
+
+/* What sarif and junit read of the report. */
+static void format_info(struct chg_format_info *fi, const struct report *r)
+{
+	struct chg_format_info init = CHG_FORMAT_INFO_INIT;
+
+	*fi = init;
+	fi->version = CHG_VERSION;
+	fi->rules = r->rules;
+	if (r->files) {
+		fi->paths = (const char *const *)r->files->items;
+		fi->npaths = r->files->n;
+	}
+	fi->strict = r->strict;
+}
+
+static int write_sarif(struct chg_buf *out, const struct report *r)
+{
+	struct chg_format_info fi;
+
+	format_info(&fi, r);
+	return chg_format_sarif(out, r->diags, &fi);
+}
+
+static int write_junit(struct chg_buf *out, const struct report *r)
+{
+	struct chg_format_info fi;
+
+	format_info(&fi, r);
+	return chg_format_junit(out, r->diags, &fi);
 }
 
 static int write_tap(struct chg_buf *out, const struct report *r)
@@ -119,6 +151,8 @@ static const struct format {
 	{ "text", write_text },
 	{ "json", write_json },
 	{ "github", write_github },
+	{ "sarif", write_sarif },
+	{ "junit", write_junit },
 	{ "tap", write_tap },
 	{ "gitlab", write_gitlab },
 	{ "checkstyle", write_checkstyle },
@@ -189,15 +223,16 @@ int chg_cmd_finish(const struct chg_cmd *cmd, const struct chg_diag_list *diags,
 		   const char *format, int rc, const struct chg_buf *err,
 		   int strict, long files, const char *invalid)
 {
-	return chg_cmd_finish_files(cmd, diags, NULL, format, rc, err, strict,
-				    files, invalid);
+	return chg_cmd_finish_report(cmd, diags, NULL, NULL, format, rc, err,
+				     strict, files, invalid);
 }
 
-int chg_cmd_finish_files(const struct chg_cmd *cmd,
-			 const struct chg_diag_list *diags,
-			 const struct chg_strlist *paths, const char *format,
-			 int rc, const struct chg_buf *err, int strict,
-			 long files, const char *invalid)
+int chg_cmd_finish_report(const struct chg_cmd *cmd,
+			  const struct chg_diag_list *diags,
+			  const struct chg_strlist *paths,
+			  const struct chg_rules *rules, const char *format,
+			  int rc, const struct chg_buf *err, int strict,
+			  long files, const char *invalid)
 {
 	struct chg_buf out = CHG_BUF_INIT;
 	const struct format *f = find_format(format);
@@ -211,6 +246,7 @@ int chg_cmd_finish_files(const struct chg_cmd *cmd,
 	r.strict = strict;
 	r.bail = rc < 0 && rc != CHG_EINVALID ?
 		(err && err->len ? err->ptr : chg_error_str(rc)) : NULL;
+	r.rules = rules;
 	written = (f ? f : &formats[0])->write(&out, &r);
 	fwrite(out.ptr, 1, out.len, stdout);
 	fflush(stdout);

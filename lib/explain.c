@@ -10,322 +10,20 @@
 #include "error.h"
 #include "pattern.h"
 #include "risk.h"
+#include "rules.h"
 #include "banned.h"
 
-/* ---- the built-in checks ---- */
-
-struct check {
-	const char *id;
-	const char *severity;
-	const char *description;
-	const char *failing;
-	const char *passing;
-};
-
-/*
- * What each built-in check reports.  Examples are fragments of a change
- * request unless a comment says otherwise; "# no FIELD" means the field is
- * absent.
- */
-static const struct check checks[] = {
-	{ "yaml-syntax", "error",
-	  "The file is not YAML that chg can read: a syntax error (libyaml's "
-	  "message, at its position), bytes that are not UTF-8, a NUL byte (a "
-	  "binary file), an empty file, more than one document, nesting deeper "
-	  "than 64 levels, more than a million nodes after alias expansion (an "
-	  "alias bomb), an undefined alias, or a key that is a list or a map. "
-	  "Nothing else is checked in that file.",
-	  "title: [Upgrade] PostgreSQL 14 to 16\n",
-	  "title: '[Upgrade] PostgreSQL 14 to 16'\n" },
-	{ "duplicate-key", "error",
-	  "A key appears twice in one mapping.  YAML forbids it and tools "
-	  "disagree on which value wins; chg keeps the first, reports the "
-	  "second at its position, and names the line of the first.",
-	  "state: requested\nstate: approved\n",
-	  "state: approved\n" },
-	{ "file-too-large", "error",
-	  "The file is larger than 1 MiB (1048576 bytes).  A change request is "
-	  "a short YAML file; the limit keeps a stray binary or generated file "
-	  "from slowing the gate down.  The file is not read.",
-	  "# a file of 1048577 bytes or more\n",
-	  "# a file of at most 1048576 bytes\n" },
-	{ "invalid-type", "error",
-	  "The document is not a mapping, or a field holds the wrong kind of "
-	  "value for the type the policy's fields give it: a single value where "
-	  "a list or a map is expected, a list or a map where a single value "
-	  "is expected, an int that is not a plain integer, a bool that is not "
-	  "true or false.",
-	  "systems: db-prod-01\n",
-	  "systems: [db-prod-01]\n" },
-	{ "unknown-field", NULL,
-	  "The change request has a field that the policy's fields do not "
-	  "define, usually a typo; add the field to the policy if it is meant. "
-	  "Its severity is the policy's changes.unknown-fields: error, warning, "
-	  "or ignore (not reported).",
-	  "rolback-tested: true\n",
-	  "rollback-tested: true\n" },
-	{ "required-field", "error",
-	  "A field that the policy's fields require is missing or null (~, "
-	  "null, or no value): one with required: always, or with required: "
-	  "{when: CONDITION} while the condition holds, such as rollback-plan "
-	  "for normal and emergency changes in the built-in policy.  The "
-	  "finding is placed at the mapping that lacks the field.",
-	  "type: normal\n# no rollback-plan\n",
-	  "type: normal\nrollback-plan: |\n  Restore the pre-upgrade snapshot.\n" },
-	{ "invalid-value", "error",
-	  "A value is of the right kind but not allowed: not one of an enum's "
-	  "values, outside an int's min and max, empty text, not an identity "
-	  "'Name <email>', not a duration, a list with fewer than min-items or "
-	  "more than max-items items, a string over max-length bytes, a client "
-	  "that is not one of the policy's clients, a change that does not "
-	  "meet the constraints of its standard-change catalog entry, a "
-	  "malformed approval commit, a waiver of a rule that cannot be "
-	  "waived, or a regular expression of the policy that hit its match "
-	  "limit on the value.",
-	  "impact: {users: 40, scope: everyone}\n",
-	  "impact: {users: 40, scope: team}\n" },
-	{ "invalid-datetime", "error",
-	  "A date (YYYY-MM-DD) or date-time (RFC 3339 with an offset, such as "
-	  "2026-12-05T22:00:00Z or 2026-12-05T23:00:00+01:00) is malformed or "
-	  "impossible: 2026-02-30, 24:30, a date-time without an offset.",
-	  "window: {start: 2026-12-05T22:00, end: 2026-12-06T02:00:00Z}\n",
-	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n" },
-	{ "pattern-mismatch", "error",
-	  "A string does not match the pattern (a PCRE2 regular expression) "
-	  "that the policy's fields give it, or the id does not match "
-	  "changes.id-pattern.",
-	  "incident: INC42\n",
-	  "incident: INC-42\n" },
-	{ "id-mismatch", "error",
-	  "The id is not the file name without its extension, and the policy's "
-	  "changes.filename-matches-id asks that it be, so that a change "
-	  "request can be found by its id.",
-	  "# changes/CHG-0042.yaml\nid: CHG-0043\n",
-	  "# changes/CHG-0042.yaml\nid: CHG-0042\n" },
-	{ "duplicate-id", "error",
-	  "Two change requests have the same id.  Ids must be unique across "
-	  "the repository: approvals, dependencies and people name changes by "
-	  "their id.",
-	  "# changes/CHG-0042.yaml\nid: CHG-0042\n"
-	  "# changes/acme/CHG-0042.yaml, another file\nid: CHG-0042\n",
-	  "# changes/CHG-0042.yaml\nid: CHG-0042\n"
-	  "# changes/acme/CHG-0043.yaml, another file\nid: CHG-0043\n" },
-	{ "window-order", "error",
-	  "window.end is not after window.start: the change would be over "
-	  "before it began, usually a wrong date, hour or offset.",
-	  "window: {start: 2026-12-06T02:00:00Z, end: 2026-12-05T22:00:00Z}\n",
-	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n" },
-	{ "risk-understated", "error",
-	  "The declared risk.level is below the assessed risk: a requester may "
-	  "not understate risk.",
-	  NULL, NULL },
-	{ "invalid-transition", "error",
-	  "The state changed in a way lifecycle.transitions does not allow: "
-	  "compared with the same file at HEAD (for the working tree and the "
-	  "index) or in the first parent (with --rev).  A step skipped, a "
-	  "final state reopened, or an approved change moved back to requested "
-	  "are all refused.",
-	  "# at HEAD: state: requested\nstate: closed\n",
-	  "# at HEAD: state: requested\nstate: approved\n" },
-	{ "unknown-dependency", "error",
-	  "An entry of depends-on names no change request of the repository.",
-	  "depends-on: [CHG-9999]\n# no change request has id CHG-9999\n",
-	  "depends-on: [CHG-0040]\n# changes/CHG-0040.yaml has id CHG-0040\n" },
-	{ "dependency-cycle", "error",
-	  "The depends-on entries of change requests form a cycle, so none of "
-	  "them can be done first.  The message shows the cycle.",
-	  "# changes/CHG-0041.yaml\ndepends-on: [CHG-0042]\n"
-	  "# changes/CHG-0042.yaml, another file\ndepends-on: [CHG-0041]\n",
-	  "# changes/CHG-0041.yaml\ndepends-on: []\n"
-	  "# changes/CHG-0042.yaml, another file\ndepends-on: [CHG-0041]\n" },
-	{ "dependency-order", "error",
-	  "A dependency's window ends after this change's window starts: a "
-	  "change that another depends on must be done first.",
-	  "# changes/CHG-0041.yaml\n"
-	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
-	  "# changes/CHG-0042.yaml, another file\n"
-	  "depends-on: [CHG-0041]\n"
-	  "window: {start: 2026-12-06T01:00:00Z, end: 2026-12-06T03:00:00Z}\n",
-	  "# changes/CHG-0041.yaml\n"
-	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
-	  "# changes/CHG-0042.yaml, another file\n"
-	  "depends-on: [CHG-0041]\n"
-	  "window: {start: 2026-12-06T02:00:00Z, end: 2026-12-06T04:00:00Z}\n" },
-	{ "unknown-template", "error",
-	  "standard-template names no entry of the standard-change catalog, "
-	  "the files .chg/catalog/NAME.yaml.",
-	  "type: standard\nstandard-template: pasword-reset\n",
-	  "type: standard\nstandard-template: password-reset\n"
-	  "# .chg/catalog/password-reset.yaml exists\n" },
-	{ "review-overdue", "error",
-	  "The change is in a state of lifecycle.implemented (it has been "
-	  "carried out), has no review, and the policy's schedule.review-within "
-	  "deadline for its type, counted from window.end, has passed at the "
-	  "time chg-lint runs (--now).",
-	  "type: emergency\nstate: implemented\n"
-	  "window: {start: 2026-12-01T22:00:00Z, end: 2026-12-01T23:00:00Z}\n"
-	  "# no review, linted on 2026-12-20\n",
-	  "type: emergency\nstate: implemented\n"
-	  "window: {start: 2026-12-01T22:00:00Z, end: 2026-12-01T23:00:00Z}\n"
-	  "review: {outcome: successful}\n" },
-	{ "missing-approval", "error",
-	  "The change is in a state that needs approval (lifecycle.approved) "
-	  "and fewer approvals count than the first matching rule of "
-	  "approvals.rules requires.  The message lists each approval and why "
-	  "it did or did not count; each one that did not is also reported "
-	  "under its own rule id.",
-	  "# changes/CHG-0042.yaml\nid: CHG-0042\nstate: approved\n"
-	  "# no approval commit for CHG-0042 in the history\n",
-	  "# changes/CHG-0042.yaml\nid: CHG-0042\nstate: approved\n"
-	  "# the history has an approval commit whose message ends in:\n"
-	  "#   Change-Request: CHG-0042\n"
-	  "#   Change-Digest: (chg digest CHG-0042)\n"
-	  "#   Approved-by: Dave Example <dave@example.com>\n"
-	  "# by dave@example.com, a member of a group the rule allows\n" },
-	{ "signer-mismatch", NULL,
-	  "Nobody approves in another person's name: when the policy requires "
-	  "signed approvals, the signer's principals do not include the email "
-	  "of the Approved-by trailer; and in any case the approval commit's "
-	  "author and committer must be the person Approved-by names (a "
-	  "cherry-pick or rebase by someone else does not carry an approval).",
-	  "# approval commit by Bob Ops <bob@example.com>:\n"
-	  "# Approved-by: Alice Example <alice@example.com>\n",
-	  "# approval commit by Alice Example <alice@example.com>:\n"
-	  "# Approved-by: Alice Example <alice@example.com>\n" },
-	{ "stale-approval", NULL,
-	  "The approval's Change-Digest is not the change's digest at the "
-	  "evaluated revision: the content it covers changed after it was "
-	  "approved, so the approval is for content that is no longer there. "
-	  "'chg digest ID' prints the digest a new approval must carry.",
-	  "# the approval commit carries the digest of an earlier version:\n"
-	  "Change-Digest: sha256:38b2cecfc925...\n"
-	  "# chg digest CHG-0042 now prints sha256:8a821f6ded3d...\n",
-	  "# the approval commit carries the current digest:\n"
-	  "Change-Digest: sha256:8a821f6ded3d...\n"
-	  "# chg digest CHG-0042 prints sha256:8a821f6ded3d...\n" },
-	{ "self-approval", NULL,
-	  "The approver requested the change (requested-by) or authored, "
-	  "committed or signed a commit that changed its covered content, and "
-	  "the policy requires separation of duties "
-	  "(approvals.separation-of-duties).  When requested-by is not an "
-	  "identity 'Name <email>', no approval counts.  With "
-	  "approvals.require-signed-edits only verified signers of edits are "
-	  "excluded.",
-	  "requested-by: Jane Doe <jane@example.com>\n"
-	  "# approval commit by Jane Doe <jane@example.com>:\n"
-	  "# Approved-by: Jane Doe <jane@example.com>\n",
-	  "requested-by: Jane Doe <jane@example.com>\n"
-	  "# approval commit by Dave Example <dave@example.com>:\n"
-	  "# Approved-by: Dave Example <dave@example.com>\n" },
-	{ "approver-not-allowed", NULL,
-	  "The approver is in none of the groups that the first matching rule "
-	  "of approvals.rules allows (its from:, with members listed in "
-	  "approvals.groups).",
-	  "# .chg/policy.yaml: approvals: {groups: {managers: [dave@example.com]}}\n"
-	  "# approval commit by Erin Example <erin@example.com>:\n"
-	  "# Approved-by: Erin Example <erin@example.com>\n",
-	  "# .chg/policy.yaml: approvals: {groups: {managers: [dave@example.com]}}\n"
-	  "# approval commit by Dave Example <dave@example.com>:\n"
-	  "# Approved-by: Dave Example <dave@example.com>\n" },
-	{ "unsigned-approval", NULL,
-	  "The policy requires signed approvals (approvals.require-signature) "
-	  "and the approval commit is not signed.",
-	  "# git commit --allow-empty -m 'Approve CHG-0042' ...\n",
-	  "# git commit -S --allow-empty -m 'Approve CHG-0042' ...\n" },
-	{ "bad-signature", NULL,
-	  "The policy requires signed approvals (approvals.require-signature) "
-	  "and the approval commit's signature does not verify, is neither an "
-	  "SSH nor an OpenPGP signature, or could not be verified.",
-	  "# an approval commit whose content was changed after it was signed\n",
-	  "# git commit -S --allow-empty -m 'Approve CHG-0042' ...\n"
-	  "# signed by a key that .chg/allowed_signers or .chg/keys.asc trusts\n" },
-	{ "unknown-signer", NULL,
-	  "The policy requires signed approvals and the approval commit is "
-	  "signed with a key that .chg/allowed_signers (SSH) or .chg/keys.asc "
-	  "(OpenPGP) does not hold as they were in the commit's first parent, "
-	  "or as they were where the commit entered the protected chain (the "
-	  "first commit of the first-parent chain that contains it): a commit "
-	  "cannot trust the key it adds, and a key removed before the "
-	  "approval was merged does not count.  Validity (valid-after, "
-	  "valid-before, OpenPGP expiry) is judged at the commit's date; a "
-	  "revoked key counts for nothing.",
-	  "# .chg/allowed_signers, before the approval commit:\n"
-	  "#   alice@example.com ssh-ed25519 AAAA...alice\n"
-	  "# approval commit signed with Erin's key\n",
-	  "# .chg/allowed_signers, before the approval commit:\n"
-	  "#   alice@example.com ssh-ed25519 AAAA...alice\n"
-	  "# approval commit signed with Alice's key\n" },
-	{ "unsigned-edit", "error",
-	  "The policy requires signed edits (approvals.require-signed-edits) "
-	  "and a commit that changed the covered content of the change "
-	  "request has no signature that verifies against the trust files: "
-	  "who made it cannot be told, so separation of duties cannot keep "
-	  "its maker from approving.  The message names the commit.  Under "
-	  "this rule only the verified signers of edits are kept from "
-	  "approving, not their author and committer fields.",
-	  "# approvals: {require-signed-edits: true}\n"
-	  "# git commit -m 'CHG-0042: test the rollback' (not signed)\n",
-	  "# approvals: {require-signed-edits: true}\n"
-	  "# git commit -S -m 'CHG-0042: test the rollback'\n"
-	  "# signed with a key that .chg/allowed_signers trusts\n" },
-	{ "trust-change-unapproved", "error; a note names the root of trust",
-	  "A commit changed the trust files (.chg/policy.yaml, "
-	  ".chg/allowed_signers, .chg/keys.asc, .chg/revoked_keys, anything "
-	  "under .chg/catalog/) "
-	  "and fewer approvals count than approvals.trust asks in the policy "
-	  "before it, so a commit cannot lower the quorum it is judged by.  An "
-	  "approval is a commit whose trailers are Change-Request: trust, "
-	  "Change-Digest: the trust digest after the change (the message "
-	  "gives it; it is the SHA-256 of 'git ls-tree -r -z REV -- "
-	  ".chg/allowed_signers .chg/catalog .chg/keys.asc .chg/policy.yaml "
-	  ".chg/revoked_keys') "
-	  "and Approved-by; it is signed with a key of the trust files before "
-	  "the change, and its approver neither made nor signed the change.  "
-	  "Until the quorum counts, every signature is verified against the "
-	  "last approved trust files, so a key the change adds counts for "
-	  "nothing.  The commit that introduced .chg/ is the root of trust.",
-	  "# a commit adds a key to .chg/allowed_signers\n"
-	  "# no approval commit names Change-Request: trust and its digest\n",
-	  "# a commit adds a key to .chg/allowed_signers\n"
-	  "# two members of cab approve it, signed with keys trusted before it:\n"
-	  "#   Change-Request: trust\n"
-	  "#   Change-Digest: (the digest the finding names)\n" },
-	{ "unused-waiver", "warning",
-	  "A waiver (waivers: [{rule: ID, reason: TEXT}]) waives nothing: its "
-	  "rule has no finding in this change request, or an earlier waiver "
-	  "of the change already names it.  Remove it, so that stale waivers "
-	  "do not pile up.",
-	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
-	  "waivers:\n"
-	  "- {rule: window-order, reason: the vendor's window spans midnight}\n",
-	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
-	  "# no waivers\n" },
-	{ "waiver-not-counted", "note",
-	  "A waiver does not count yet, so the findings it names stay: a "
-	  "waiver counts only once at least one approval of the change counts "
-	  "and the quorum the approval rules require holds.",
-	  "state: requested\nwaivers:\n"
-	  "- {rule: window-order, reason: the vendor's window spans midnight}\n"
-	  "# no approval counts yet\n",
-	  "state: approved\nwaivers:\n"
-	  "- {rule: window-order, reason: the vendor's window spans midnight}\n"
-	  "# the approvals the policy requires count\n" },
-	{ "invalid-policy", "error",
-	  "The policy (.chg/policy.yaml, a --policy file, or the built-in "
-	  "policy it is merged with) or a standard-change catalog entry is "
-	  "invalid: an unknown key, a wrong type, a bad regular expression or "
-	  "condition, a state, level or group that is not defined.  chg-lint "
-	  "checks the policy before anything else and exits 3; "
-	  "'chg policy check' reports the same findings.",
-	  "# .chg/policy.yaml\nchanges: {id-pattern: '^CHG-[0-9'}\n",
-	  "# .chg/policy.yaml\nchanges: {id-pattern: '^CHG-[0-9]{4,}$'}\n" },
-};
-
-#define NCHECKS (sizeof(checks) / sizeof(*checks))
+/* ---- the built-in checks: the rule registry (rules.h) ---- */
 
 const char *chg_explain_check_id(size_t i)
 {
-	return i < NCHECKS ? checks[i].id : NULL;
+	const struct chg_rule_info *r;
+	size_t k, n = 0;
+
+	for (k = 0; (r = chg_rule_at(k)); k++)
+		if (r->kind == CHG_RULE_CHECK && n++ == i)
+			return r->id;
+	return NULL;
 }
 
 void chg_explanation_init(struct chg_explanation *e)
@@ -1423,20 +1121,17 @@ int chg_explain_check(struct chg_explanation *out,
 		      const struct chg_policy *policy, const char *id,
 		      int64_t now)
 {
-	const struct check *c = NULL;
+	const struct chg_rule_info *c = chg_rule_lookup(id);
 	size_t i;
 	int error;
 
-	for (i = 0; i < NCHECKS; i++)
-		if (!strcmp(checks[i].id, id))
-			c = &checks[i];
 	if (!c)
 		return CHG_ENOTFOUND;
 	chg_explanation_release(out);
 	out->id = c->id;
 	error = chg_buf_puts(&out->source, CHG_EXPLAIN_BUILTIN_CHECK);
 	if (!error)
-		error = chg_buf_puts(&out->description, c->description);
+		error = chg_buf_puts(&out->description, c->help);
 	if (!error && c->failing)
 		error = chg_buf_puts(&out->failing, c->failing);
 	if (!error && c->passing)
@@ -1444,17 +1139,14 @@ int chg_explain_check(struct chg_explanation *out,
 	if (error)
 		return error;
 
-	if (c->severity)
-		error = chg_buf_puts(&out->severity, c->severity);
-	else if (!strcmp(id, "unknown-field"))
+	if (!strcmp(id, "unknown-field"))
 		error = policy->unknown_fields < 0 ?
 			chg_buf_puts(&out->severity, "not reported (changes.unknown-fields: ignore)") :
 			chg_buf_printf(&out->severity, "%s (changes.unknown-fields)",
 				       chg_severity_name((enum chg_severity)policy->unknown_fields));
-	else if (!strcmp(id, "stale-approval"))
-		error = chg_buf_puts(&out->severity, "error when too few approvals count, else note");
 	else
-		error = chg_buf_puts(&out->severity, "error when too few approvals count, else warning");
+		error = chg_buf_puts(&out->severity, c->severity_text ?
+				     c->severity_text : chg_severity_name(c->severity));
 	if (error)
 		return error;
 
@@ -1551,12 +1243,12 @@ static void consider(struct candidate *cands, size_t *n, size_t cap,
 size_t chg_explain_similar(const char **out, size_t max,
 			   const struct chg_policy *policy, const char *id)
 {
-	struct candidate cands[NCHECKS + 64], tmp;
+	struct candidate cands[256], tmp;
 	size_t n = 0, i, j;
 
-	for (i = 0; i < NCHECKS; i++)
+	for (i = 0; chg_rule_at(i); i++)
 		consider(cands, &n, sizeof(cands) / sizeof(*cands),
-			 checks[i].id, id);
+			 chg_rule_at(i)->id, id);
 	for (i = 0; policy && i < policy->nrules; i++)
 		consider(cands, &n, sizeof(cands) / sizeof(*cands),
 			 policy->rules[i].id, id);

@@ -3,8 +3,8 @@
  * checks (`chg-lint --explain RULE`) and the merged policy as one file that
  * stands alone (`chg policy show`).
  *
- * A rule id is either one of chg-lint's built-in checks (a static table:
- * what it checks, a failing and a passing example) or the id of a rule in
+ * A rule id is either one of the built-in rules (the rule registry,
+ * rules.h: what it checks, a failing and a passing example) or the id of a rule in
  * the effective policy's `rules:` (its condition, what it requires or
  * forbids, where it is defined, and examples generated from the rule and
  * checked against it).  Descriptions that depend on the policy (the risk
@@ -61,14 +61,16 @@ void chg_explanation_release(struct chg_explanation *e);
 
 /*
  * Returns the id of chg-lint's built-in check number `i` (0-based, in the
- * order chg-lint(1) lists them), or NULL past the last one.
+ * order chg-lint(1) lists them: the registry's CHG_RULE_CHECK entries), or
+ * NULL past the last one.
  */
 const char *chg_explain_check_id(size_t i);
 
 /*
- * Explains the built-in check `id` under `policy` into `out` (set up with
+ * Explains the built-in rule `id` (any of the registry's: a check, a
+ * schedule or an audit rule) under `policy` into `out` (set up with
  * chg_explanation_init; its content is replaced).  Returns 0,
- * CHG_ENOTFOUND when no built-in check has that id, or CHG_ENOMEM.
+ * CHG_ENOTFOUND when the registry has no such id, or CHG_ENOMEM.
  */
 int chg_explain_check(struct chg_explanation *out,
 		      const struct chg_policy *policy, const char *id,

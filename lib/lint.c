@@ -12,6 +12,7 @@
 #include "error.h"
 #include "policy.h"
 #include "repo.h"
+#include "rules.h"
 #include "workspace.h"
 #include "waiver.h"
 #include "yaml.h"
@@ -52,6 +53,7 @@ struct lint {
 	size_t nbyid;
 	unsigned char *unchanged;  /* per change request: same path, same
 				      blob in the previous tree */
+	int scoped;                /* apply_scope left files out */
 };
 
 static void prev_files_release(struct prev_files *prev);
@@ -741,6 +743,7 @@ static int apply_scope(struct lint *l)
 	if (!l->opts->changed && l->opts->scope == CHG_LINT_SCOPE_DEFAULT &&
 	    ((error = changes_policy(&all, l)) < 0 || all))
 		return error;
+	l->scoped = 1;
 	for (i = l->first; i < l->diags->n; i++) {
 		struct chg_diag *d = &l->diags->items[i];
 		int keep = in_scope(l, d->path);
@@ -818,18 +821,21 @@ void chg_lint_stats_release(struct chg_lint_stats *stats)
 }
 
 /*
- * Adds the paths of the change requests `ws` read to stats->paths,
- * keeping it sorted and free of repeats.
+ * Adds to `stats` the change requests this run judged (read, named by the
+ * PATH arguments when there are any, and in scope), keeping its paths
+ * sorted and free of repeats, and the rules of the policy used.
  */
-static int record_paths(struct chg_lint_stats *stats,
-			const struct chg_workspace *ws)
+static int collect_stats(struct chg_lint_stats *stats, const struct lint *l)
 {
 	struct chg_strlist *p = &stats->paths;
 	size_t i, k;
 	int error = 0;
 
-	for (i = 0; i < ws->changes.n && !error; i++)
-		error = chg_strlist_add(p, ws->changes.items[i].path);
+	for (i = 0; i < l->changes->n && !error; i++) {
+		const char *path = l->changes->items[i].path;
+		if (wanted(l, path) && (!l->scoped || in_scope(l, path)))
+			error = chg_strlist_add(p, path);
+	}
 	if (error)
 		return error;
 	chg_strlist_sort(p);
@@ -840,7 +846,9 @@ static int record_paths(struct chg_lint_stats *stats,
 			p->items[k++] = p->items[i];
 	}
 	p->n = k;
-	return 0;
+	if (stats->rules)
+		error = chg_rules_add_policy(stats->rules, l->policy);
+	return error;
 }
 
 int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
@@ -863,11 +871,8 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 	if ((error = resolve_paths(&l)) < 0 ||
 	    (error = chg_workspace_load_changes(ws, diags, err, &l.named)) < 0)
 		goto cleanup;
-	if (stats) {
+	if (stats)
 		stats->files += ws->nfiles;
-		if ((error = record_paths(stats, ws)) < 0)
-			goto cleanup;
-	}
 	error = check_changes(&l);
 	/* what a waiver may excuse: the findings so far, not those about
 	   history that follow */
@@ -889,6 +894,8 @@ int chg_lint_workspace(struct chg_diag_list *diags, struct chg_buf *err,
 		error = chg_workspace_check_chain(ws, diags, err);
 	if (!error)
 		error = apply_scope(&l);
+	if (!error && stats)
+		error = collect_stats(stats, &l);
 cleanup:
 	return finish(&l, error);
 }

@@ -114,16 +114,24 @@ struct chg_lint_options {
 				NULL, NULL, NULL, NULL, 0, \
 				CHG_LINT_SCOPE_DEFAULT, NULL, 0, NULL, 0, 0 }
 
+struct chg_rules;
+
 /*
- * What a run read, for the formats that list every file linted, the clean
- * ones too (TAP, Checkstyle, JUnit).  Start from { 0 }; several runs may
- * add to the same stats.  Release with chg_lint_stats_release.
+ * What a run judged, for the formats that list every file checked, the
+ * clean ones too (TAP, Checkstyle, JUnit), and describe every rule
+ * (SARIF).  Start from { 0 }; several runs may add to the same stats.
+ * Release with chg_lint_stats_release.
  */
 struct chg_lint_stats {
 	size_t files;   /* change request files read */
-	/* the paths of the change request files read (repository-relative,
-	   '/'-separated), sorted bytewise, each once */
+	/* the change request files judged (read, named by the PATH arguments
+	   when there are any, and in scope), by their repository-relative,
+	   '/'-separated paths, sorted bytewise, each once */
 	struct chg_strlist paths;
+	/* When not NULL (chg_rules_init): the rules of the policy used are
+	   added (chg_rules_add_policy), for a report that describes every
+	   rule (chg-lint --format sarif). */
+	struct chg_rules *rules;
 };
 
 /* Frees the paths of `stats` (not `stats` itself).  NULL-safe. */

@@ -6,6 +6,7 @@
 #include "approval.h"
 #include "buf.h"
 #include "error.h"
+#include "rules.h"
 #include "banned.h"
 
 /* A non-empty string without NUL bytes, or NULL. */
@@ -112,7 +113,7 @@ int chg_waiver_apply(const struct chg_policy *policy,
 		if (!rule)
 			continue;
 		reason = chg_node_get(w, "reason")->value;
-		if (!chg_policy_waivable(policy, rule->value)) {
+		if (!chg_rules_waivable(policy, rule->value)) {
 			error = chg_diag_add(diags, change->path, rule->line,
 					     rule->column, CHG_SEV_ERROR,
 					     "invalid-value",

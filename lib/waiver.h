@@ -14,7 +14,8 @@
  * a waiver count have seen it, and adding or editing a waiver makes them
  * stale.  For each waiver, in order:
  *
- *   - a rule the policy does not let be waived (chg_policy_waivable):
+ *   - a rule the registry or the policy does not let be waived
+ *     (chg_rules_waivable):
  *     error invalid-value "rule RULE cannot be waived";
  *   - a rule an earlier waiver of the same change already names, or one
  *     with no finding in the change's file: warning unused-waiver
