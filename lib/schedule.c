@@ -61,6 +61,7 @@ static const char *str_of(const struct chg_node *v)
 static int keys_ok(struct ctx *c, const struct chg_node *map,
 		   const char *what, const char *const *keys)
 {
+	struct chg_buf list = CHG_BUF_INIT;
 	size_t i, j;
 
 	if (!map || map->type != CHG_NODE_MAPPING) {
@@ -71,10 +72,15 @@ static int keys_ok(struct ctx *c, const struct chg_node *map,
 		for (j = 0; keys[j]; j++)
 			if (!strcmp(map->pairs[i].key->value, keys[j]))
 				break;
-		if (!keys[j])
-			bad(c, map->pairs[i].key, "unknown key '%s' in %s",
-			    map->pairs[i].key->value, what);
+		if (keys[j])
+			continue;
+		chg_buf_clear(&list);
+		for (j = 0; keys[j]; j++)
+			chg_buf_printf(&list, "%s%s", j ? ", " : "", keys[j]);
+		bad(c, map->pairs[i].key, "unknown key '%s' in %s (expected one of: %s)",
+		    map->pairs[i].key->value, what, list.ptr);
 	}
+	chg_buf_release(&list);
 	return 1;
 }
 
@@ -188,8 +194,8 @@ static void compile_clients(struct ctx *c, const struct chg_node *v,
 		cl->name = k->value;
 		if ((tz = chg_node_get(e, "timezone"))) {
 			if (!str_of(tz) || !chg_tz_valid(tz->value)) {
-				bad(c, tz, "schedule.clients.%s.timezone must be an IANA time zone such as America/New_York",
-				    k->value);
+				bad(c, tz, "schedule.clients.%s.timezone must be an IANA time zone such as America/New_York, not '%s'",
+				    k->value, str_of(tz) ? tz->value : "");
 				continue;
 			}
 			cl->timezone = tz->value;
@@ -444,7 +450,8 @@ static void compile_windows(struct ctx *c, const struct chg_node *v,
 			if (e->type == CHG_NODE_MAPPING) {
 				compile_rrule(c, w, e, &ok);
 			} else if (!str_of(e) || read_weekly(w, e->value) < 0) {
-				bad(c, e, "a weekly maintenance window reads like \"Sat 22:00-Sun 04:00\" (Mon..Sun, local HH:MM), or is {rrule: ..., start: HH:MM, duration: 4h}");
+				bad(c, e, "'%s' is not a maintenance window: a weekly one reads like \"Sat 22:00-Sun 04:00\" (Mon..Sun, local HH:MM), another is {rrule: RULE, start: HH:MM, duration: 4h}",
+				    str_of(e) ? e->value : "");
 				ok = 0;
 			}
 			if (ok)
@@ -895,7 +902,7 @@ static void check_notice(struct run *r)
 			need = &r->s->notice[i];
 	if (!need || need->seconds <= 0)
 		return;
-	format_duration(want, sizeof(want), need->seconds);
+	snprintf(want, sizeof(want), "%s", need->node->value);
 	sent = chg_node_path(c->root, "communication.notice-sent");
 	if (!sent || chg_node_is_null(sent)) {
 		report(r, r->start_node, CHG_SEV_ERROR, "insufficient-notice",
