@@ -10,6 +10,7 @@
 #include "error.h"
 #include "pattern.h"
 #include "risk.h"
+#include "schedule.h"
 #include "banned.h"
 
 /* ---- the built-in checks ---- */
@@ -168,6 +169,63 @@ static const struct check checks[] = {
 	  "type: emergency\nstate: implemented\n"
 	  "window: {start: 2026-12-01T22:00:00Z, end: 2026-12-01T23:00:00Z}\n"
 	  "review: {outcome: successful}\n" },
+	{ "blackout-conflict", NULL,
+	  "The change's window intersects a blackout of schedule.blackouts "
+	  "whose when condition holds for the change.  Blackouts given as dates are "
+	  "whole local days, the end day included, in the zone of the change's "
+	  "client (schedule.clients) or else schedule.timezone.  A blackout "
+	  "that allows the change's type (allow: [emergency]) makes it a note: "
+	  "the change still needs its approvals.  Times compare as UTC instants "
+	  "over half-open intervals: a window that ends when a blackout starts "
+	  "is clear of it.",
+	  "# schedule.blackouts: [{name: freeze, start: 2026-12-20, end: 2027-01-04}]\n"
+	  "type: normal\n"
+	  "window: {start: 2026-12-21T22:00:00Z, end: 2026-12-21T23:00:00Z}\n",
+	  "# schedule.blackouts: [{name: freeze, start: 2026-12-20, end: 2027-01-04}]\n"
+	  "type: normal\n"
+	  "window: {start: 2026-12-18T22:00:00Z, end: 2026-12-18T23:00:00Z}\n" },
+	{ "outside-maintenance-window", "error",
+	  "The change has a client with maintenance windows "
+	  "(schedule.maintenance-windows) and its window does not lie inside "
+	  "one occurrence of any of them.  Windows are local times in the "
+	  "client's zone, so their length follows daylight-saving changes: "
+	  "\"Sat 22:00-Sun 04:00\" in Europe/Berlin lasts 5 hours on the March "
+	  "weekend and 7 on the October one.  A change without a client, or "
+	  "whose client has no windows, is not checked.",
+	  "# schedule.maintenance-windows: {acme: [\"Sat 22:00-Sun 04:00\"]}, UTC\n"
+	  "client: acme\n"
+	  "window: {start: 2026-12-01T14:00:00Z, end: 2026-12-01T16:00:00Z}\n",
+	  "# schedule.maintenance-windows: {acme: [\"Sat 22:00-Sun 04:00\"]}, UTC\n"
+	  "client: acme\n"
+	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n" },
+	{ "insufficient-notice", "error",
+	  "schedule.notice asks a notice period for the change's type, and "
+	  "window.start - communication.notice-sent is shorter than it, or "
+	  "communication.notice-sent is missing.",
+	  "# schedule.notice: {normal: 48h}\n"
+	  "type: normal\n"
+	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-05T23:00:00Z}\n"
+	  "communication: {notice-sent: 2026-12-04T09:00:00Z}\n",
+	  "# schedule.notice: {normal: 48h}\n"
+	  "type: normal\n"
+	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-05T23:00:00Z}\n"
+	  "communication: {notice-sent: 2026-12-03T22:00:00Z}\n" },
+	{ "window-conflict", NULL,
+	  "Two change requests name a common system and their windows overlap "
+	  "(half-open intervals: one that ends when the other starts does not "
+	  "overlap).  Both are reported, each naming the other.  Changes that "
+	  "are over take no part: a terminal state of lifecycle.transitions "
+	  "(closed, rejected, cancelled) or an implemented state from which "
+	  "only terminal states follow (implemented).  The severity is "
+	  "schedule.conflicts.same-system.",
+	  "# changes/CHG-0041.yaml\nsystems: [db-01]\n"
+	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
+	  "# changes/CHG-0042.yaml, another file\nsystems: [db-01]\n"
+	  "window: {start: 2026-12-06T01:00:00Z, end: 2026-12-06T03:00:00Z}\n",
+	  "# changes/CHG-0041.yaml\nsystems: [db-01]\n"
+	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
+	  "# changes/CHG-0042.yaml, another file\nsystems: [db-01]\n"
+	  "window: {start: 2026-12-06T02:00:00Z, end: 2026-12-06T03:00:00Z}\n" },
 	{ "missing-approval", "error",
 	  "The change is in a state that needs approval (lifecycle.approved) "
 	  "and fewer approvals count than the first matching rule of "
@@ -1451,6 +1509,13 @@ int chg_explain_check(struct chg_explanation *out,
 			chg_buf_puts(&out->severity, "not reported (changes.unknown-fields: ignore)") :
 			chg_buf_printf(&out->severity, "%s (changes.unknown-fields)",
 				       chg_severity_name((enum chg_severity)policy->unknown_fields));
+	else if (!strcmp(id, "blackout-conflict"))
+		error = chg_buf_puts(&out->severity, "the blackout's severity (default error); note when it allows the change's type");
+	else if (!strcmp(id, "window-conflict"))
+		error = policy->schedule && policy->schedule->same_system >= 0 ?
+			chg_buf_printf(&out->severity, "%s (schedule.conflicts.same-system)",
+				       chg_severity_name((enum chg_severity)policy->schedule->same_system)) :
+			chg_buf_puts(&out->severity, "not reported (schedule.conflicts.same-system: off)");
 	else if (!strcmp(id, "stale-approval"))
 		error = chg_buf_puts(&out->severity, "error when too few approvals count, else note");
 	else

@@ -330,4 +330,159 @@ test_expect_success 'same-system: warning and off' '
 	test_must_be_empty actual
 '
 
+test_expect_success 'a gate judges what it lets through: --staged, the staged change and those it conflicts with' '
+	edit c/.chg/policy.yaml "s/same-system: off/same-system: error/" &&
+	(cd c && chg_commit "Jane Doe" jane@example.com "Conflicts are errors") &&
+	cr c CHG-0003 -e "s/^systems: .*/systems: [db-01]/" &&
+	git -C c add changes/CHG-0003.yaml &&
+	chg_lint_status 0 -C c --staged &&
+	cat >expect <<-\EOF &&
+	.chg: note: 2 findings on 2 change requests that this commit does not change are not judged here (--scope all judges them; chg-lint without --staged or --range judges every change request) [window-conflict]
+	EOF
+	test_cmp expect actual &&
+	cr c CHG-0003 -e "s/^systems: .*/systems: [db-01, lb-01]/" \
+		-e "$(win 2026-12-05T22:30:00Z 2026-12-05T22:45:00Z)" &&
+	git -C c add changes/CHG-0003.yaml &&
+	chg_lint_status 1 -C c --staged &&
+	cat >expect <<-\EOF &&
+	.chg: note: 2 findings on 2 change requests that this commit does not change are not judged here (--scope all judges them; chg-lint without --staged or --range judges every change request) [window-conflict]
+	changes/CHG-0001.yaml:16:17: error: the window overlaps the window of CHG-0003 (2026-12-05 23:30 Europe/Berlin to 2026-12-05 23:45 Europe/Berlin) on system lb-01 [window-conflict]
+	changes/CHG-0002.yaml:16:17: error: the window overlaps the window of CHG-0003 (2026-12-05 23:30 Europe/Berlin to 2026-12-05 23:45 Europe/Berlin) on system lb-01 [window-conflict]
+	changes/CHG-0003.yaml:16:17: error: the window overlaps the window of CHG-0001 (2026-12-05 23:00 Europe/Berlin to 2026-12-06 00:00 Europe/Berlin) on system lb-01 [window-conflict]
+	changes/CHG-0003.yaml:16:17: error: the window overlaps the window of CHG-0002 (2026-12-05 23:00 Europe/Berlin to 2026-12-06 00:00 Europe/Berlin) on system lb-01 [window-conflict]
+	EOF
+	test_cmp expect actual
+'
+
+# policy: repository p's policy from stdin, over the built-in one.
+policy () {
+	{ printf "version: 1\nextends: default\n" && cat; } >p/.chg/policy.yaml
+}
+
+test_expect_success 'a malformed schedule is invalid-policy at its line and column, exit 3' '
+	chg_repo p &&
+	policy <<-\EOF &&
+	schedule: {blackouts: "nonsense"}
+	EOF
+	chg_lint_status 3 -C p &&
+	cat >expect <<-\EOF &&
+	.chg/policy.yaml:3:23: error: schedule.blackouts must be a list of {name, start, end} entries [invalid-policy]
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'zones, notice, conflicts and clients are validated' '
+	policy <<-\EOF &&
+	clients: [acme, globex]
+	schedule:
+	  timezone: Europe/Berlim
+	  notice: {normal: two days}
+	  conflicts: {same-system: fatal, other-system: error}
+	  clients: {acme: {timezone: Mars/Olympus}, initech: {zone: UTC}}
+	EOF
+	chg_lint_status 3 -C p &&
+	cat >expect <<-EOF &&
+	.chg/policy.yaml:5:13: error: schedule.timezone must be an IANA time zone such as Europe/Berlin, not ${SQ}Europe/Berlim${SQ} [invalid-policy]
+	.chg/policy.yaml:6:20: error: schedule.notice.normal must be a duration such as 48h or 0h [invalid-policy]
+	.chg/policy.yaml:7:28: error: schedule.conflicts.same-system must be error, warning, note or off [invalid-policy]
+	.chg/policy.yaml:7:35: error: unknown key ${SQ}other-system${SQ} in schedule.conflicts (expected one of: same-system) [invalid-policy]
+	.chg/policy.yaml:8:30: error: schedule.clients.acme.timezone must be an IANA time zone such as America/New_York, not ${SQ}Mars/Olympus${SQ} [invalid-policy]
+	.chg/policy.yaml:8:45: error: schedule.clients names ${SQ}initech${SQ}, which is not one of the policy${SQ}s clients [invalid-policy]
+	.chg/policy.yaml:8:55: error: unknown key ${SQ}zone${SQ} in schedule.clients entries (expected one of: timezone) [invalid-policy]
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'blackouts are validated' '
+	policy <<-\EOF &&
+	schedule:
+	  blackouts:
+	    - {name: freeze, start: 2026-12-20, end: 2026-12-19}
+	    - {name: typo, start: 2026-13-01, end: 2026-12-24}
+	    - {name: open-ended, start: 2026-12-20}
+	    - {name: odd, start: 2026-12-20, end: 2026-12-24, allow: emergency, severity: fatal, colour: red}
+	    - {name: conditional, start: 2026-12-20, end: 2026-12-24, when: [client]}
+	EOF
+	chg_lint_status 3 -C p &&
+	cat >expect <<-EOF &&
+	.chg/policy.yaml:5:46: error: the blackout ${SQ}freeze${SQ} ends before it starts [invalid-policy]
+	.chg/policy.yaml:6:27: error: a blackout needs start: a date (2026-12-20) or an RFC 3339 date-time [invalid-policy]
+	.chg/policy.yaml:7:7: error: a blackout needs end: a date (2027-01-04, the last day) or an RFC 3339 date-time [invalid-policy]
+	.chg/policy.yaml:8:62: error: a blackout${SQ}s allow must be a list of change types, such as [emergency] [invalid-policy]
+	.chg/policy.yaml:8:83: error: a blackout${SQ}s severity must be error, warning or note [invalid-policy]
+	.chg/policy.yaml:8:90: error: unknown key ${SQ}colour${SQ} in schedule.blackouts entries (expected one of: name, start, end, allow, severity, when) [invalid-policy]
+	EOF
+	head -6 actual >actual.head &&
+	test_cmp expect actual.head &&
+	grep "^.chg/policy.yaml:9:.*invalid-policy" actual
+'
+
+test_expect_success 'maintenance windows are validated' '
+	policy <<-\EOF &&
+	clients: [acme]
+	schedule:
+	  maintenance-windows:
+	    acme: ["Sat 22:00-Sun 04:00", "Sa 22:00-So 04:00", "Sat 22:00-21:00", "Sat 24:00-Sun 04:00"]
+	    globex: ["Sat 22:00-Sun 04:00"]
+	    initech: {rrule: "FREQ=WEEKLY"}
+	EOF
+	chg_lint_status 3 -C p &&
+	cat >expect <<-EOF &&
+	.chg/policy.yaml:6:35: error: ${SQ}Sa 22:00-So 04:00${SQ} is not a maintenance window: a weekly one reads like "Sat 22:00-Sun 04:00" (Mon..Sun, local HH:MM), another is {rrule: RULE, start: HH:MM, duration: 4h} [invalid-policy]
+	.chg/policy.yaml:6:56: error: ${SQ}Sat 22:00-21:00${SQ} is not a maintenance window: a weekly one reads like "Sat 22:00-Sun 04:00" (Mon..Sun, local HH:MM), another is {rrule: RULE, start: HH:MM, duration: 4h} [invalid-policy]
+	.chg/policy.yaml:6:75: error: ${SQ}Sat 24:00-Sun 04:00${SQ} is not a maintenance window: a weekly one reads like "Sat 22:00-Sun 04:00" (Mon..Sun, local HH:MM), another is {rrule: RULE, start: HH:MM, duration: 4h} [invalid-policy]
+	.chg/policy.yaml:7:5: error: schedule.maintenance-windows names ${SQ}globex${SQ}, which is not one of the policy${SQ}s clients [invalid-policy]
+	.chg/policy.yaml:8:5: error: schedule.maintenance-windows names ${SQ}initech${SQ}, which is not one of the policy${SQ}s clients [invalid-policy]
+	.chg/policy.yaml:8:14: error: schedule.maintenance-windows.initech must be a list of windows such as "Sat 22:00-Sun 04:00" [invalid-policy]
+	EOF
+	test_cmp expect actual &&
+	policy <<-\EOF &&
+	schedule:
+	  maintenance-windows:
+	    acme:
+	      - {rrule: "FREQ=FORTNIGHTLY", start: "22:00", duration: 4h}
+	      - {rrule: "FREQ=MONTHLY;BYDAY=2TU", start: "10pm", duration: 4h, from: 2026-02-30}
+	      - {rrule: "FREQ=MONTHLY;BYDAY=2TU", start: "22:00", duration: 0h}
+	EOF
+	chg_lint_status 3 -C p &&
+	cat >expect <<-EOF &&
+	.chg/policy.yaml:6:17: error: ${SQ}FREQ=FORTNIGHTLY${SQ} is not an RFC 5545 recurrence rule (such as FREQ=WEEKLY;BYDAY=SA) [invalid-policy]
+	.chg/policy.yaml:7:50: error: a maintenance window needs start: the local time HH:MM each occurrence starts [invalid-policy]
+	.chg/policy.yaml:7:78: error: a maintenance window${SQ}s from must be a date (YYYY-MM-DD), the first day of the series [invalid-policy]
+	.chg/policy.yaml:8:69: error: a maintenance window needs duration: how long each occurrence lasts, such as 4h [invalid-policy]
+	EOF
+	test_cmp expect actual
+'
+
+test_expect_success 'the schedule of DESIGN section 4 and 8 is a valid policy' '
+	policy <<-\EOF &&
+	clients: [acme, globex]
+	schedule:
+	  timezone: Europe/Berlin
+	  notice: {normal: 48h, emergency: 0h}
+	  review-within: {emergency: 5d, normal: 14d}
+	  conflicts: {same-system: error}
+	  blackouts:
+	    - {name: year-end freeze, start: 2026-12-20, end: 2027-01-04, allow: [emergency],
+	       severity: error, when: {client: acme}}
+	  maintenance-windows:
+	    acme: ["Sat 22:00-Sun 04:00"]
+	    globex:
+	      - {rrule: "FREQ=MONTHLY;BYDAY=2TU", start: "22:00", duration: 4h}
+	  clients: {acme: {timezone: Europe/Berlin}, globex: {timezone: America/New_York}}
+	EOF
+	chg_lint_status 0 -C p &&
+	test_must_be_empty actual
+'
+
+test_expect_success '--explain describes the four schedule rules' '
+	for r in blackout-conflict outside-maintenance-window insufficient-notice window-conflict
+	do
+		chg-lint -C c --explain $r >actual &&
+		grep "^rule: *$r\$" actual || return 1
+	done &&
+	chg-lint -C c --explain window-conflict >actual &&
+	grep "^severity: *error (schedule.conflicts.same-system)\$" actual
+'
+
 test_done

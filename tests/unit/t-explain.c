@@ -251,7 +251,7 @@ static void test_every_check_explained(void **state)
 		assert_true(e.passing.len > 0);
 		assert_string_not_equal(e.failing.ptr, e.passing.ptr);
 	}
-	assert_int_equal(i, 32);
+	assert_int_equal(i, 36);
 	assert_int_equal(chg_explain_check(&e, p, "tested-rollback-for-high-risk", 0),
 			 CHG_ENOTFOUND);
 	assert_int_equal(chg_explain_check(&e, p, "no-such-rule", 0), CHG_ENOTFOUND);
