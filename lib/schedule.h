@@ -69,11 +69,13 @@ struct chg_window {
 	const struct chg_node *node;   /* the entry */
 	enum chg_window_kind kind;
 	/* weekly "Sat 22:00-Sun 04:00": weekday 0 Monday ... 6 Sunday, and
-	   minutes after local midnight */
+	   minutes after local midnight; an rrule's occurrences start at
+	   start_minute too */
 	int start_wday, start_minute, end_wday, end_minute;
-	/* rrule: the rule's text (RFC 5545 RECUR), the local start time of
-	   each occurrence (minutes after midnight), its length in seconds, and
-	   the first day of the series (`from`, default 1970-01-01) */
+	/* rrule: the rule's text (RFC 5545 RECUR), the length of each
+	   occurrence in seconds (elapsed time), and the day the series starts
+	   (`from`, default 1970-01-01; an occurrence only when the rule
+	   matches it) */
 	const char *rrule;
 	int64_t duration;
 	struct chg_civil from;

@@ -135,6 +135,28 @@ test_expect_success 'a change across two back-to-back occurrences lies inside ne
 	grep outside-maintenance-window actual
 '
 
+test_expect_success 'RRULE series: from sets the phase of an INTERVAL and where a COUNT starts' '
+	edit w/.chg/policy.yaml "s/^clients: .*/clients: [acme, globex, initech, hooli, umbrella]/" &&
+	cat >>w/.chg/policy.yaml <<-\EOF &&
+	    hooli: [{rrule: "FREQ=WEEKLY;BYDAY=TU;COUNT=3", start: "22:00", duration: 2h, from: 2026-12-02}]
+	    umbrella: [{rrule: "FREQ=WEEKLY;INTERVAL=2;BYDAY=TU", start: "22:00", duration: 2h, from: 2026-12-01}]
+	EOF
+	test_expect_code 1 wcheck hooli 2026-12-01T21:00:00Z 2026-12-01T22:00:00Z &&
+	test_expect_code 1 wcheck hooli 2026-12-02T21:00:00Z 2026-12-02T22:00:00Z &&
+	wcheck hooli 2026-12-08T21:00:00Z 2026-12-08T23:00:00Z &&
+	test_must_be_empty actual &&
+	wcheck hooli 2026-12-22T21:00:00Z 2026-12-22T23:00:00Z &&
+	test_must_be_empty actual &&
+	test_expect_code 1 wcheck hooli 2026-12-29T21:00:00Z 2026-12-29T23:00:00Z &&
+	wcheck umbrella 2027-03-09T21:00:00Z 2027-03-09T23:00:00Z &&
+	test_must_be_empty actual &&
+	test_expect_code 1 wcheck umbrella 2027-03-16T21:00:00Z 2027-03-16T23:00:00Z &&
+	cat >expect <<-\EOF &&
+	changes/CHG-0001.yaml:17:17: error: the window 2027-03-16 22:00 Europe/Berlin to 2027-03-17 00:00 Europe/Berlin is not inside one maintenance window of client umbrella (FREQ=WEEKLY;INTERVAL=2;BYDAY=TU at 22:00 for 2h, Europe/Berlin) [outside-maintenance-window]
+	EOF
+	test_cmp expect actual
+'
+
 # bcheck ID CLIENT START END [SED-SCRIPT...]: ID of repository b with that
 # client ("-" for none) and window, linted.
 bcheck () {
