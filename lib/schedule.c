@@ -379,6 +379,8 @@ static void compile_rrule(struct ctx *c, struct chg_window *w,
 		bad(c, v ? v : e, "a maintenance window needs rrule: an RFC 5545 recurrence rule such as FREQ=MONTHLY;BYDAY=2TU");
 		*ok = 0;
 	} else {
+		/* a malformed rule is a finding, never an abort */
+		icalerror_set_errors_are_fatal(0);
 		icalerror_clear_errno();
 		r = icalrecurrencetype_from_string(v->value);
 		if (r.freq == ICAL_NO_RECURRENCE || icalerrno != ICAL_NO_ERROR) {
