@@ -29,7 +29,7 @@ PROVE ?= prove
 CFLAGS ?= -O2 -g
 SANITIZE ?=
 
-PKGS = libgit2 yaml-0.1 libpcre2-8 jansson libcrypto
+PKGS = libgit2 yaml-0.1 libpcre2-8 jansson libcrypto icu-i18n icu-uc libical
 TEST_PKGS = cmocka
 
 ifeq ($(SANITIZE),)

@@ -7,6 +7,7 @@
 #include "datetime.h"
 #include "error.h"
 #include "risk.h"
+#include "schedule.h"
 #include "trailer.h"
 #include "yaml.h"
 #include "banned.h"
@@ -735,6 +736,9 @@ int chg_check_change(const struct chg_check_context *ctx,
 	check_rules(&r);
 	check_template(&r);
 	check_review_deadline(&r);
+	if (!r.error)
+		r.error = chg_schedule_check_change(ctx->policy, change, ctx->now,
+						    diags);
 	return r.error;
 }
 
@@ -1059,6 +1063,8 @@ int chg_check_set(const struct chg_check_context *ctx,
 			}
 		}
 	}
+	if (!error)
+		error = chg_schedule_check_set(ctx->policy, set, diags);
 cleanup:
 	free(seen);
 	free(in_cycle);

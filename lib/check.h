@@ -10,7 +10,9 @@
  * id-mismatch, duplicate-id, window-order, risk-understated,
  * unknown-dependency, dependency-cycle, dependency-order,
  * unknown-template, review-overdue; a policy rule's own id for its
- * findings.
+ * findings.  The schedule's checks (schedule.h: blackout-conflict,
+ * outside-maintenance-window, insufficient-notice, window-conflict) run
+ * from chg_check_change and chg_check_set.
  *
  *	struct chg_check_context ctx = { policy, &set, &catalog, now };
  *	for (i = 0; i < set.n; i++)
@@ -78,7 +80,7 @@ int chg_check_change(const struct chg_check_context *ctx,
 
 /*
  * Checks what spans change requests: duplicate ids, unknown dependencies,
- * dependency cycles and dependency order.  Returns 0 or CHG_ENOMEM.
+ * dependency cycles, dependency order and window conflicts.  Returns 0 or CHG_ENOMEM.
  */
 int chg_check_set(const struct chg_check_context *ctx,
 		  struct chg_diag_list *diags);

@@ -11,6 +11,7 @@
 #include "pattern.h"
 #include "risk.h"
 #include "rules.h"
+#include "schedule.h"
 #include "banned.h"
 
 /* ---- the built-in checks: the rule registry (rules.h) ---- */
@@ -1144,6 +1145,11 @@ int chg_explain_check(struct chg_explanation *out,
 			chg_buf_puts(&out->severity, "not reported (changes.unknown-fields: ignore)") :
 			chg_buf_printf(&out->severity, "%s (changes.unknown-fields)",
 				       chg_severity_name((enum chg_severity)policy->unknown_fields));
+	else if (!strcmp(id, "window-conflict"))
+		error = policy->schedule && policy->schedule->same_system >= 0 ?
+			chg_buf_printf(&out->severity, "%s (schedule.conflicts.same-system)",
+				       chg_severity_name((enum chg_severity)policy->schedule->same_system)) :
+			chg_buf_puts(&out->severity, "not reported (schedule.conflicts.same-system: off)");
 	else
 		error = chg_buf_puts(&out->severity, c->severity_text ?
 				     c->severity_text : chg_severity_name(c->severity));

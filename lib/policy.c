@@ -8,6 +8,7 @@
 #include "check.h"
 #include "datetime.h"
 #include "error.h"
+#include "schedule.h"
 #include "templates.h"
 #include "waiver.h"
 #include "yaml.h"
@@ -854,14 +855,20 @@ static void compile_approvals(struct ctx *c, const struct chg_node *sec)
 static void compile_schedule(struct ctx *c, const struct chg_node *sec)
 {
 	static const char *const keys[] = {
-		"timezone", "notice", "review-within", "blackouts",
-		"maintenance-windows", NULL
+		"timezone", "notice", "review-within", "conflicts",
+		"blackouts", "maintenance-windows", "clients", NULL
 	};
 	const struct chg_node *v;
 	size_t i;
 	int64_t secs;
+	int rc;
 
-	if (!sec || !check_keys(c, sec, "schedule", keys))
+	if (sec && !check_keys(c, sec, "schedule", keys))
+		sec = NULL;
+	rc = chg_schedule_compile(&c->policy->schedule, sec, c->policy->clients,
+				  c->policy->path, c->diags);
+	note_rc(c, rc);
+	if (!sec)
 		return;
 	if ((v = chg_node_get(sec, "review-within"))) {
 		if (v->type != CHG_NODE_MAPPING) {
@@ -1096,6 +1103,7 @@ void chg_policy_free(struct chg_policy *p)
 		chg_cond_free(p->approval_rules[i].when);
 	free(p->approval_rules);
 	chg_node_free(p->trust_default);
+	chg_schedule_free(p->schedule);
 	free(p->not_covered);
 	free(p->not_waivable);
 	chg_pattern_free(p->id_pattern);

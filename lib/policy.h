@@ -96,6 +96,7 @@ struct chg_approval_rule {
 };
 
 struct chg_catalog;
+struct chg_schedule;
 
 struct chg_policy {
 	struct chg_node *root;         /* the merged tree */
@@ -158,6 +159,10 @@ struct chg_policy {
 
 	/* schedule: */
 	const struct chg_node *review_within; /* map: type -> duration */
+	/* timezone, notice, conflicts, blackouts, maintenance-windows and
+	   clients' zones, compiled (schedule.h); never NULL in a loaded
+	   policy.  Owned. */
+	struct chg_schedule *schedule;
 
 	/* waivers: the rule ids of waivers.not-waivable, NULL-terminated, or
 	   NULL without that list; chg_policy_not_waivable_minimum holds in

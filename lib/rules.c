@@ -364,7 +364,11 @@ static const struct chg_rule_info registry[] = {
 	  "maintenance window of its client (schedule.maintenance-windows: "
 	  "weekly ranges such as 'Sat 22:00-Sun 04:00' or RFC 5545 RRULE "
 	  "series, in the client's time zone).  Windows are compared as UTC "
-	  "instants over half-open intervals.",
+	  "instants over half-open intervals, and their length follows "
+	  "daylight-saving changes: 'Sat 22:00-Sun 04:00' in Europe/Berlin "
+	  "lasts 5 hours on the March weekend and 7 on the October one.  A "
+	  "change without a client, or whose client has no windows, is not "
+	  "checked.",
 	  "# schedule: {maintenance-windows: {acme: ['Sat 22:00-Sun 04:00']}}\n"
 	  "client: acme\n"
 	  "window: {start: 2026-12-09T13:00:00Z, end: 2026-12-09T14:00:00Z}\n",
@@ -375,7 +379,8 @@ static const struct chg_rule_info registry[] = {
 	  "the notice before the window is shorter than the policy's",
 	  "A normal change gave less notice than the policy's schedule.notice "
 	  "for its type: the time from communication.notice-sent to "
-	  "window.start is shorter than the policy asks.",
+	  "window.start is shorter than the policy asks, or "
+	  "communication.notice-sent is missing.",
 	  "# schedule: {notice: {normal: 48h}}\n"
 	  "type: normal\n"
 	  "communication: {notice-sent: 2026-12-05T09:00:00Z}\n"
@@ -387,9 +392,13 @@ static const struct chg_rule_info registry[] = {
 	{ "window-conflict", CHG_RULE_SCHEDULE, CHG_SEV_ERROR, NULL, 1,
 	  "two changes of one system have overlapping windows",
 	  "Two change requests that name the same system have windows that "
-	  "overlap, and neither is in a terminal state.  The severity is the "
-	  "policy's schedule.conflicts.same-system.  Back-to-back windows do "
-	  "not overlap.",
+	  "overlap (half-open intervals: back-to-back windows do not), and "
+	  "neither is over: changes in a terminal state of "
+	  "lifecycle.transitions (closed, rejected, cancelled) or in an "
+	  "implemented state from which only terminal states follow "
+	  "(implemented) take no part.  Both are reported, each naming the "
+	  "other.  The severity is the policy's "
+	  "schedule.conflicts.same-system (off in the built-in policy).",
 	  "# changes/CHG-0041.yaml\nsystems: [db-prod-01]\n"
 	  "window: {start: 2026-12-05T22:00:00Z, end: 2026-12-06T02:00:00Z}\n"
 	  "# changes/CHG-0042.yaml, another file\nsystems: [db-prod-01]\n"
