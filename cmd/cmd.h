@@ -52,6 +52,7 @@ int cmd_reject(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_report(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_show(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_calendar(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_init(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_new(int argc, char **argv, const struct chg_cmd *cmd);
 

@@ -887,6 +887,29 @@ static void compile_schedule(struct ctx *c, const struct chg_node *sec)
 }
 
 /*
+ * calendar.domain: the domain of the feed's UIDs (ID@domain), a DNS name
+ * of letters, digits, hyphens and dots.
+ */
+static void compile_calendar(struct ctx *c, const struct chg_node *sec)
+{
+	static const char *const keys[] = { "domain", NULL };
+	const struct chg_node *v;
+	const char *d, *p;
+
+	if (!sec || !check_keys(c, sec, "calendar", keys))
+		return;
+	if (!(v = chg_node_get(sec, "domain")))
+		return;
+	d = chg_node_str(v);
+	for (p = d; p && *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		      (*p >= '0' && *p <= '9') || *p == '-' || *p == '.'))
+			break;
+	if (!d || !*d || *p || strlen(d) > 253 || *d == '.' || *d == '-')
+		bad(c, v, "calendar.domain must be a domain name such as changes.example.com");
+}
+
+/*
  * Findings that decide whether a change is what its approvals say it is:
  * the file could not be read as it was approved (yaml-syntax,
  * duplicate-key, file-too-large), the policy is unusable, the change is
@@ -945,7 +968,7 @@ static void compile(struct ctx *c)
 	static const char *const keys[] = {
 		"version", "extends", "changes", "lifecycle", "clients",
 		"fields", "rules", "risk", "approvals", "schedule", "waivers",
-		NULL
+		"calendar", NULL
 	};
 	struct chg_policy *p = c->policy;
 	const struct chg_node *root = p->root, *v;
@@ -972,6 +995,7 @@ static void compile(struct ctx *c)
 	compile_approvals(c, chg_node_get(root, "approvals"));
 	compile_schedule(c, chg_node_get(root, "schedule"));
 	compile_waivers(c, chg_node_get(root, "waivers"));
+	compile_calendar(c, chg_node_get(root, "calendar"));
 	if (!p->paths) {
 		p->paths = calloc(2, sizeof(*p->paths));
 		if (!p->paths)
