@@ -71,7 +71,8 @@ CMD_COMMON = $(filter-out $(B)/cmd/main-%.o,$(CMD_OBJ))
 UNIT_SRC = $(wildcard tests/unit/t-*.c)
 UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(B)/tests/unit/%)
 # Programs the shell tests run (not tests themselves).
-TEST_HELPERS = $(B)/tests/unit/sshsig-check $(B)/tests/unit/history-check
+TEST_HELPERS = $(B)/tests/unit/sshsig-check $(B)/tests/unit/history-check \
+	       $(B)/tests/unit/ical-check
 TEMPLATES = templates/policy.yaml templates/standard.yaml \
 	    templates/normal.yaml templates/emergency.yaml
 BINS = $(B)/chg $(B)/chg-lint
