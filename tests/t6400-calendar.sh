@@ -397,4 +397,22 @@ test_expect_success 'usage errors exit 2' '
 	 test_expect_code 3 cal --suggest CHG-0999)
 '
 
+test_expect_success 'the bash completion knows calendar, its options and values' '
+	bash -c ". \"\$CHG_SRC_DIR/contrib/completion/chg.bash\" &&
+		COMP_WORDS=(chg cal) COMP_CWORD=1 && _chg &&
+		printf \"%s\n\" \"\${COMPREPLY[@]}\"" >out &&
+	echo calendar >expect &&
+	test_cmp expect out &&
+	bash -c ". \"\$CHG_SRC_DIR/contrib/completion/chg.bash\" &&
+		COMP_WORDS=(chg calendar --format \"\") COMP_CWORD=3 && _chg &&
+		printf \"%s\n\" \"\${COMPREPLY[@]}\"" >out &&
+	printf "%s\n" text ics >expect &&
+	test_cmp expect out &&
+	(cd r && bash -c ". \"\$CHG_SRC_DIR/contrib/completion/chg.bash\" &&
+		COMP_WORDS=(chg calendar --sugg) COMP_CWORD=2 && _chg &&
+		printf \"%s\n\" \"\${COMPREPLY[@]}\"") >out &&
+	echo --suggest >expect &&
+	test_cmp expect out
+'
+
 test_done

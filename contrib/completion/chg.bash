@@ -9,7 +9,7 @@
 # under changes/ (*.yaml, *.yml) of the repository chg runs in (and trust,
 # the trust change, for digest, approve and reject).
 
-_chg_commands='init new lint digest check-message policy log approve reject report show audit help'
+_chg_commands='init new lint digest check-message policy log approve reject report show audit calendar help'
 
 # _chg_options COMMAND: the options of COMMAND.
 _chg_options ()
@@ -31,6 +31,8 @@ _chg_options ()
 		      --emergency-threshold --policy --now --help" ;;
 	show) echo "--rev --format --now --help" ;;
 	audit) echo "--verify --rev --since --format --now --trust-root --help" ;;
+	calendar) echo "--from --to --client --format --suggest --rev -o --output
+			--policy --now --help" ;;
 	esac
 }
 
@@ -57,6 +59,7 @@ _chg_values ()
 		case $1 in
 		log) echo "text jsonl csv" ;;
 		report) echo "md html csv" ;;
+		calendar) echo "text ics" ;;
 		chg-lint|lint)
 			echo "text json github sarif junit tap gitlab checkstyle" ;;
 		*) echo "text json" ;;
@@ -73,7 +76,7 @@ _chg_takes_value ()
 	-C|--rev|--policy|--now|--format|--explain|--range|--exclude-refs|\
 	--trust-root|--since|--until|--client|--type|--color|--month|-o|\
 	--output|--emergency-threshold|-m|--message|--approver|--key|--cab|\
-	--manager|--hooks-path|--title|--system) return 0 ;;
+	--manager|--hooks-path|--title|--system|--from|--to|--suggest) return 0 ;;
 	esac
 	return 1
 }
@@ -139,6 +142,7 @@ _chg ()
 		-C) COMPREPLY=($(compgen -d -- "$cur")) ;;
 		--policy|-o|--output|--key) COMPREPLY=($(compgen -f -- "$cur")) ;;
 		--hooks-path) COMPREPLY=($(compgen -d -- "$cur")) ;;
+		--suggest) COMPREPLY=($(compgen -W "$(_chg_ids "$dir")" -- "$cur")) ;;
 		*) COMPREPLY=($(compgen -W "$(_chg_values "$cmd" "$prev")" -- "$cur")) ;;
 		esac
 		return 0
