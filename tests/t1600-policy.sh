@@ -77,7 +77,7 @@ test_expect_success 'an unknown top-level key in the policy' '
 	EOF
 	chg_lint_status 3 -C repo &&
 	cat >expect <<-EOF &&
-	.chg/policy.yaml:2:1: error: unknown key ${SQ}colour${SQ} in the policy (expected one of: version, extends, changes, lifecycle, clients, fields, rules, risk, approvals, schedule, waivers) [invalid-policy]
+	.chg/policy.yaml:2:1: error: unknown key ${SQ}colour${SQ} in the policy (expected one of: version, extends, changes, lifecycle, clients, fields, rules, risk, approvals, schedule, waivers, calendar) [invalid-policy]
 	EOF
 	test_cmp expect actual
 '

@@ -343,14 +343,14 @@ test_expect_success 'an invalid policy in a commit before B is a finding about t
 	(cd pol && chg_commit "Jane Doe" jane@example.com "Policy: fixed") &&
 	chg_lint_status 1 -C pol --range HEAD~2..HEAD &&
 	cat >expect <<-EOF &&
-	.chg/policy.yaml:9:1: error: in $(short pol HEAD~1): unknown key ${SQ}bogus-key${SQ} in the policy (expected one of: version, extends, changes, lifecycle, clients, fields, rules, risk, approvals, schedule, waivers) [invalid-policy]
+	.chg/policy.yaml:9:1: error: in $(short pol HEAD~1): unknown key ${SQ}bogus-key${SQ} in the policy (expected one of: version, extends, changes, lifecycle, clients, fields, rules, risk, approvals, schedule, waivers, calendar) [invalid-policy]
 	EOF
 	test_cmp expect actual &&
 	echo "bogus-key: 1" >>pol/.chg/policy.yaml &&
 	(cd pol && chg_commit "Jane Doe" jane@example.com "Policy: the typo again") &&
 	chg_lint_status 3 -C pol --range HEAD~3..HEAD &&
 	cat >expect <<-EOF &&
-	.chg/policy.yaml:9:1: error: unknown key ${SQ}bogus-key${SQ} in the policy (expected one of: version, extends, changes, lifecycle, clients, fields, rules, risk, approvals, schedule, waivers) [invalid-policy]
+	.chg/policy.yaml:9:1: error: unknown key ${SQ}bogus-key${SQ} in the policy (expected one of: version, extends, changes, lifecycle, clients, fields, rules, risk, approvals, schedule, waivers, calendar) [invalid-policy]
 	EOF
 	test_cmp expect actual &&
 	echo "chg-lint: the policy or the standard-change catalog is invalid; fix the errors above" >expect &&
