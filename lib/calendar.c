@@ -351,6 +351,27 @@ static int known_client(const struct chg_policy *policy, const char *client)
 	return 1; /* a policy without clients accepts any name */
 }
 
+/* The first occurrence of a window's series, from the day it starts. */
+static int first_ever(int64_t *out, const struct chg_schedule *s,
+		      const struct chg_calendar_window *cw, int64_t end)
+{
+	struct chg_civil day = cw->window->from;
+	struct chg_interval *occ = NULL;
+	size_t n = 0;
+	int64_t t;
+	int error;
+
+	day.hour = day.minute = day.second = 0;
+	if ((error = chg_tz_to_utc(&t, cw->zone, &day)) < 0)
+		return error;
+	if ((error = chg_schedule_occurrences(&occ, &n, s, cw->window, t, end)) < 0)
+		return error;
+	if (n)
+		*out = occ[0].start;
+	free(occ);
+	return 0;
+}
+
 static int add_schedule(struct chg_calendar *cal, struct chg_buf *err,
 			const struct chg_schedule *s)
 {
@@ -388,6 +409,11 @@ static int add_schedule(struct chg_calendar *cal, struct chg_buf *err,
 		error = chg_schedule_occurrences(&cw->occ, &cw->nocc, s, w,
 						 cal->start, cal->end);
 		if (error < 0)
+			return fail(err, error, "cannot expand the maintenance windows of %s",
+				    w->client);
+		cw->series_start = cw->nocc ? cw->occ[0].start : 0;
+		if (cw->nocc && w->kind == CHG_WINDOW_RRULE && strstr(w->rrule, "COUNT=") &&
+		    (error = first_ever(&cw->series_start, s, cw, cal->end)) < 0)
 			return fail(err, error, "cannot expand the maintenance windows of %s",
 				    w->client);
 		cal->nwindows++;
@@ -653,6 +679,23 @@ static int blackout_event(icalcomponent *cal, const struct chg_calendar *c,
 	return nomem ? CHG_ENOMEM : 0;
 }
 
+/* Whether `zone` is UTC by another name: its times are written in UTC
+ * (with Z), without a TZID. */
+static int is_utc(const char *zone)
+{
+	static const char *const names[] = {
+		"UTC", "Etc/UTC", "GMT", "Etc/GMT", "UCT", "Etc/UCT", "Zulu",
+		"Etc/Zulu", "Universal", "Etc/Universal", "Etc/GMT0", "GMT0",
+		"Etc/GMT+0", "Etc/GMT-0", "Etc/Greenwich", "Greenwich", NULL
+	};
+	size_t i;
+
+	for (i = 0; names[i]; i++)
+		if (!strcmp(zone, names[i]))
+			return 1;
+	return 0;
+}
+
 static const char *const byday[] = { "MO", "TU", "WE", "TH", "FR", "SA", "SU" };
 
 static int window_event(icalcomponent *cal, const struct chg_calendar *c,
@@ -672,7 +715,7 @@ static int window_event(icalcomponent *cal, const struct chg_calendar *c,
 
 	if (!cw->nocc)
 		return 0;
-	if ((error = chg_tz_from_utc(&lt, NULL, cw->zone, cw->occ[0].start)) < 0)
+	if ((error = chg_tz_from_utc(&lt, NULL, cw->zone, cw->series_start)) < 0)
 		return error;
 	if (w->kind == CHG_WINDOW_WEEKLY) {
 		length = (int64_t)((w->end_wday - w->start_wday + 7) % 7) * DAY +
@@ -710,9 +753,13 @@ static int window_event(icalcomponent *cal, const struct chg_calendar *c,
 	dt.hour = lt.hour;
 	dt.minute = lt.minute;
 	dt.second = lt.second;
-	p = icalproperty_new_dtstart(dt);
-	icalproperty_add_parameter(p, icalparameter_new_tzid(cw->zone));
-	icalcomponent_add_property(ev, p);
+	if (is_utc(cw->zone)) {
+		icalcomponent_add_property(ev, icalproperty_new_dtstart(utc_time(cw->series_start)));
+	} else {
+		p = icalproperty_new_dtstart(dt);
+		icalproperty_add_parameter(p, icalparameter_new_tzid(cw->zone));
+		icalcomponent_add_property(ev, p);
+	}
 	dur = icaldurationtype_from_int((int)length);
 	icalcomponent_add_property(ev, icalproperty_new_duration(dur));
 	icalcomponent_add_property(ev, icalproperty_new_rrule(recur));
@@ -744,10 +791,9 @@ static int add_timezone(icalcomponent *cal, const char *zone)
 		if (p && !strcmp(icalproperty_get_tzid(p), zone))
 			return 0;
 	}
-	if (!strcmp(zone, "UTC") || !strcmp(zone, "Etc/UTC"))
-		z = icaltimezone_get_builtin_timezone("UTC");
-	else
-		z = icaltimezone_get_builtin_timezone(zone);
+	if (is_utc(zone))
+		return 0;
+	z = icaltimezone_get_builtin_timezone(zone);
 	if (!z || !(vtz = icaltimezone_get_component(z)))
 		return CHG_ERROR;
 	if (!(clone = icalcomponent_new_clone(vtz)))

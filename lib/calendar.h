@@ -90,6 +90,9 @@ struct chg_calendar_window {
 	struct chg_interval *occ;  /* occurrences intersecting the period, by
 				      start (heap) */
 	size_t nocc;
+	int64_t series_start;      /* the feed's DTSTART: the first of `occ`,
+				      or for a rule with a COUNT its first
+				      occurrence ever (COUNT counts from it) */
 };
 
 struct chg_calendar {
@@ -148,10 +151,12 @@ void chg_calendar_release(struct chg_calendar *cal);
  * (UID ID@domain, times in UTC, STATUS, SEQUENCE, DTSTAMP and
  * LAST-MODIFIED from history, DESCRIPTION, CATEGORIES), per maintenance
  * window (UID window-CLIENT-N@domain, an RRULE series from its first
- * occurrence in the period, DTSTART in its client's TZID, a DURATION, and
- * UNTIL the period's end unless the rule bounds itself) and per blackout
+ * occurrence in the period (of all, for a rule with a COUNT), DTSTART in
+ * its client's TZID, a DURATION, and UNTIL the period's end unless the
+ * rule bounds itself) and per blackout
  * (UID blackout-N@domain; all-day for dates, DTEND the day after the
- * last); a VTIMEZONE for every TZID, named by its plain IANA name.  Lines
+ * last); a VTIMEZONE for every TZID, named by its plain IANA name (times in a
+ * zone that is UTC by another name are written in UTC, without one).  Lines
  * end in CRLF and are folded at 75 octets, never inside a UTF-8 sequence.
  * The bytes depend on `cal` alone.
  *

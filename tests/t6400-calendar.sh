@@ -386,6 +386,38 @@ test_expect_success 'the domain defaults to chg.invalid; a malformed one is inva
 	grep "invalid-policy" stderr
 '
 
+test_expect_success 'ics: a rule with a COUNT keeps its first occurrence as DTSTART' '
+	chg_repo n &&
+	cat >>n/.chg/policy.yaml <<-\EOF &&
+	clients: [initech]
+	schedule:
+	  timezone: UTC
+	  maintenance-windows:
+	    initech:
+	      - {rrule: "FREQ=WEEKLY;BYDAY=MO;COUNT=3", start: "10:00", duration: 1h, from: 2026-11-30}
+	EOF
+	(cd n &&
+	 chg_commit "Jane Doe" jane@example.com "Set up" &&
+	 cal --format ics --from 2026-12-08 --to 2026-12-31 >../n.ics &&
+	 cal --from 2026-12-08 --to 2026-12-31 >../n.txt) &&
+	"$CHG_BUILD_DIR/tests/unit/ical-check" n.ics &&
+	tr -d "\r" <n.ics | grep -e "^DTSTART" -e "^RRULE" -e "^DURATION" -e "^TZID" >rule &&
+	cat >expect <<-\EOF &&
+	DTSTART:20261130T100000Z
+	DURATION:PT1H
+	RRULE:FREQ=WEEKLY;COUNT=3;BYDAY=MO
+	EOF
+	test_cmp expect rule &&
+	cat >expect <<-\EOF &&
+	Calendar 2026-12-08 to 2026-12-31, UTC
+
+	2026-12-14 Mon (UTC+00:00)
+	  10:00-11:00  window    initech #1
+	EOF
+	test_cmp expect n.txt &&
+	$PY -c "import icalendar, sys; icalendar.Calendar.from_ical(open(sys.argv[1], \"rb\").read())" n.ics
+'
+
 test_expect_success 'usage errors exit 2' '
 	(cd r &&
 	 test_expect_code 2 cal --format json &&
