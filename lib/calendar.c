@@ -254,6 +254,27 @@ static int on_event(const struct chg_audit_event *ev, void *payload)
 	return 0;
 }
 
+/* Change requests history did not see created (a shallow clone's
+ * starting point) are stamped with the revision's committer time. */
+static int stamp_unknown(struct chg_calendar *cal, struct chg_workspace *ws)
+{
+	git_commit *tip;
+	size_t i;
+
+	for (i = 0; i < cal->nchanges; i++)
+		if (!cal->changes[i].stamp)
+			break;
+	if (i == cal->nchanges)
+		return 0;
+	if (git_commit_lookup(&tip, ws->repo, &ws->tip) < 0)
+		return CHG_EGIT;
+	for (; i < cal->nchanges; i++)
+		if (!cal->changes[i].stamp)
+			cal->changes[i].stamp = (int64_t)git_commit_time(tip);
+	git_commit_free(tip);
+	return 0;
+}
+
 static int read_history(struct chg_calendar *cal, struct chg_buf *err,
 			struct chg_workspace *ws)
 {
@@ -279,10 +300,18 @@ static int read_history(struct chg_calendar *cal, struct chg_buf *err,
 		ids[i] = cal->changes[i].id;
 	opts.ids = ids;
 	opts.nids = cal->nchanges;
-	if ((error = chg_workspace_history(&h, ws, err)) < 0)
-		goto cleanup;
-	error = chg_audit_walk_history(ws->repo, h, ws->policy, &opts,
+	/* a shallow clone has no history index; the audit trail walks what
+	   it has */
+	if (git_repository_is_shallow(ws->repo) == 1)
+		error = chg_audit_walk(ws->repo, &ws->tip, ws->policy, &opts,
 				       on_event, &w, NULL);
+	else if ((error = chg_workspace_history(&h, ws, err)) == 0)
+		error = chg_audit_walk_history(ws->repo, h, ws->policy, &opts,
+					       on_event, &w, NULL);
+	else
+		goto cleanup;
+	if (error == 0)
+		error = stamp_unknown(cal, ws);
 	if (error < 0 && error != CHG_ENOMEM)
 		error = fail(err, error, "cannot walk the history: %s",
 			     git_error_last() ? git_error_last()->message : "unknown error");

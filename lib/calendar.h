@@ -24,7 +24,10 @@
  * request, the commits that changed its window (fields window, window.*)
  * or its state; `sequence` is their number after the one that created it
  * and `stamp` the committer time of the last of them (the creation's when
- * there is none).  The same revision always gives the same calendar.
+ * there is none).  The same revision always gives the same calendar.  In
+ * a shallow clone the trail starts at the shallow commits, as audit.h
+ * says: a change request they hold has no event there, and is stamped with
+ * the revision's committer time, its SEQUENCE counting from there.
  *
  * Ownership: a calendar owns its entries' strings and occurrence lists;
  * the blackouts and windows point into the workspace's policy, so the
@@ -72,7 +75,8 @@ struct chg_calendar_change {
 	struct chg_interval window;
 	unsigned int sequence;     /* commits that changed window or state */
 	int64_t stamp;             /* committer time of the last of them;
-				      0 when history does not know the change */
+				      the revision's when history does not
+				      know the change; 0 without a revision */
 };
 
 /* A blackout in the calendar. */

@@ -370,6 +370,15 @@ test_expect_success 'ics: an edit of the window raises SEQUENCE and DTSTAMP; oth
 	test_cmp t2.ics t2again.ics
 '
 
+test_expect_success 'ics: a shallow clone gives a feed, its history starting at the shallow commit' '
+	git clone -q --depth 1 "file://$PWD/r" shallow &&
+	(cd shallow && cal --format ics --from 2026-12-01 --to 2026-12-31) >shallow.ics &&
+	"$CHG_BUILD_DIR/tests/unit/ical-check" shallow.ics &&
+	tr -d "\r" <shallow.ics | sed -n "/^UID:CHG-0001@/,/^END:VEVENT/p" >ev &&
+	grep "^SEQUENCE:0$" ev &&
+	grep "^DTSTAMP:20261127T090000Z$" ev
+'
+
 test_expect_success 'the domain defaults to chg.invalid; a malformed one is invalid-policy' '
 	chg_repo d &&
 	(cd d &&
