@@ -280,18 +280,18 @@ commit jane 2026-12-17T11:00:00+01:00 -m 'CHG-0042: approved'
 # CHG-0043 to CHG-0046: four requests that break one scheduling rule each.
 # CHG-0043 (acme): planned inside the year-end freeze.
 cr_write acme/CHG-0043 requested
-commit jane 2026-12-14T09:30:00+01:00 \
+commit jane 2026-12-17T11:15:00+01:00 \
 	-m 'Request CHG-0043: Upgrade the ERP terminal server ts-acme-01 to Windows Server 2025'
 
 # CHG-0044 (globex): planned for a Saturday, outside globex's patch Tuesday.
 cr_write globex/CHG-0044 requested
-commit jane 2026-12-14T10:15:00+01:00 \
+commit jane 2026-12-17T11:30:00+01:00 \
 	-m 'Request CHG-0044: Add a second uplink to the globex core switch sw-globex-core'
 
 # CHG-0046 (globex): a firewall rule planned during the rule base
 # replacement CHG-0038, on the same firewall.
 cr_write globex/CHG-0046 requested
-commit jane 2026-12-15T10:00:00+01:00 \
+commit jane 2026-12-17T14:00:00+01:00 \
 	-m 'Request CHG-0046: Allow HTTPS from the new logistics partner to app-globex-01'
 
 # CHG-0045 (acme): announced to acme 30 hours ahead, not 48.

@@ -95,6 +95,14 @@ test_expect_success 'each scheduling rule is broken by one change request' '
 	echo 2 >expect && test_cmp expect n
 '
 
+test_expect_success 'the README quotes what make demo prints' '
+	sed -n "/^\$ chg-lint -C build\/demo --now $NOW\$/,/^(chg-lint exited/p" \
+		"$CHG_SRC_DIR/README.md" | sed -e 1d -e "\$d" >shown &&
+	cat expect.all >expect &&
+	echo "chg-lint: 12 errors, 0 warnings in 16 files" >>expect &&
+	test_cmp expect shown
+'
+
 test_expect_success 'CHG_NOW is the same clock' '
 	test_expect_code 1 env CHG_NOW=$NOW chg-lint -C ex >actual 2>stderr &&
 	test_cmp expect.all actual

@@ -394,10 +394,10 @@ test_expect_success 'the example repository: December 2026' '
 
 	| Measure | Value |
 	|---|---|
-	| Changes | 7 |
+	| Changes | 9 |
 	| Success rate | 1 of 1 reviewed (100.0%) |
-	| Emergency share | 0 of 7 (0.0%) |
-	| Without rollback plan | 1 (CHG-0040) |
+	| Emergency share | 0 of 9 (0.0%) |
+	| Without rollback plan | 0 |
 	| Overdue reviews | 0 |
 	| Median requested to approved | 6d 5h (5 changes) |
 	| Median approved to implemented | 6d 4h (2 changes) |
@@ -406,17 +406,34 @@ test_expect_success 'the example repository: December 2026' '
 	## By type
 	EOF
 	test_cmp expect summary &&
-	grep "^### " actual >headings &&
+	grep -e "^### " -e "^- When: " actual >headings &&
 	cat >expect <<-\EOF &&
 	### CHG-0036: Upgrade pgBackRest to 2.54 on backup-acme-01
-	### CHG-0041: Copy the acme backups to immutable object storage
+	- When: 2026-12-02 20:00 +01:00 to 2026-12-02 21:00 +01:00 (Europe/Berlin)
+	### CHG-0044: Add a second uplink to the globex core switch sw-globex-core
+	- When: 2026-12-19 10:00 -05:00 to 2026-12-19 12:00 -05:00 (America/New_York)
+	### CHG-0045: Grow the data volume of the acme web shop on web-acme-01
+	- When: 2026-12-19 22:00 +01:00 to 2026-12-19 23:30 +01:00 (Europe/Berlin)
 	### CHG-0040: Renew the TLS certificate of www.acme.example on lb-acme-01
+	- When: 2026-12-20 11:00 +01:00 to 2026-12-20 14:00 +01:00 (Europe/Berlin)
 	### CHG-0035: Enforce MFA for all globex VPN users
+	- When: 2026-12-22 13:00 -05:00 to 2026-12-22 14:00 -05:00 (America/New_York)
 	### CHG-0038: Replace the perimeter firewall rule base on fw-globex-01
+	- When: 2026-12-22 16:00 -05:00 to 2026-12-22 20:00 -05:00 (America/New_York)
+	### CHG-0046: Allow HTTPS from the new logistics partner to app-globex-01
+	- When: 2026-12-22 18:00 -05:00 to 2026-12-22 19:00 -05:00 (America/New_York)
 	### CHG-0042: Upgrade PostgreSQL 14 to 16 on db-prod-01
+	- When: 2026-12-26 22:00 +01:00 to 2026-12-27 02:00 +01:00 (Europe/Berlin)
 	### CHG-0039: Move the acme.example DNS zone to the new DNS provider
+	- When: 2026-12-27 10:00 +01:00 to 2026-12-27 13:00 +01:00 (Europe/Berlin)
 	EOF
 	test_cmp expect headings &&
+	# the certificate renewal follows its catalog entry: no missing plan
+	grep "^- Rollback plan: in the catalog procedure tls-certificate-renewal$" actual &&
+	# the draft CHG-0041 is left out unless asked for
+	! grep "CHG-0041" actual &&
+	chg -C demo report --month 2026-12 --now $NOW --include-drafts >actual.drafts &&
+	grep "^### CHG-0041: " actual.drafts &&
 	grep "^- Approved by: Alice Example \\\\<alice@msp.example\\\\>; Carol Nguyen \\\\<carol@msp.example\\\\>$" actual &&
 	chg -C demo report --month 2026-11 --now $NOW --client globex >actual &&
 	grep "^| Emergency share | 1 of 3 (33.3%) \*\*above the 20% threshold\*\* |$" actual &&
