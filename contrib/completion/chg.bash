@@ -28,7 +28,7 @@ _chg_options ()
 		   --color --help" ;;
 	approve|reject) echo "-m --message --no-sign --trust --force --help" ;;
 	report) echo "--month --client --rev --format -o --output
-		      --emergency-threshold --policy --now --help" ;;
+		      --emergency-threshold --policy --now --include-drafts --help" ;;
 	show) echo "--rev --format --now --help" ;;
 	audit) echo "--verify --rev --since --format --now --trust-root --help" ;;
 	esac
