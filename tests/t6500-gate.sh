@@ -347,4 +347,29 @@ test_expect_success 'chg help lists gate' '
 	grep "^  gate " help.out
 '
 
+# complete_chg WORD...: what the bash completion offers for the last WORD
+# of the command line WORD..., one a line.
+complete_chg () {
+	bash -c '. "$CHG_SRC_DIR/contrib/completion/chg.bash" &&
+		COMP_WORDS=("$@") &&
+		COMP_CWORD=$(($# - 1)) &&
+		_chg &&
+		printf "%s\n" "${COMPREPLY[@]}"' complete "$@"
+}
+
+test_expect_success 'the bash completion: gate, its options, formats and ids' '
+	complete_chg chg ga >out &&
+	echo gate >expect &&
+	test_cmp expect out &&
+	complete_chg chg gate --w >out &&
+	echo --wait >expect &&
+	test_cmp expect out &&
+	complete_chg chg gate --format "" >out &&
+	printf "%s\n" text json github >expect &&
+	test_cmp expect out &&
+	complete_chg chg gate --timeout 60 --at 2026-12-05T22:00:00Z -C r CHG >out &&
+	echo CHG-0001 >expect &&
+	test_cmp expect out
+'
+
 test_done
