@@ -5,12 +5,15 @@
  *   allowed    it is in an approved state of the lifecycle with its
  *              quorum counted, the instant lies in its window, no blackout
  *              forbids it and its dependencies have been carried out
- *   awaiting   it may become allowed later: approvals pending (none of
- *              them stale), its state not yet approved, its window not yet
- *              open, a dependency not yet carried out
+ *   awaiting   it may become allowed later: its state not yet an approved
+ *              one (draft, requested: whatever its approvals), or an
+ *              approved state with fewer approvals counted than required
+ *              and none of them stale; its window not yet open; a
+ *              dependency not yet implemented or closed
  *   prevented  it cannot become allowed as it is: rejected or cancelled (a
  *              state with no way out, or one of those names), its window
- *              passed, a blackout forbids its window, approvals stale, a
+ *              passed, a blackout forbids its window, an approved state
+ *              whose approvals are stale (it needs approving again), a
  *              dependency rejected or cancelled, the trust state of the
  *              revision not approved, no window at all
  *   invalid    chg-lint finds errors in its file (at the same revision and

@@ -163,6 +163,20 @@ test_expect_success 'prevented (1): approvals stale after an edit of the approve
 	test_cmp expect actual
 '
 
+test_expect_success 'awaiting (75): requested again with a stale approval (the revert)' '
+	cp -R r revert &&
+	(cd revert &&
+	 edit changes/CHG-0001.yaml "s/^state: approved/state: requested/; s/Switch the listener back/Switch both listeners back/" &&
+	 at 2026-11-04T09:00:00Z chg_commit "Bob Ops" bob@example.com "Revert CHG-0001 to amend it") &&
+	gate_status 75 -C revert --at $INSIDE CHG-0001 &&
+	cat >expect <<-\EOF &&
+	CHG-0001: awaiting
+	  window 2026-12-05T22:00:00Z .. 2026-12-05T23:00:00Z, closes in 30m
+	  state is requested, not an approved state; approvals pending [missing-approval]
+	EOF
+	test_cmp expect actual
+'
+
 test_expect_success 'awaiting (75): approved state, quorum missing, nothing stale' '
 	chg_repo early &&
 	chg_normal_cr CHG-0001 approved >early/changes/CHG-0001.yaml &&
