@@ -235,16 +235,15 @@ test_expect_success 'the chg gate commands: GitHub Actions, GitLab CI and Argo C
 '
 
 # The example repository at $NOW: CHG-0040 is in its window (allowed),
-# CHG-0042 approved with its window ahead (awaiting), CHG-0038 approved
-# with stale approvals (prevented), CHG-0039 understates its risk
-# (invalid).  Each command runs with the change request in $CHANGE and
+# CHG-0042 approved with its window ahead (awaiting), CHG-0033 rejected
+# (prevented), CHG-0039 understates its risk (invalid).  Each command runs with the change request in $CHANGE and
 # the wait shortened to one second ($CHG_GATE_TIMEOUT, as the examples
 # read it).
 test_expect_success 'run them on the example repository: the four answers and their exit statuses' '
 	while IFS="	" read -r file command
 	do
 		for want in CHG-0040:0:allowed CHG-0042:75:awaiting \
-			CHG-0038:1:prevented CHG-0039:1:invalid
+			CHG-0033:1:prevented CHG-0039:1:invalid
 		do
 			id=${want%%:*} rest=${want#*:} &&
 			code=${rest%%:*} answer=${rest#*:} &&
