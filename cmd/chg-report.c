@@ -33,6 +33,11 @@ static const char usage_text[] =
 	"                           (default 20)\n"
 	"  --policy FILE            use FILE as the policy\n"
 	"  --now DATETIME           the clock for overdue reviews (also CHG_NOW)\n"
+	"  --include-drafts         report drafts too (left out by default)\n"
+	"\n"
+	"Windows are shown in the client's time zone with the offset\n"
+	"(schedule.clients.NAME.timezone, else schedule.timezone, else UTC); the\n"
+	"CSV keeps UTC and adds local columns at the end.\n"
 	"\n"
 	"Exit status: 0 success, 2 usage error, 3 could not run.\n";
 
@@ -143,7 +148,7 @@ static void md_ids(struct chg_buf *b, const struct chg_report *r, int which)
 
 	for (i = 0; i < r->n; i++) {
 		const struct chg_report_entry *e = &r->items[i];
-		if (which ? !e->review_overdue : e->rollback_plan != NULL)
+		if (which ? !e->review_overdue : e->rollback_plan || e->procedure)
 			continue;
 		chg_buf_puts(b, k++ ? ", " : " (");
 		md_text(b, e->id);
@@ -155,7 +160,7 @@ static void md_ids(struct chg_buf *b, const struct chg_report *r, int which)
 static void render_md(struct chg_buf *b, const struct chg_report *r,
 		      const char *client, int threshold, int64_t now)
 {
-	char d1[24], d2[24];
+	char d1[24], l1[48], l2[48];
 	size_t i, j, n;
 
 	chg_buf_printf(b, "# Change report: %s %d", month_names[r->month - 1], r->year);
@@ -231,8 +236,10 @@ static void render_md(struct chg_buf *b, const struct chg_report *r,
 		md_text(b, e->title);
 		chg_buf_puts(b, "\n\n");
 		if (e->has_window)
-			chg_buf_printf(b, "- When: %s to %s UTC\n", when(d1, e->window_start),
-				       when(d2, e->window_end));
+			chg_buf_printf(b, "- When: %s to %s (%s)\n",
+				       chg_report_local_stamp(l1, sizeof(l1), e->zone, e->window_start),
+				       chg_report_local_stamp(l2, sizeof(l2), e->zone, e->window_end),
+				       e->zone);
 		else
 			chg_buf_printf(b, "- When: no window (created %s UTC)\n", when(d1, e->date));
 		chg_buf_puts(b, "- Type: ");
@@ -270,10 +277,14 @@ static void render_md(struct chg_buf *b, const struct chg_report *r,
 		if (e->review_overdue)
 			chg_buf_printf(b, " (**review overdue** since %s UTC)", when(d1, e->review_due));
 		chg_buf_puts(b, "\n- Rollback plan: ");
-		if (e->rollback_plan)
+		if (e->rollback_plan) {
 			md_text(b, e->rollback_plan);
-		else
+		} else if (e->procedure) {
+			chg_buf_puts(b, "in the catalog procedure ");
+			md_text(b, e->procedure);
+		} else {
 			chg_buf_puts(b, "**none**");
+		}
 		chg_buf_puts(b, "\n- Timeline:");
 		chg_buf_printf(b, " requested %s", e->has_requested ? when(d1, e->requested) : "-");
 		chg_buf_printf(b, ", approved %s", e->has_approved ? when(d1, e->approved) : "-");
@@ -287,7 +298,8 @@ static const char *const csv_columns[] = {
 	"id", "date", "window_start", "window_end", "title", "type", "state",
 	"client", "requested_by", "owner", "approvers", "reason",
 	"expected_outcome", "actual_outcome", "review_notes", "rollback_plan",
-	"requested", "approved", "implemented", "review_overdue", "path", NULL
+	"requested", "approved", "implemented", "review_overdue", "path",
+	"timezone", "window_start_local", "window_end_local", NULL
 };
 
 static void put_time_cell(struct chg_buf *b, int has, int64_t t)
@@ -295,6 +307,21 @@ static void put_time_cell(struct chg_buf *b, int has, int64_t t)
 	char iso[32];
 
 	chg_format_csv_cell(b, has ? chg_datetime_format(iso, sizeof(iso), t) : NULL, 0);
+}
+
+/* RFC 3339 with the zone's offset at that instant. */
+static void put_local_cell(struct chg_buf *b, int has, const char *zone, int64_t t)
+{
+	char stamp[48], iso[96];
+
+	if (!has) {
+		chg_format_csv_cell(b, NULL, 0);
+		return;
+	}
+	chg_report_local_stamp(stamp, sizeof(stamp), zone, t);
+	/* "2026-12-05 23:00 +01:00" -> "2026-12-05T23:00:00+01:00" */
+	snprintf(iso, sizeof(iso), "%.10sT%.5s:00%s", stamp, stamp + 11, stamp + 17);
+	chg_format_csv_cell(b, iso, 0);
 }
 
 static void render_csv(struct chg_buf *b, const struct chg_report *r)
@@ -332,6 +359,9 @@ static void render_csv(struct chg_buf *b, const struct chg_report *r)
 		put_time_cell(b, e->has_implemented, e->implemented);
 		chg_format_csv_cell(b, e->review_overdue ? "yes" : "no", 0);
 		chg_format_csv_cell(b, e->path, 0);
+		chg_format_csv_cell(b, e->zone, 0);
+		put_local_cell(b, e->has_window, e->zone, e->window_start);
+		put_local_cell(b, e->has_window, e->zone, e->window_end);
 		chg_buf_puts(b, "\r\n");
 	}
 	chg_buf_release(&cell);
@@ -498,7 +528,7 @@ static void html_median(struct chg_buf *b, const char *label,
 static void render_html(struct chg_buf *b, const struct chg_report *r,
 			const char *client, int threshold, int64_t now)
 {
-	char d1[24], d2[24];
+	char d1[24], l1[48], l2[48];
 	size_t i, j, n;
 
 	chg_buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
@@ -582,9 +612,13 @@ static void render_html(struct chg_buf *b, const struct chg_report *r,
 			chg_buf_puts(b, "<br>");
 			html_line(b, e->client);
 		}
-		if (e->has_window)
-			chg_buf_printf(b, "</td><td>%s to %s", when(d1, e->window_start),
-				       when(d2, e->window_end));
+		if (e->has_window) {
+			chg_buf_printf(b, "</td><td><span class=\"local\">%s to %s</span> (",
+				       chg_report_local_stamp(l1, sizeof(l1), e->zone, e->window_start),
+				       chg_report_local_stamp(l2, sizeof(l2), e->zone, e->window_end));
+			html_line(b, e->zone);
+			chg_buf_putc(b, ')');
+		}
 		else
 			chg_buf_printf(b, "</td><td>created %s", when(d1, e->date));
 		chg_buf_puts(b, "</td><td><strong>");
@@ -616,10 +650,14 @@ static void render_html(struct chg_buf *b, const struct chg_report *r,
 			chg_buf_printf(b, "<div class=\"flag\">review overdue since %s</div>",
 				       when(d1, e->review_due));
 		chg_buf_puts(b, "</td><td class=\"pre\">");
-		if (e->rollback_plan)
+		if (e->rollback_plan) {
 			html_text(b, e->rollback_plan);
-		else
+		} else if (e->procedure) {
+			chg_buf_puts(b, "in the catalog procedure ");
+			html_line(b, e->procedure);
+		} else {
 			chg_buf_puts(b, "<span class=\"flag\">none</span>");
+		}
 		chg_buf_puts(b, "</td></tr>\n");
 	}
 	chg_buf_puts(b, "</tbody>\n</table>\n</body>\n</html>\n");
@@ -636,6 +674,7 @@ int cmd_report(int argc, char **argv, const struct chg_cmd *cmd)
 		{ "emergency-threshold", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "now", required_argument, NULL, 'n' },
+		{ "include-drafts", no_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -659,6 +698,7 @@ int cmd_report(int argc, char **argv, const struct chg_cmd *cmd)
 		switch (c) {
 		case 'm': month = optarg; break;
 		case 'c': opts.client = optarg; break;
+		case 'd': opts.include_drafts = 1; break;
 		case 'r': wopts.rev = optarg; break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;

@@ -55,6 +55,7 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_calendar(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_init(int argc, char **argv, const struct chg_cmd *cmd);
 int cmd_new(int argc, char **argv, const struct chg_cmd *cmd);
+int cmd_gate(int argc, char **argv, const struct chg_cmd *cmd);
 
 /*
  * Prints "NAME: MESSAGE\n" to standard error (git's usage.c style:

@@ -21,6 +21,7 @@ static const struct {
 	{ "report", cmd_report, "the monthly change report: markdown, HTML or CSV" },
 	{ "show", cmd_show, "a change request with its state, approvals and history" },
 	{ "audit", cmd_audit, "replay the history: was every change approved and reviewed in time" },
+	{ "gate", cmd_gate, "may this change be deployed now: allowed, awaiting, prevented, invalid" },
 	{ "calendar", cmd_calendar, "changes, blackouts and maintenance windows: text or iCalendar" },
 };
 

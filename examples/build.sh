@@ -5,7 +5,7 @@
 # Usage: sh examples/build.sh DIR
 #
 # Creates DIR (which must not exist or be empty) as a fresh git repository:
-# the policy and standard-change catalog under .chg/, a dozen change
+# the policy and standard-change catalog under .chg/, sixteen change
 # requests under changes/CLIENT/, and three months of history in which
 # people request, edit, approve, reject, implement and close them.  Every
 # commit has a fixed author, committer and date, so the history is the same
@@ -136,7 +136,8 @@ cp "$src/README.md" "$DIR/README.md"
 commit dave 2026-10-20T09:00:00+02:00 \
 	-m 'Set up the change repository for acme and globex' \
 	-m 'Policy over the chg default with the CAB, managers and emergency
-groups, and the first two standard changes in the catalog.'
+groups, the clients'"'"' time zones, maintenance windows, notice period and
+year-end freeze, and the first two standard changes in the catalog.'
 
 # CHG-0031 (globex, normal, medium): the November patch cycle, approved by
 # the service delivery manager, implemented, reviewed and closed.
@@ -275,6 +276,28 @@ approve alice 2026-12-16T17:00:00+01:00 acme/CHG-0042
 approve carol 2026-12-17T10:20:00+01:00 acme/CHG-0042
 cr_state acme/CHG-0042 approved
 commit jane 2026-12-17T11:00:00+01:00 -m 'CHG-0042: approved'
+
+# CHG-0043 to CHG-0046: four requests that break one scheduling rule each.
+# CHG-0043 (acme): planned inside the year-end freeze.
+cr_write acme/CHG-0043 requested
+commit jane 2026-12-17T11:15:00+01:00 \
+	-m 'Request CHG-0043: Upgrade the ERP terminal server ts-acme-01 to Windows Server 2025'
+
+# CHG-0044 (globex): planned for a Saturday, outside globex's patch Tuesday.
+cr_write globex/CHG-0044 requested
+commit jane 2026-12-17T11:30:00+01:00 \
+	-m 'Request CHG-0044: Add a second uplink to the globex core switch sw-globex-core'
+
+# CHG-0046 (globex): a firewall rule planned during the rule base
+# replacement CHG-0038, on the same firewall.
+cr_write globex/CHG-0046 requested
+commit jane 2026-12-17T14:00:00+01:00 \
+	-m 'Request CHG-0046: Allow HTTPS from the new logistics partner to app-globex-01'
+
+# CHG-0045 (acme): announced to acme 30 hours ahead, not 48.
+cr_write acme/CHG-0045 requested
+commit jane 2026-12-18T16:10:00+01:00 \
+	-m 'Request CHG-0045: Grow the data volume of the acme web shop on web-acme-01'
 
 cr_state acme/CHG-0040 implementing
 commit bob 2026-12-20T11:02:00+01:00 -m 'CHG-0040: implementing'

@@ -7,6 +7,7 @@
 #include "datetime.h"
 #include "error.h"
 #include "risk.h"
+#include "rules.h"
 #include "schedule.h"
 #include "trailer.h"
 #include "yaml.h"
@@ -19,26 +20,56 @@ struct run {
 	int error;
 };
 
-__attribute__((format(printf, 5, 6)))
-static void report(struct run *r, const struct chg_node *at,
-		   enum chg_severity sev, const char *rule, const char *fmt, ...)
+/* The registry's severity of the built-in `rule` (rules.h). */
+static enum chg_severity sev_of(const char *rule)
+{
+	const struct chg_rule_info *info = chg_rule_lookup(rule);
+
+	return info ? info->severity : CHG_SEV_ERROR;
+}
+
+__attribute__((format(printf, 5, 0)))
+static void vreport(struct run *r, const struct chg_node *at,
+		    enum chg_severity sev, const char *rule, const char *fmt,
+		    va_list ap)
 {
 	struct chg_buf msg = CHG_BUF_INIT;
-	va_list ap;
 
-	va_start(ap, fmt);
 	if (chg_buf_vprintf(&msg, fmt, ap) < 0)
 		r->error = CHG_ENOMEM;
-	va_end(ap);
 	if (chg_diag_add(r->diags, r->change->path, at ? at->line : 0,
 			 at ? at->column : 0, sev, rule, "%s", msg.ptr) < 0)
 		r->error = CHG_ENOMEM;
 	chg_buf_release(&msg);
 }
 
+/* A finding of `rule` whose severity the policy decides: `sev`. */
+__attribute__((format(printf, 5, 6)))
+static void report(struct run *r, const struct chg_node *at,
+		   enum chg_severity sev, const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(r, at, sev, rule, fmt, ap);
+	va_end(ap);
+}
+
+/* A finding of the built-in `rule`, at its registry's severity (rules.h). */
+__attribute__((format(printf, 4, 5)))
+static void finding(struct run *r, const struct chg_node *at,
+		    const char *rule, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(r, at, sev_of(rule), rule, fmt, ap);
+	va_end(ap);
+}
+
 static void limit_hit(struct run *r, const struct chg_node *at, const char *what)
 {
-	report(r, at, CHG_SEV_ERROR, "invalid-value",
+	finding(r, at, "invalid-value",
 	       "%s: a regular expression hit its match limit on this value; simplify the policy's pattern",
 	       what);
 }
@@ -128,17 +159,17 @@ static void bad_time(struct run *r, const struct chg_node *v, const char *name,
 		     int with_time)
 {
 	if (why->impossible && with_time)
-		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+		finding(r, v, "invalid-datetime",
 		       "%s is '%s', but %s", name, q, why->reason);
 	else if (why->impossible)
-		report(r, v, CHG_SEV_ERROR, "invalid-datetime", "%s %s", name,
+		finding(r, v, "invalid-datetime", "%s %s", name,
 		       why->reason);
 	else if (with_time)
-		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+		finding(r, v, "invalid-datetime",
 		       "%s is not a valid RFC 3339 date-time with offset (such as 2026-12-05T22:00:00Z): '%s'",
 		       name, q);
 	else
-		report(r, v, CHG_SEV_ERROR, "invalid-datetime",
+		finding(r, v, "invalid-datetime",
 		       "%s is not a valid date (YYYY-MM-DD): '%s'", name, q);
 }
 
@@ -155,17 +186,17 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	if (s->type == CHG_TYPE_LIST) {
 		struct chg_buf item = CHG_BUF_INIT;
 		if (v->type != CHG_NODE_SEQUENCE) {
-			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			finding(r, v, "invalid-type",
 			       "%s must be a list, not a %s", name,
 			       chg_node_type_name(v));
 			return;
 		}
 		if (s->min_items >= 0 && (long long)v->n < s->min_items)
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must have at least %lld item%s", name,
 			       s->min_items, s->min_items == 1 ? "" : "s");
 		if (s->max_items >= 0 && (long long)v->n > s->max_items)
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must have at most %lld item%s (has %zu)", name,
 			       s->max_items, s->max_items == 1 ? "" : "s", v->n);
 		for (i = 0; i < v->n; i++) {
@@ -179,7 +210,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 				   !in_values(s->values, v->items[i])) {
 				struct chg_buf vals = CHG_BUF_INIT;
 				join_values(&vals, s->values);
-				report(r, v->items[i], CHG_SEV_ERROR, "invalid-value",
+				finding(r, v->items[i], "invalid-value",
 				       "%s must be one of %s", item.ptr, vals.ptr);
 				chg_buf_release(&vals);
 			}
@@ -189,7 +220,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	}
 	if (s->type == CHG_TYPE_MAP) {
 		if (v->type != CHG_NODE_MAPPING) {
-			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			finding(r, v, "invalid-type",
 			       "%s must be a map, not a %s", name,
 			       chg_node_type_name(v));
 			return;
@@ -200,7 +231,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	if (s->type == CHG_TYPE_ANY)
 		return;
 	if (v->type != CHG_NODE_SCALAR) {
-		report(r, v, CHG_SEV_ERROR, "invalid-type", "%s must be %s, not a %s",
+		finding(r, v, "invalid-type", "%s must be %s, not a %s",
 		       name, type_word(s->type), chg_node_type_name(v));
 		return;
 	}
@@ -213,44 +244,44 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	switch (s->type) {
 	case CHG_TYPE_TEXT:
 		if (v->len == strspn(v->value, " \t\r\n")) {
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must not be empty", name);
 			return;
 		}
 		break;
 	case CHG_TYPE_INT:
 		if (chg_node_int(&n, v) < 0 && reads_as_when_plain(v, s->type)) {
-			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			finding(r, v, "invalid-type",
 			       "%s must be an integer, not the string \"%s\": a quoted number is a string; remove the quotes (or the !!str tag)",
 			       name, q);
 			return;
 		}
 		if (chg_node_int(&n, v) < 0) {
-			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			finding(r, v, "invalid-type",
 			       "%s must be an integer, not '%s'", name, q);
 			return;
 		}
 		if (s->has_min && n < s->min)
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must be at least %lld, not %lld", name, s->min, n);
 		if (s->has_max && n > s->max)
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must be at most %lld, not %lld", name, s->max, n);
 		return;
 	case CHG_TYPE_BOOL:
 		if (chg_node_bool(&b, v) < 0 && reads_as_when_plain(v, s->type))
-			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			finding(r, v, "invalid-type",
 			       "%s must be true or false, not the string \"%s\": a quoted true or false is a string; remove the quotes (or the !!str tag)",
 			       name, q);
 		else if (chg_node_bool(&b, v) < 0)
-			report(r, v, CHG_SEV_ERROR, "invalid-type",
+			finding(r, v, "invalid-type",
 			       "%s must be true or false, not '%s'", name, q);
 		return;
 	case CHG_TYPE_ENUM:
 		if (!in_values(s->values, v)) {
 			struct chg_buf vals = CHG_BUF_INIT;
 			join_values(&vals, s->values);
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must be one of %s, not '%s'", name, vals.ptr, q);
 			chg_buf_release(&vals);
 		}
@@ -258,7 +289,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 	case CHG_TYPE_IDENTITY:
 		if (chg_ident_parse(NULL, NULL, v->value) < 0 ||
 		    strlen(v->value) != v->len) {
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must be an identity 'Name <email>', not '%s'",
 			       name, q);
 			return;
@@ -278,7 +309,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 		break;
 	case CHG_TYPE_DURATION:
 		if (chg_duration_parse(&t, v->value) < 0) {
-			report(r, v, CHG_SEV_ERROR, "invalid-value",
+			finding(r, v, "invalid-value",
 			       "%s must be a duration such as 30m, 2h or 5d, not '%s'",
 			       name, q);
 			return;
@@ -288,7 +319,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 		break;
 	}
 	if (s->max_length >= 0 && (long long)v->len > s->max_length)
-		report(r, v, CHG_SEV_ERROR, "invalid-value",
+		finding(r, v, "invalid-value",
 		       "%s is %zu bytes long; the limit is %lld", name, v->len,
 		       s->max_length);
 	if (s->pattern) {
@@ -298,7 +329,7 @@ static void check_value(struct run *r, const struct chg_schema *s,
 		else if (rc < 0)
 			limit_hit(r, v, name);
 		else if (!rc)
-			report(r, v, CHG_SEV_ERROR, "pattern-mismatch",
+			finding(r, v, "pattern-mismatch",
 			       "%s '%s' does not match the pattern '%s'", name, q,
 			       chg_pattern_source(s->pattern));
 	}
@@ -435,7 +466,7 @@ static void check_fields(struct run *r, const struct chg_schema *s,
 			continue;
 		}
 		if (f->required == CHG_REQ_ALWAYS) {
-			report(r, v ? v : map, CHG_SEV_ERROR, "required-field",
+			finding(r, v ? v : map, "required-field",
 			       "%s is required", name.ptr);
 		} else if (f->required == CHG_REQ_WHEN) {
 			rc = chg_cond_eval(f->required_when, doc, r->ctx->now);
@@ -446,7 +477,7 @@ static void check_fields(struct run *r, const struct chg_schema *s,
 			} else if (rc) {
 				chg_buf_clear(&why);
 				required_because(&why, f, doc);
-				report(r, v ? v : map, CHG_SEV_ERROR, "required-field",
+				finding(r, v ? v : map, "required-field",
 				       "%s is required%s", name.ptr, why.ptr);
 			}
 		}
@@ -513,7 +544,7 @@ static void check_id(struct run *r)
 		else if (rc < 0)
 			limit_hit(r, c->id_node, p->id_field);
 		else if (!rc)
-			report(r, c->id_node, CHG_SEV_ERROR, "pattern-mismatch",
+			finding(r, c->id_node, "pattern-mismatch",
 			       "%s '%s' does not match the pattern '%s'", p->id_field,
 			       c->id, chg_pattern_source(p->id_pattern));
 		id_ok = rc > 0;
@@ -527,16 +558,16 @@ static void check_id(struct run *r)
 			return;
 		stem_ok = id_fits_pattern(r, base, len);
 		if (stem_ok && id_ok)
-			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
+			finding(r, c->id_node, "id-mismatch",
 			       "%s %s does not match the file name '%s': rename the file to %s%s, or change the %s to %.*s",
 			       p->id_field, c->id, base, c->id, dot ? dot : "",
 			       p->id_field, (int)len, base);
 		else if (stem_ok)
-			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
+			finding(r, c->id_node, "id-mismatch",
 			       "%s %s does not match the file name '%s'; change the %s to %.*s",
 			       p->id_field, c->id, base, p->id_field, (int)len, base);
 		else
-			report(r, c->id_node, CHG_SEV_ERROR, "id-mismatch",
+			finding(r, c->id_node, "id-mismatch",
 			       "%s %s does not match the file name '%s'; name the file %s%s",
 			       p->id_field, c->id, base, c->id, dot ? dot : "");
 	}
@@ -557,8 +588,8 @@ static void check_window(struct run *r)
 	int64_t start, end;
 
 	if (window_of(doc, &start, &end) && end <= start)
-		report(r, chg_node_path(doc, "window.end"), CHG_SEV_ERROR,
-		       "window-order", "window.end %s is not after window.start %s",
+		finding(r, chg_node_path(doc, "window.end"),
+			"window-order", "window.end %s is not after window.start %s",
 		       chg_node_path(doc, "window.end")->value,
 		       chg_node_path(doc, "window.start")->value);
 }
@@ -575,7 +606,7 @@ static void check_risk(struct run *r)
 		limit_hit(r, risk.level_node ? risk.level_node : r->change->root,
 			  "risk");
 	else if (risk.understated)
-		report(r, risk.level_node, CHG_SEV_ERROR, "risk-understated",
+		finding(r, risk.level_node, "risk-understated",
 		       "risk.level %s is below the assessed risk %s (%s); declare at least %s",
 		       r->ctx->policy->risk_levels[risk.declared].name,
 		       r->ctx->policy->risk_levels[risk.floor].name,
@@ -657,7 +688,7 @@ static void check_client(struct run *r)
 	    chg_node_is_null(v) || in_values(clients, v))
 		return;
 	join_values(&list, clients);
-	report(r, v, CHG_SEV_ERROR, "invalid-value",
+	finding(r, v, "invalid-value",
 	       "client '%s' is not one of the policy's clients (%s)", v->value,
 	       list.ptr);
 	chg_buf_release(&list);
@@ -674,7 +705,7 @@ static void check_template(struct run *r)
 		return;
 	e = r->ctx->catalog ? chg_catalog_find(r->ctx->catalog, v->value) : NULL;
 	if (!e) {
-		report(r, v, CHG_SEV_ERROR, "unknown-template",
+		finding(r, v, "unknown-template",
 		       "standard-template '%s' is not in the catalog: add .chg/catalog/%s.yaml or name an existing entry",
 		       v->value, v->value);
 		return;
@@ -688,7 +719,7 @@ static void check_template(struct run *r)
 		limit_hit(r, v, "standard-template");
 	} else if (!rc) {
 		chg_cond_describe(&why, e->constraints);
-		report(r, v, CHG_SEV_ERROR, "invalid-value",
+		finding(r, v, "invalid-value",
 		       "this change does not meet the constraints of standard change '%s' (%s): make it a normal change or change it to fit",
 		       e->name, why.ptr);
 	}
@@ -712,7 +743,7 @@ static void check_review_deadline(struct run *r)
 		return;
 	if (!window_of(c->root, &start, &end) || r->ctx->now <= end + secs)
 		return;
-	report(r, c->state_node, CHG_SEV_ERROR, "review-overdue",
+	finding(r, c->state_node, "review-overdue",
 	       "the post-implementation review of this %s change was due by %s (%s after its window ended); add a review section",
 	       c->type, chg_datetime_format(due, sizeof(due), end + secs),
 	       within->value);
@@ -1022,7 +1053,7 @@ int chg_check_set(const struct chg_check_context *ctx,
 		     !strcmp(x.e[k].id, c->id); k++)
 			if (x.e[k].pos != i)
 				error = chg_diag_add(diags, c->path, c->id_node->line,
-						     c->id_node->column, CHG_SEV_ERROR,
+						     c->id_node->column, sev_of("duplicate-id"),
 						     "duplicate-id",
 						     "id %s is also used by %s; ids must be unique across the repository",
 						     c->id, set->items[x.e[k].pos].path);
@@ -1036,7 +1067,7 @@ int chg_check_set(const struct chg_check_context *ctx,
 			pos = index_find(&x, item->value);
 			if (pos < 0) {
 				error = chg_diag_add(diags, c->path, item->line, item->column,
-						     CHG_SEV_ERROR, "unknown-dependency",
+						     sev_of("unknown-dependency"), "unknown-dependency",
 						     "depends-on names %s, which is not a change request in this repository",
 						     item->value);
 				continue;
@@ -1046,7 +1077,7 @@ int chg_check_set(const struct chg_check_context *ctx,
 			if (d != c && window_of(c->root, &s1, &e1) && d->root &&
 			    window_of(d->root, &s2, &e2) && e2 > s1)
 				error = chg_diag_add(diags, c->path, item->line, item->column,
-						     CHG_SEV_ERROR, "dependency-order",
+						     sev_of("dependency-order"), "dependency-order",
 						     "%s's window ends at %s, after this change's window starts at %s; a dependency must be done first",
 						     d->id, chg_node_path(d->root, "window.end")->value,
 						     chg_node_path(c->root, "window.start")->value);
@@ -1058,7 +1089,7 @@ int chg_check_set(const struct chg_check_context *ctx,
 			if (reaches(set, &g, i, i, seen, &path, 0)) {
 				shorten_cycle(&path);
 				error = chg_diag_add(diags, c->path, deps->line, deps->column,
-						     CHG_SEV_ERROR, "dependency-cycle",
+						     sev_of("dependency-cycle"), "dependency-cycle",
 						     "dependency cycle: %s", path.ptr);
 			}
 		}

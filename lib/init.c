@@ -178,7 +178,14 @@ int chg_init_policy(struct chg_buf *out, struct chg_buf *err,
 	    (error = put_group(out, err, "managers", opts->managers, opts->nmanagers, opts)) < 0 ||
 	    (error = put_group(out, err, "emergency", opts->cab, opts->ncab, opts)) < 0)
 		return error;
-	return 0;
+	return chg_buf_puts(out,
+		"\n"
+		"# The schedule (chg-policy(5)): two changes on one system with\n"
+		"# overlapping windows conflict.  Add each client's time zone and\n"
+		"# maintenance windows, blackouts (a year-end freeze) and the notice\n"
+		"# normal changes give (notice: {normal: 48h}) here.\n"
+		"schedule:\n"
+		"  conflicts: {same-system: error}\n");
 }
 
 /* Reads the key file of `a` into allowed_signers or keys.asc. */

@@ -7,6 +7,8 @@
 #include <strings.h>
 
 #include "audit.h"
+#include "check.h"
+#include "cond.h"
 #include "change.h"
 #include "datetime.h"
 #include "error.h"
@@ -14,6 +16,8 @@
 #include "node.h"
 #include "policy.h"
 #include "repo.h"
+#include "schedule.h"
+#include "tz.h"
 #include "yaml.h"
 #include "banned.h"
 
@@ -82,6 +86,8 @@ static void entry_release(struct chg_report_entry *e)
 	free(e->rollback_plan);
 	free(e->outcome);
 	free(e->review_notes);
+	free(e->procedure);
+	free(e->zone);
 	for (i = 0; i < e->napprovers; i++)
 		free(e->approvers[i]);
 	free(e->approvers);
@@ -108,7 +114,27 @@ static int window_of(const struct chg_node *doc, int64_t *start, int64_t *end)
 	       chg_datetime_parse(end, e) == 0;
 }
 
-static int add_entry(struct chg_report *r, const struct chg_change *c)
+/* The catalog entry a standard change follows, when it exists and the
+ * change meets its constraints. */
+static const char *procedure_of(const struct chg_change *c,
+				const struct chg_policy *policy, int64_t now)
+{
+	const struct chg_catalog_entry *entry;
+	const char *name;
+
+	if (!c->type || strcmp(c->type, "standard") || !policy->catalog)
+		return NULL;
+	name = text_at(c->root, "standard-template");
+	if (!name || !(entry = chg_catalog_find(policy->catalog, name)))
+		return NULL;
+	if (entry->constraints &&
+	    chg_cond_eval(entry->constraints, c->root, now) != 1)
+		return NULL;
+	return entry->name;
+}
+
+static int add_entry(struct chg_report *r, const struct chg_change *c,
+		     const struct chg_policy *policy, int64_t now)
 {
 	const struct chg_node *root = c->root;
 	struct chg_report_entry *e;
@@ -139,6 +165,8 @@ static int add_entry(struct chg_report *r, const struct chg_change *c)
 	e->rollback_plan = dup_or_null(text_at(root, "rollback-plan"));
 	e->outcome = dup_or_null(text_at(root, "review.outcome"));
 	e->review_notes = dup_or_null(text_at(root, "review.notes"));
+	e->procedure = dup_or_null(procedure_of(c, policy, now));
+	e->zone = strdup(chg_schedule_zone(policy->schedule, e->client));
 	e->has_window = window_of(root, &e->window_start, &e->window_end);
 	if (!e->has_window) {
 		/* a window.start alone still places the change */
@@ -149,7 +177,7 @@ static int add_entry(struct chg_report *r, const struct chg_change *c)
 		}
 	}
 	if (!e->id || !e->path || !e->title || !e->type || !e->state ||
-	    !e->requested_by)
+	    !e->requested_by || !e->zone)
 		return CHG_ENOMEM;
 	return 0;
 }
@@ -417,7 +445,7 @@ static int compute(struct chg_report *r, int threshold)
 			    !strcmp(e->outcome, "successful-with-issues"))
 				r->successful++;
 		}
-		if (!e->rollback_plan)
+		if (!e->rollback_plan && !e->procedure)
 			r->without_rollback++;
 		if (e->review_overdue)
 			r->overdue++;
@@ -479,12 +507,14 @@ int chg_report_build(struct chg_report *out, struct chg_buf *err,
 		const struct chg_change *c = &set->items[i];
 		if (!c->root || !c->id || chg_change_set_find(set, c->id) != c)
 			continue;
+		if (!opts->include_drafts && c->state && !strcmp(c->state, "draft"))
+			continue;
 		if (opts->client) {
 			const char *cl = text_at(c->root, "client");
 			if (!cl || strcmp(cl, opts->client))
 				continue;
 		}
-		if ((error = add_entry(r, c)) < 0)
+		if ((error = add_entry(r, c, policy, opts->now)) < 0)
 			goto nomem;
 		review_deadline(&r->items[r->n - 1], c->root, policy, opts->now);
 	}
@@ -576,5 +606,37 @@ char *chg_report_duration(char *out, size_t size, int64_t seconds)
 		snprintf(out, size, m ? "%lldh %lldm" : "%lldh", (long long)h, (long long)m);
 	else
 		snprintf(out, size, "%lldm", (long long)m);
+	return out;
+}
+
+char *chg_report_local_stamp(char *out, size_t size, const char *zone,
+			     int64_t t)
+{
+	struct chg_civil lt;
+	int off = 0, a;
+
+	if (!zone || chg_tz_from_utc(&lt, &off, zone, t) < 0) {
+		off = 0;
+		if (chg_tz_from_utc(&lt, NULL, "UTC", t) < 0) {
+			snprintf(out, size, "%s", "?");
+			return out;
+		}
+	}
+	a = off < 0 ? -off : off;
+	snprintf(out, size, "%04d-%02d-%02d %02d:%02d %c%02d:%02d", lt.year,
+		 lt.month, lt.day, lt.hour, lt.minute, off < 0 ? '-' : '+',
+		 a / 3600, a % 3600 / 60);
+	return out;
+}
+
+char *chg_report_local_time(char *out, size_t size, const char *zone,
+			    int64_t t)
+{
+	char stamp[48];
+	int known = zone && chg_tz_valid(zone);
+
+	snprintf(out, size, "%s (%s)",
+		 chg_report_local_stamp(stamp, sizeof(stamp), known ? zone : NULL, t),
+		 known ? zone : "UTC");
 	return out;
 }

@@ -11,6 +11,15 @@
  * window (or with an unreadable window.start) that were created in the
  * month (the committer time of the commit that added the id, UTC).  With a
  * client, only the change requests whose client field is that client.
+ * Drafts (state `draft`) are left out unless opts->include_drafts.
+ *
+ * Without rollback plan: a change with no rollback-plan, unless it is a
+ * standard change whose standard-template names a catalog entry whose
+ * constraints it meets (the entry's procedure is its plan).
+ *
+ * Local time: each entry carries the zone of its client (the policy's
+ * schedule.clients.NAME.timezone, else schedule.timezone, else UTC), in
+ * which chg_report_local_time shows its window.
  *
  * Where the data comes from: the fields are those of the change request
  * at the revision; the times and approvers come from its audit trail
@@ -73,6 +82,11 @@ struct chg_report_entry {
 	char *rollback_plan;       /* NULL when absent or empty */
 	char *outcome;             /* review.outcome, NULL when not reviewed */
 	char *review_notes;        /* review.notes, NULL when absent */
+	char *procedure;           /* the catalog entry a standard change
+				      follows (its standard-template, when
+				      the entry exists and the change meets
+				      its constraints), else NULL */
+	char *zone;                /* the client's IANA time zone, never NULL */
 	char **approvers;          /* the approvers' Approved-by values */
 	size_t napprovers;
 	int has_window;
@@ -119,9 +133,10 @@ struct chg_report_options {
 	int64_t now;               /* the clock for overdue reviews, seconds */
 	int emergency_threshold;   /* percent; flagged when the share is
 				      above it */
+	int include_drafts;        /* 1: report drafts too */
 };
 
-#define CHG_REPORT_OPTIONS_INIT { NULL, 0, 0, 0, 20 }
+#define CHG_REPORT_OPTIONS_INIT { NULL, 0, 0, 0, 20, 0 }
 
 /*
  * Builds the report of opts->month into `out` (CHG_REPORT_INIT) from the
@@ -150,5 +165,21 @@ size_t chg_report_count(const struct chg_report *r, char field,
  * "3d 4h", "2h 30m", "45m", "0m" (minutes rounded down).  Returns `out`.
  */
 char *chg_report_duration(char *out, size_t size, int64_t seconds);
+
+/*
+ * Formats the UTC instant `t` (seconds) as local time in `zone` with the
+ * offset and the zone, as "2026-12-05 23:00 +01:00 (Europe/Berlin)", into
+ * `out` of `size` bytes (64 are always enough).  An unknown zone is shown
+ * as UTC: "2026-12-05 22:00 +00:00 (UTC)".  Returns `out`.
+ */
+char *chg_report_local_time(char *out, size_t size, const char *zone,
+			    int64_t t);
+
+/*
+ * Formats only the local date, time and offset of `t` in `zone`, as
+ * "2026-12-05 23:00 +01:00" (an unknown zone: UTC).  Returns `out`.
+ */
+char *chg_report_local_stamp(char *out, size_t size, const char *zone,
+			     int64_t t);
 
 #endif

@@ -946,18 +946,47 @@ int chg_schedule_check_change(const struct chg_policy *policy,
 
 /* ---- window conflicts ---- */
 
+/* A change's window on one of its systems. */
 struct slot {
+	const char *system;
 	size_t pos;
 	int64_t start, end;
 };
 
+/* By system, then as the changes are ordered (by_window). */
 static int cmp_slot(const void *pa, const void *pb)
 {
 	const struct slot *a = pa, *b = pb;
+	int c = strcmp(a->system, b->system);
 
+	if (c)
+		return c;
 	if (a->start != b->start)
 		return a->start < b->start ? -1 : 1;
 	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* Two changes whose windows overlap on a system they share. */
+struct conflict {
+	const struct slot *a, *b;  /* a before b in window order */
+	const char *system;
+};
+
+/* Window order: by start, then by position in the set. */
+static int by_window(const struct slot *a, const struct slot *b)
+{
+	if (a->start != b->start)
+		return a->start < b->start ? -1 : 1;
+	return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The conflicts in the order of their changes' windows. */
+static int cmp_conflict(const void *pa, const void *pb)
+{
+	const struct conflict *a = pa, *b = pb;
+	int c = by_window(a->a, b->a);
+
+	return c ? c : by_window(a->b, b->b);
 }
 
 /* The first system the two changes share, or NULL. */
@@ -1001,38 +1030,96 @@ int chg_schedule_check_set(const struct chg_policy *policy,
 			   const struct chg_change_set *set,
 			   struct chg_diag_list *diags)
 {
-	struct slot *slots;
-	size_t i, j, n = 0;
+	struct slot *slots = NULL;
+	struct conflict *found = NULL;
+	size_t i, j, k, n = 0, alloc = 0, nfound = 0, allocfound = 0;
 	int error = 0;
 
 	if (!policy->schedule || policy->schedule->same_system < 0 || !set->n)
 		return 0;
-	if (!(slots = calloc(set->n, sizeof(*slots))))
-		return CHG_ENOMEM;
-	for (i = 0; i < set->n; i++) {
+	/*
+	 * A window a system: the windows of one system are swept in order, so
+	 * that the work is the overlaps on each system, not every pair of
+	 * changes that happen to share a night.
+	 */
+	for (i = 0; i < set->n && !error; i++) {
 		const struct chg_change *c = &set->items[i];
+		const struct chg_node *systems;
+		int64_t start, end;
 		if (!c->root || c->root->type != CHG_NODE_MAPPING ||
 		    !chg_schedule_state_active(policy, c->state) ||
-		    !window_of(c->root, &slots[n].start, &slots[n].end))
+		    !window_of(c->root, &start, &end) ||
+		    !(systems = chg_node_get(c->root, "systems")) ||
+		    systems->type != CHG_NODE_SEQUENCE)
 			continue;
-		slots[n++].pos = i;
-	}
-	qsort(slots, n, sizeof(*slots), cmp_slot);
-	for (i = 0; i < n && !error; i++) {
-		for (j = i + 1; j < n && slots[j].start < slots[i].end && !error; j++) {
-			const struct chg_change *a = &set->items[slots[i].pos];
-			const struct chg_change *b = &set->items[slots[j].pos];
-			const char *system = shared_system(a, b);
-			if (!system)
+		for (k = 0; k < systems->n; k++) {
+			if (!chg_node_str(systems->items[k]))
 				continue;
-			error = report_conflict(policy, a, b, system, slots[j].start,
-						slots[j].end, diags);
-			if (!error)
-				error = report_conflict(policy, b, a, system,
-							slots[i].start, slots[i].end,
-							diags);
+			if (n == alloc) {
+				struct slot *p;
+				alloc = alloc ? 2 * alloc : 64;
+				if (!(p = realloc(slots, alloc * sizeof(*p)))) {
+					error = CHG_ENOMEM;
+					break;
+				}
+				slots = p;
+			}
+			slots[n].system = systems->items[k]->value;
+			slots[n].pos = i;
+			slots[n].start = start;
+			slots[n].end = end;
+			n++;
 		}
 	}
+	if (n)
+		qsort(slots, n, sizeof(*slots), cmp_slot);
+	/* a system a change lists twice is one slot: its two are adjacent */
+	for (i = k = 0; i < n; i++)
+		if (!k || slots[i].pos != slots[k - 1].pos ||
+		    strcmp(slots[i].system, slots[k - 1].system))
+			slots[k++] = slots[i];
+	n = k;
+	for (i = 0; i < n && !error; i++) {
+		for (j = i + 1; j < n && !strcmp(slots[j].system, slots[i].system) &&
+		     slots[j].start < slots[i].end && !error; j++) {
+			const struct chg_change *a = &set->items[slots[i].pos];
+			const struct chg_change *b = &set->items[slots[j].pos];
+			const char *system;
+			/* a pair is reported once, for the first system they
+			   share; a system listed twice is not a conflict */
+			if (a == b || !(system = shared_system(a, b)) ||
+			    strcmp(system, slots[i].system))
+				continue;
+			if (nfound == allocfound) {
+				struct conflict *p;
+				allocfound = allocfound ? 2 * allocfound : 16;
+				if (!(p = realloc(found, allocfound * sizeof(*p)))) {
+					error = CHG_ENOMEM;
+					break;
+				}
+				found = p;
+			}
+			found[nfound].a = by_window(&slots[i], &slots[j]) <= 0 ?
+					  &slots[i] : &slots[j];
+			found[nfound].b = found[nfound].a == &slots[i] ?
+					  &slots[j] : &slots[i];
+			found[nfound].system = system;
+			nfound++;
+		}
+	}
+	if (nfound)
+		qsort(found, nfound, sizeof(*found), cmp_conflict);
+	for (i = 0; i < nfound && !error; i++) {
+		const struct slot *sa = found[i].a, *sb = found[i].b;
+		const struct chg_change *a = &set->items[sa->pos];
+		const struct chg_change *b = &set->items[sb->pos];
+		error = report_conflict(policy, a, b, found[i].system, sb->start,
+					sb->end, diags);
+		if (!error)
+			error = report_conflict(policy, b, a, found[i].system,
+						sa->start, sa->end, diags);
+	}
+	free(found);
 	free(slots);
 	return error;
 }

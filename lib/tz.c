@@ -76,6 +76,45 @@ static int open_calendar(UCalendar **out, const char *zone)
 	return 0;
 }
 
+/*
+ * The calendars opened so far, by zone: opening one (and validating its
+ * zone) costs far more than a conversion, and a run converts many times in
+ * a few zones.  Every conversion sets all the fields it reads, so a
+ * calendar carries nothing from one to the next.  They live as long as
+ * the process (a process converts in a handful of zones); a zone past the
+ * last slot gets a calendar of its own each time.
+ */
+#define CALENDARS 16
+
+static struct {
+	char zone[ZONE_MAX];
+	UCalendar *cal;
+} calendars[CALENDARS];
+
+/* Stores in *out the calendar of `zone`; *own says whether the caller
+   closes it. */
+static int calendar_of(UCalendar **out, int *own, const char *zone)
+{
+	size_t i;
+	int error;
+
+	*own = 0;
+	for (i = 0; i < CALENDARS && calendars[i].cal; i++)
+		if (!strcmp(calendars[i].zone, zone)) {
+			*out = calendars[i].cal;
+			return 0;
+		}
+	if ((error = open_calendar(out, zone)) < 0)
+		return error;
+	if (i < CALENDARS && strlen(zone) < ZONE_MAX) {
+		memcpy(calendars[i].zone, zone, strlen(zone) + 1);
+		calendars[i].cal = *out;
+	} else {
+		*own = 1;
+	}
+	return 0;
+}
+
 static int civil_ok(const struct chg_civil *lt)
 {
 	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -95,18 +134,19 @@ int chg_tz_to_utc(int64_t *out, const char *zone, const struct chg_civil *lt)
 	UErrorCode status = U_ZERO_ERROR;
 	UCalendar *cal;
 	UDate ms;
-	int error;
+	int error, own;
 
 	if (!civil_ok(lt))
 		return CHG_EINVALID;
-	if ((error = open_calendar(&cal, zone)) < 0)
+	if ((error = calendar_of(&cal, &own, zone)) < 0)
 		return error;
 	ucal_clear(cal);
 	ucal_setDateTime(cal, lt->year, lt->month - 1, lt->day, lt->hour,
 			 lt->minute, lt->second, &status);
 	ucal_set(cal, UCAL_MILLISECOND, 0);
 	ms = ucal_getMillis(cal, &status);
-	ucal_close(cal);
+	if (own)
+		ucal_close(cal);
 	if (U_FAILURE(status))
 		return CHG_ERROR;
 	*out = (int64_t)(ms / 1000.0);
@@ -118,10 +158,11 @@ int chg_tz_from_utc(struct chg_civil *out, int *offset, const char *zone,
 {
 	UErrorCode status = U_ZERO_ERROR;
 	UCalendar *cal;
-	int error;
+	int error, own;
 
-	if ((error = open_calendar(&cal, zone)) < 0)
+	if ((error = calendar_of(&cal, &own, zone)) < 0)
 		return error;
+	ucal_clear(cal);
 	ucal_setMillis(cal, (UDate)t * 1000.0, &status);
 	out->year = ucal_get(cal, UCAL_EXTENDED_YEAR, &status);
 	out->month = ucal_get(cal, UCAL_MONTH, &status) + 1;
@@ -132,7 +173,8 @@ int chg_tz_from_utc(struct chg_civil *out, int *offset, const char *zone,
 	if (offset)
 		*offset = (ucal_get(cal, UCAL_ZONE_OFFSET, &status) +
 			   ucal_get(cal, UCAL_DST_OFFSET, &status)) / 1000;
-	ucal_close(cal);
+	if (own)
+		ucal_close(cal);
 	return U_FAILURE(status) ? CHG_ERROR : 0;
 }
 

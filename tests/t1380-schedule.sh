@@ -320,6 +320,22 @@ test_expect_success 'two overlapping changes on one system: each names the other
 	test_cmp expect actual
 '
 
+test_expect_success 'two systems shared: one conflict a pair, named by the first; a system listed twice is no conflict' '
+	cr c CHG-0001 -e "s/^systems: .*/systems: [lb-01, lb-02, lb-01]/" &&
+	cr c CHG-0002 -e "s/^systems: .*/systems: [lb-02, lb-01]/" &&
+	cr c CHG-0003 -e "s/^systems: .*/systems: [db-01, db-01]/" &&
+	chg_lint_status 1 -C c &&
+	cat >expect <<-\EOF &&
+	changes/CHG-0001.yaml:16:17: error: the window overlaps the window of CHG-0002 (2026-12-05 23:00 Europe/Berlin to 2026-12-06 00:00 Europe/Berlin) on system lb-01 [window-conflict]
+	changes/CHG-0002.yaml:16:17: error: the window overlaps the window of CHG-0001 (2026-12-05 23:00 Europe/Berlin to 2026-12-06 00:00 Europe/Berlin) on system lb-01 [window-conflict]
+	EOF
+	test_cmp expect actual &&
+	rm c/changes/CHG-0003.yaml &&
+	cr c CHG-0001 &&
+	cr c CHG-0002 -e "s/^systems: .*/systems: [lb-02, lb-03]/" \
+		-e "$(win 2026-12-05T22:59:59Z 2026-12-06T00:00:00Z)"
+'
+
 test_expect_success 'touching windows do not overlap' '
 	cr c CHG-0002 -e "$(win 2026-12-05T23:00:00Z 2026-12-06T00:00:00Z)" &&
 	chg_lint_status 0 -C c &&

@@ -5,6 +5,7 @@ test_description='the example change repository lints exactly as examples/README
 . "$(dirname "$0")"/lib-chg.sh
 
 NOW=2026-12-20T12:00:00Z
+SQ="'"
 
 # commit SUBJECT-REGEX: the full id of the one commit of the example whose
 # subject matches.
@@ -31,7 +32,7 @@ test_expect_success 'build the example' '
 '
 
 test_expect_success 'the history has the approvals and the rejection the README lists' '
-	test "$(git -C ex rev-list --count HEAD)" -eq 44 &&
+	test "$(git -C ex rev-list --count HEAD)" -eq 48 &&
 	git -C ex log --reverse --format="%an: %s" --grep="^Approve \|^Reject " >decisions &&
 	cat >expect <<-\EOF &&
 	Dave Miller: Approve CHG-0031: November kernel patching of the globex application servers
@@ -67,18 +68,44 @@ test_expect_success 'the ids and digests the findings name' '
 	changes/globex/CHG-0038.yaml:4:8: error: approval by carol@msp.example in $(short $carol38) is stale: it approved $(abbrev $old38), the change is now $(abbrev $new38); ask for a new approval [stale-approval]
 	changes/globex/CHG-0038.yaml:4:8: error: approval by erin@msp.example in $(short $erin38) is stale: it approved $(abbrev $old38), the change is now $(abbrev $new38); ask for a new approval [stale-approval]
 	EOF
+	# the four scheduling rules, one change breaking each (a window
+	# conflict is reported on both changes)
+	cat >expect.schedule <<-EOF &&
+	changes/acme/CHG-0043.yaml:17:17: error: the window 2027-01-02 22:00 Europe/Berlin to 2027-01-03 03:00 Europe/Berlin falls in the blackout ${SQ}year-end freeze${SQ} (2026-12-28 00:00 Europe/Berlin to 2027-01-05 00:00 Europe/Berlin), which does not allow normal changes [blackout-conflict]
+	changes/acme/CHG-0045.yaml:25:57: error: normal changes need 48h notice, but notice was sent at 2026-12-18T16:00:00+01:00, 1d6h before the window starts at 2026-12-19 22:00 Europe/Berlin [insufficient-notice]
+	changes/globex/CHG-0038.yaml:20:17: error: the window overlaps the window of CHG-0046 (2026-12-22 18:00 America/New_York to 2026-12-22 19:00 America/New_York) on system fw-globex-01 [window-conflict]
+	changes/globex/CHG-0044.yaml:18:17: error: the window 2026-12-19 10:00 America/New_York to 2026-12-19 12:00 America/New_York is not inside one maintenance window of client globex (FREQ=MONTHLY;BYDAY=4TU at 12:00 for 9h, America/New_York) [outside-maintenance-window]
+	changes/globex/CHG-0046.yaml:19:17: error: the window overlaps the window of CHG-0038 (2026-12-22 16:00 America/New_York to 2026-12-22 20:00 America/New_York) on system fw-globex-01 [window-conflict]
+	EOF
+	cat expect.findings expect.schedule | LC_ALL=C sort -t: -k1,1 -k2,2n -s >expect.all
 '
 
-test_expect_success 'chg-lint reports exactly the seven planned findings' '
+test_expect_success 'chg-lint reports exactly the twelve planned findings' '
 	test_expect_code 1 chg-lint -C ex --now $NOW >actual 2>stderr &&
-	test_cmp expect.findings actual &&
-	echo "chg-lint: 7 errors, 0 warnings in 12 files" >expect &&
+	test_cmp expect.all actual &&
+	echo "chg-lint: 12 errors, 0 warnings in 16 files" >expect &&
 	test_cmp expect stderr
+'
+
+test_expect_success 'each scheduling rule is broken by one change request' '
+	for rule in blackout-conflict outside-maintenance-window insufficient-notice; do
+		test "$(grep -c "\[$rule\]$" actual)" -eq 1 || return 1
+	done &&
+	grep "\[window-conflict\]$" actual | grep -c CHG-0046 >n &&
+	echo 2 >expect && test_cmp expect n
+'
+
+test_expect_success 'the README quotes what make demo prints' '
+	sed -n "/^\$ chg-lint -C build\/demo --now $NOW\$/,/^(chg-lint exited/p" \
+		"$CHG_SRC_DIR/README.md" | sed -e 1d -e "\$d" >shown &&
+	cat expect.all >expect &&
+	echo "chg-lint: 12 errors, 0 warnings in 16 files" >>expect &&
+	test_cmp expect shown
 '
 
 test_expect_success 'CHG_NOW is the same clock' '
 	test_expect_code 1 env CHG_NOW=$NOW chg-lint -C ex >actual 2>stderr &&
-	test_cmp expect.findings actual
+	test_cmp expect.all actual
 '
 
 test_expect_success 'before the review was due, the history of then has no review-overdue' '
@@ -108,9 +135,14 @@ test_expect_success '--rev at the edit: stale' '
 test_expect_success '--rev and --now as of when CHG-0037 was approved' '
 	rev=$(commit "^CHG-0037: approved") &&
 	test_expect_code 1 chg-lint -C ex --now 2026-11-30T22:40:00+01:00 --rev "$rev" >actual 2>stderr &&
+	# then the emergency change was still to be implemented: a Monday
+	# evening, outside globex'"'"'s patch Tuesday (emergencies are not exempt)
 	grep "CHG-0035" expect.findings >expect &&
+	cat >>expect <<-\EOF &&
+	changes/globex/CHG-0037.yaml:22:17: error: the window 2026-11-30 17:00 America/New_York to 2026-11-30 19:30 America/New_York is not inside one maintenance window of client globex (FREQ=MONTHLY;BYDAY=4TU at 12:00 for 9h, America/New_York) [outside-maintenance-window]
+	EOF
 	test_cmp expect actual &&
-	echo "chg-lint: 2 errors, 0 warnings in 7 files" >expect &&
+	echo "chg-lint: 3 errors, 0 warnings in 7 files" >expect &&
 	test_cmp expect stderr
 '
 
@@ -137,7 +169,7 @@ test_expect_success 'the approvals of CHG-0042 count: an edit makes them stale' 
 	EOF
 	test_cmp expect actual &&
 	test_expect_code 1 chg-lint -C ex --now $NOW >actual &&
-	test_cmp expect.findings actual
+	test_cmp expect.all actual
 '
 
 test_done

@@ -164,7 +164,7 @@ test_expect_success 'run them on the example repository; check what they produce
 			test "$(cat runs/status.$i)" = 1 &&
 			check_report $format runs/stdout.$i $n ;;
 		esac &&
-		grep "^chg-lint: $n errors, 0 warnings in 12 files\$" runs/stderr.$i &&
+		grep "^chg-lint: $n errors, 0 warnings in 16 files\$" runs/stderr.$i &&
 		echo "$file: $command" >>ran ||
 		return 1
 	done <commands &&
@@ -194,6 +194,90 @@ test_expect_success 'the GitHub gate prints annotations by default on a runner' 
 		test_expect_code 1 chg-lint --now $NOW --range HEAD --format github >../github.out
 	) &&
 	test_cmp github.out default.out
+'
+
+# extract_gate: prints "FILE<TAB>COMMAND" for each chg gate command line of
+# the GitHub Actions workflow, the GitLab CI file and the Argo CD PreSync
+# Job (its container's shell script).
+extract_gate () {
+	python3 - "$CI" <<-\EOF
+	import os, sys, yaml
+	ci = sys.argv[1]
+	def emit(name, script):
+	    for line in script.split("\n"):
+	        line = line.strip()
+	        if line.startswith("chg gate "):
+	            print(name + "\t" + line)
+	wf = yaml.safe_load(open(os.path.join(ci, "github-actions.yml")))
+	for job in wf["jobs"].values():
+	    for step in job["steps"]:
+	        emit("github-actions.yml", step.get("run", ""))
+	gl = yaml.safe_load(open(os.path.join(ci, "gitlab-ci.yml")))
+	for name, job in gl.items():
+	    if isinstance(job, dict) and "script" in job:
+	        for item in job["script"]:
+	            emit("gitlab-ci.yml", item)
+	job = yaml.safe_load(open(os.path.join(ci, "argocd-presync.yaml")))
+	assert job["kind"] == "Job"
+	assert job["metadata"]["annotations"]["argocd.argoproj.io/hook"] == "PreSync"
+	for c in job["spec"]["template"]["spec"]["containers"]:
+	    for item in c.get("command", []) + c.get("args", []):
+	        emit("argocd-presync.yaml", item)
+	EOF
+}
+
+test_expect_success 'the chg gate commands: GitHub Actions, GitLab CI and Argo CD have one each' '
+	extract_gate >gate-commands &&
+	cat gate-commands &&
+	cut -f1 gate-commands >files &&
+	printf "%s\n" github-actions.yml gitlab-ci.yml argocd-presync.yaml >expect &&
+	test_cmp expect files
+'
+
+# The example repository at $NOW: CHG-0040 is in its window (allowed),
+# CHG-0042 approved with its window ahead (awaiting), CHG-0033 rejected
+# (prevented), CHG-0039 understates its risk (invalid).  Each command runs with the change request in $CHANGE and
+# the wait shortened to one second ($CHG_GATE_TIMEOUT, as the examples
+# read it).
+test_expect_success 'run them on the example repository: the four answers and their exit statuses' '
+	while IFS="	" read -r file command
+	do
+		for want in CHG-0040:0:allowed CHG-0042:75:awaiting \
+			CHG-0033:1:prevented CHG-0039:1:invalid
+		do
+			id=${want%%:*} rest=${want#*:} &&
+			code=${rest%%:*} answer=${rest#*:} &&
+			rm -f gh-output &&
+			(
+				cd ex &&
+				CHANGE=$id CHG_NOW=$NOW CHG_GATE_TIMEOUT=1 &&
+				export CHANGE CHG_NOW CHG_GATE_TIMEOUT &&
+				if test "$file" = github-actions.yml
+				then
+					GITHUB_ACTIONS=true GITHUB_OUTPUT=$PWD/../gh-output &&
+					export GITHUB_ACTIONS GITHUB_OUTPUT
+				fi &&
+				sh -c "$command" >../gate.out 2>../gate.err
+				echo $? >../gate.status
+			) &&
+			echo "$code" >expect &&
+			test_cmp expect gate.status &&
+			case $file in
+			github-actions.yml)
+				grep "^::[a-z]* file=changes/[a-z]*/$id.yaml,title=chg gate::$id: $answer" gate.out &&
+				echo "status=$answer" >expect &&
+				test_cmp expect gh-output ;;
+			gitlab-ci.yml)
+				python3 -c "import json, sys; j = json.load(open(\"ex/chg-gate.json\")); print(j[\"schema\"], j[\"change\"], j[\"status\"])" >got &&
+				echo "chg.gate/v1 $id $answer" >expect &&
+				test_cmp expect got &&
+				rm ex/chg-gate.json ;;
+			*)
+				grep "^$id: $answer$" gate.out ;;
+			esac ||
+			return 1
+		done
+	done <gate-commands
 '
 
 # The pre-commit framework runs the hook's entry in the repository, once

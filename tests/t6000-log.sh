@@ -552,7 +552,7 @@ test_expect_success 'the example repository: its audit trail' '
 	CHG="$CHG_BUILD_DIR/chg" sh "$CHG_SRC_DIR/examples/build.sh" ex >out 2>&1 &&
 	test_must_be_empty out &&
 	chg -C ex log >all &&
-	lines 46 all &&
+	lines 50 all &&
 	grep CHG-0038 all >actual &&
 	git -C ex log --reverse --format=%H --grep="CHG-0038" | cut -c1-7 >ids &&
 	lines 5 ids &&
@@ -571,7 +571,7 @@ test_expect_success 'the example repository: its audit trail' '
 	grep -q " erin@msp.example self sha256:" actual &&
 	chg -C ex log --client acme --since 90d --now 2026-12-20T12:00:00Z --format csv >acme &&
 	tr -d "\r" <acme | sed 1d | cut -d, -f2 | sort -u >ids &&
-	printf "CHG-%s\n" 0032 0033 0036 0039 0040 0041 0042 >expect &&
+	printf "CHG-%s\n" 0032 0033 0036 0039 0040 0041 0042 0043 0045 >expect &&
 	test_cmp expect ids
 '
 

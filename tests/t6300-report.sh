@@ -73,7 +73,7 @@ reason: |/" >changes/acme/CHG-0002.yaml &&
 '
 
 test_expect_success 'Markdown: totals, flags, medians and every change' '
-	chg -C r report --month 2026-12 --now $NOW >actual &&
+	chg -C r report --month 2026-12 --now $NOW --include-drafts >actual &&
 	cat >expect <<-\EOF &&
 	# Change report: December 2026
 
@@ -123,7 +123,7 @@ test_expect_success 'Markdown: totals, flags, medians and every change' '
 
 	### CHG-0001: Change CHG-0001
 
-	- When: 2026-12-02 22:00 to 2026-12-02 23:00 UTC
+	- When: 2026-12-02 22:00 +00:00 to 2026-12-02 23:00 +00:00 (UTC)
 	- Type: normal; state: closed; client: acme
 	- Requested by: Jane Doe \<jane@example.com\>
 	- Approved by: Dave Miller \<dave@example.com\>
@@ -135,7 +135,7 @@ test_expect_success 'Markdown: totals, flags, medians and every change' '
 
 	### CHG-0002: Change CHG-0002
 
-	- When: 2026-12-03 02:00 to 2026-12-03 03:00 UTC
+	- When: 2026-12-03 02:00 +00:00 to 2026-12-03 03:00 +00:00 (UTC)
 	- Type: emergency; state: closed; client: acme
 	- Requested by: Jane Doe \<jane@example.com\>
 	- Approved by: Alice Example \<alice@example.com\>
@@ -159,7 +159,7 @@ test_expect_success 'Markdown: totals, flags, medians and every change' '
 
 	### CHG-0003: Change CHG-0003
 
-	- When: 2026-12-09 22:00 to 2026-12-10 00:00 UTC
+	- When: 2026-12-09 22:00 +00:00 to 2026-12-10 00:00 +00:00 (UTC)
 	- Type: emergency; state: implemented; client: globex
 	- Requested by: Jane Doe \<jane@example.com\>
 	- Approved by: Alice Example \<alice@example.com\>
@@ -171,7 +171,7 @@ test_expect_success 'Markdown: totals, flags, medians and every change' '
 
 	### CHG-0004: Change CHG-0004
 
-	- When: 2026-12-21 22:00 to 2026-12-21 23:00 UTC
+	- When: 2026-12-21 22:00 +00:00 to 2026-12-21 23:00 +00:00 (UTC)
 	- Type: normal; state: requested; client: globex
 	- Requested by: Jane Doe \<jane@example.com\>
 	- Approved by: (no counted approval)
@@ -185,37 +185,37 @@ test_expect_success 'Markdown: totals, flags, medians and every change' '
 '
 
 test_expect_success 'the threshold is an option; the share must be above it' '
-	chg -C r report --month 2026-12 --now $NOW --emergency-threshold 40 >actual &&
+	chg -C r report --month 2026-12 --now $NOW --include-drafts --emergency-threshold 40 >actual &&
 	grep "^| Emergency share | 2 of 5 (40.0%) |$" actual &&
-	chg -C r report --month 2026-12 --now $NOW --emergency-threshold 39 >actual &&
+	chg -C r report --month 2026-12 --now $NOW --include-drafts --emergency-threshold 39 >actual &&
 	grep "^| Emergency share | 2 of 5 (40.0%) \*\*above the 39% threshold\*\* |$" actual
 '
 
 test_expect_success 'CSV: one row per change, RFC 4180' '
-	chg -C r report --month 2026-12 --now $NOW --format csv >actual &&
+	chg -C r report --month 2026-12 --now $NOW --include-drafts --format csv >actual &&
 	tr -d "\\r" <actual >actual.lf &&
 	test "$(tr -cd "\\r" <actual | wc -c)" -eq 6 &&
 	cat >expect <<-\EOF &&
-	id,date,window_start,window_end,title,type,state,client,requested_by,owner,approvers,reason,expected_outcome,actual_outcome,review_notes,rollback_plan,requested,approved,implemented,review_overdue,path
+	id,date,window_start,window_end,title,type,state,client,requested_by,owner,approvers,reason,expected_outcome,actual_outcome,review_notes,rollback_plan,requested,approved,implemented,review_overdue,path,timezone,window_start_local,window_end_local
 	CHG-0001,2026-12-02T22:00:00Z,2026-12-02T22:00:00Z,2026-12-02T23:00:00Z,Change CHG-0001,normal,closed,acme,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,Dave Miller <dave@example.com>,"The current certificate expires on 2026-12-15.
 	","Replace the certificate on both load balancers.
 	",successful,Both load balancers serve the new certificate.,"Switch the listener back to the old certificate.
-	",2026-11-20T09:00:00Z,2026-11-22T09:00:00Z,2026-12-02T22:00:00Z,no,changes/acme/CHG-0001.yaml
+	",2026-11-20T09:00:00Z,2026-11-22T09:00:00Z,2026-12-02T22:00:00Z,no,changes/acme/CHG-0001.yaml,UTC,2026-12-02T22:00:00+00:00,2026-12-02T23:00:00+00:00
 	CHG-0002,2026-12-03T02:00:00Z,2026-12-03T02:00:00Z,2026-12-03T03:00:00Z,Change CHG-0002,emergency,closed,acme,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,Alice Example <alice@example.com>,"The current certificate expires on 2026-12-15.
 	","Replace the certificate on both load balancers.
 	",rolled-back,,"Switch the listener back to the old certificate.
-	",2026-12-03T01:00:00Z,2026-12-03T01:40:00Z,2026-12-03T02:00:00Z,no,changes/acme/CHG-0002.yaml
+	",2026-12-03T01:00:00Z,2026-12-03T01:40:00Z,2026-12-03T02:00:00Z,no,changes/acme/CHG-0002.yaml,UTC,2026-12-03T02:00:00+00:00,2026-12-03T03:00:00+00:00
 	CHG-0006,2026-12-05T10:00:00Z,,,Change CHG-0006,normal,draft,acme,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,,"The current certificate expires on 2026-12-15.
 	","Replace the certificate on both load balancers.
 	",,,"Switch the listener back to the old certificate.
-	",,,,no,changes/acme/CHG-0006.yaml
+	",,,,no,changes/acme/CHG-0006.yaml,UTC,,
 	CHG-0003,2026-12-09T22:00:00Z,2026-12-09T22:00:00Z,2026-12-10T00:00:00Z,Change CHG-0003,emergency,implemented,globex,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,Alice Example <alice@example.com>,"The current certificate expires on 2026-12-15.
 	","Replace the certificate on both load balancers.
 	",,,"Switch the listener back to the old certificate.
-	",2026-12-09T20:00:00Z,2026-12-09T21:30:00Z,2026-12-09T22:00:00Z,yes,changes/globex/CHG-0003.yaml
+	",2026-12-09T20:00:00Z,2026-12-09T21:30:00Z,2026-12-09T22:00:00Z,yes,changes/globex/CHG-0003.yaml,UTC,2026-12-09T22:00:00+00:00,2026-12-10T00:00:00+00:00
 	CHG-0004,2026-12-21T22:00:00Z,2026-12-21T22:00:00Z,2026-12-21T23:00:00Z,Change CHG-0004,normal,requested,globex,Jane Doe <jane@example.com>,Bob Ops <bob@example.com>,,"The current certificate expires on 2026-12-15.
 	","Replace the certificate on both load balancers.
-	",,,,2026-12-14T09:00:00Z,,,no,changes/globex/CHG-0004.yaml
+	",,,,2026-12-14T09:00:00Z,,,no,changes/globex/CHG-0004.yaml,UTC,2026-12-21T22:00:00+00:00,2026-12-21T23:00:00+00:00
 	EOF
 	test_cmp expect actual.lf
 '
@@ -281,6 +281,110 @@ test_expect_success 'usage errors exit 2' '
 	grep "unknown revision .nosuch." err
 '
 
+test_expect_success 'drafts are left out unless --include-drafts' '
+	chg -C r report --month 2026-12 --now $NOW >actual &&
+	grep "^| Changes | 4 |$" actual &&
+	grep "^| Emergency share | 2 of 4 (50.0%) \*\*above the 20% threshold\*\* |$" actual &&
+	! grep "CHG-0006" actual &&
+	! grep "^| draft |" actual &&
+	chg -C r report --month 2026-12 --now $NOW --format csv >actual &&
+	! grep "CHG-0006" actual &&
+	chg -C r report --month 2026-12 --now $NOW --format html -o drafts.html &&
+	! grep "CHG-0006" drafts.html &&
+	chg -C r report --month 2026-12 --now $NOW --include-drafts --format html -o drafts.html &&
+	grep "CHG-0006" drafts.html &&
+	chg -C r report --help >help &&
+	grep -e "--include-drafts" help
+'
+
+test_expect_success 'setup: clients in their time zones, standard changes from the catalog' '
+	chg_repo z &&
+	cat >>z/.chg/policy.yaml <<-\EOP &&
+	clients: [acme, globex, initech]
+	schedule:
+	  timezone: Europe/Berlin
+	  clients: {globex: {timezone: America/New_York}, initech: {timezone: Asia/Kolkata}}
+	EOP
+	mkdir -p z/.chg/catalog &&
+	cat >z/.chg/catalog/password-reset.yaml <<-\EOC &&
+	title: Reset the password of one account
+	description: One account, one directory.
+	procedure: |
+	  Verify the caller, reset the password, force a change at next logon.
+	constraints: {client: [acme, globex]}
+	EOC
+	(cd z &&
+	 cr CHG-0001 normal acme 2026-12-05T22:00:00Z 2026-12-06T02:00:00Z >changes/CHG-0001.yaml &&
+	 cr CHG-0002 normal globex 2026-12-05T22:00:00Z 2026-12-06T02:00:00Z >changes/CHG-0002.yaml &&
+	 cr CHG-0003 normal initech 2026-12-05T22:00:00Z 2026-12-06T02:00:00Z >changes/CHG-0003.yaml &&
+	 cr CHG-0004 standard acme 2026-12-07T08:00:00Z 2026-12-07T08:30:00Z |
+		sed -e "/^rollback-plan:/,+1d" -e "s/^reason: |/standard-template: password-reset\\
+reason: |/" >changes/CHG-0004.yaml &&
+	 cr CHG-0005 standard initech 2026-12-07T08:00:00Z 2026-12-07T08:30:00Z |
+		sed -e "/^rollback-plan:/,+1d" -e "s/^reason: |/standard-template: password-reset\\
+reason: |/" >changes/CHG-0005.yaml &&
+	 cr CHG-0006 standard acme 2026-12-08T08:00:00Z 2026-12-08T08:30:00Z |
+		sed -e "/^rollback-plan:/,+1d" -e "s/^reason: |/standard-template: no-such-entry\\
+reason: |/" >changes/CHG-0006.yaml &&
+	 cr CHG-0007 normal acme 2026-07-04T20:00:00Z 2026-07-04T23:00:00Z >changes/CHG-0007.yaml &&
+	 sed "/^client:/d" changes/CHG-0001.yaml | sed "s/CHG-0001/CHG-0008/" >changes/CHG-0008.yaml &&
+	 at 2026-11-20T09:00:00Z chg_commit "Jane Doe" jane@example.com "Request them")
+'
+
+test_expect_success 'Markdown: each window in its client'\''s zone, with the offset' '
+	chg -C z report --month 2026-12 --now $NOW >actual &&
+	grep -e "^### " -e "^- When: " actual >when &&
+	cat >expect <<-\EOF &&
+	### CHG-0001: Change CHG-0001
+	- When: 2026-12-05 23:00 +01:00 to 2026-12-06 03:00 +01:00 (Europe/Berlin)
+	### CHG-0002: Change CHG-0002
+	- When: 2026-12-05 17:00 -05:00 to 2026-12-05 21:00 -05:00 (America/New_York)
+	### CHG-0003: Change CHG-0003
+	- When: 2026-12-06 03:30 +05:30 to 2026-12-06 07:30 +05:30 (Asia/Kolkata)
+	### CHG-0008: Change CHG-0008
+	- When: 2026-12-05 23:00 +01:00 to 2026-12-06 03:00 +01:00 (Europe/Berlin)
+	### CHG-0004: Change CHG-0004
+	- When: 2026-12-07 09:00 +01:00 to 2026-12-07 09:30 +01:00 (Europe/Berlin)
+	### CHG-0005: Change CHG-0005
+	- When: 2026-12-07 13:30 +05:30 to 2026-12-07 14:00 +05:30 (Asia/Kolkata)
+	### CHG-0006: Change CHG-0006
+	- When: 2026-12-08 09:00 +01:00 to 2026-12-08 09:30 +01:00 (Europe/Berlin)
+	EOF
+	test_cmp expect when &&
+	chg -C z report --month 2026-07 --now $NOW >actual &&
+	grep "^- When: 2026-07-04 22:00 +02:00 to 2026-07-05 01:00 +02:00 (Europe/Berlin)$" actual
+'
+
+test_expect_success 'a standard change backed by its catalog entry has a rollback plan' '
+	chg -C z report --month 2026-12 --now $NOW >actual &&
+	grep "^| Without rollback plan | 2 (CHG-0005, CHG-0006) |$" actual &&
+	grep "^- Rollback plan: in the catalog procedure password-reset$" actual &&
+	test "$(grep -c "^- Rollback plan: \*\*none\*\*$" actual)" -eq 2 &&
+	chg -C z report --month 2026-12 --now $NOW --format html -o z.html &&
+	grep "<td class=\"n\" id=\"without-rollback\">2</td>" z.html &&
+	grep -F "in the catalog procedure password-reset</td>" z.html
+'
+
+test_expect_success 'CSV: UTC columns as before, the local ones at the end' '
+	chg -C z report --month 2026-12 --now $NOW --format csv >actual &&
+	tr -d "\\r" <actual >actual.lf &&
+	head -n 1 actual.lf >header &&
+	echo "id,date,window_start,window_end,title,type,state,client,requested_by,owner,approvers,reason,expected_outcome,actual_outcome,review_notes,rollback_plan,requested,approved,implemented,review_overdue,path,timezone,window_start_local,window_end_local" >expect &&
+	test_cmp expect header &&
+	grep -o "changes/CHG-000[0-9].yaml,.*" actual.lf >local &&
+	cat >expect <<-\EOF &&
+	changes/CHG-0001.yaml,Europe/Berlin,2026-12-05T23:00:00+01:00,2026-12-06T03:00:00+01:00
+	changes/CHG-0002.yaml,America/New_York,2026-12-05T17:00:00-05:00,2026-12-05T21:00:00-05:00
+	changes/CHG-0003.yaml,Asia/Kolkata,2026-12-06T03:30:00+05:30,2026-12-06T07:30:00+05:30
+	changes/CHG-0008.yaml,Europe/Berlin,2026-12-05T23:00:00+01:00,2026-12-06T03:00:00+01:00
+	changes/CHG-0004.yaml,Europe/Berlin,2026-12-07T09:00:00+01:00,2026-12-07T09:30:00+01:00
+	changes/CHG-0005.yaml,Asia/Kolkata,2026-12-07T13:30:00+05:30,2026-12-07T14:00:00+05:30
+	changes/CHG-0006.yaml,Europe/Berlin,2026-12-08T09:00:00+01:00,2026-12-08T09:30:00+01:00
+	EOF
+	test_cmp expect local &&
+	grep "^CHG-0002,2026-12-05T22:00:00Z,2026-12-05T22:00:00Z,2026-12-06T02:00:00Z," actual.lf
+'
+
 test_expect_success 'the example repository: December 2026' '
 	CHG=$SHARNESS_BUILD_DIRECTORY/chg sh "$CHG_SRC_DIR/examples/build.sh" demo &&
 	chg -C demo report --month 2026-12 --now $NOW >actual &&
@@ -290,10 +394,10 @@ test_expect_success 'the example repository: December 2026' '
 
 	| Measure | Value |
 	|---|---|
-	| Changes | 7 |
+	| Changes | 9 |
 	| Success rate | 1 of 1 reviewed (100.0%) |
-	| Emergency share | 0 of 7 (0.0%) |
-	| Without rollback plan | 1 (CHG-0040) |
+	| Emergency share | 0 of 9 (0.0%) |
+	| Without rollback plan | 0 |
 	| Overdue reviews | 0 |
 	| Median requested to approved | 6d 5h (5 changes) |
 	| Median approved to implemented | 6d 4h (2 changes) |
@@ -302,17 +406,34 @@ test_expect_success 'the example repository: December 2026' '
 	## By type
 	EOF
 	test_cmp expect summary &&
-	grep "^### " actual >headings &&
+	grep -e "^### " -e "^- When: " actual >headings &&
 	cat >expect <<-\EOF &&
 	### CHG-0036: Upgrade pgBackRest to 2.54 on backup-acme-01
-	### CHG-0041: Copy the acme backups to immutable object storage
+	- When: 2026-12-02 20:00 +01:00 to 2026-12-02 21:00 +01:00 (Europe/Berlin)
+	### CHG-0044: Add a second uplink to the globex core switch sw-globex-core
+	- When: 2026-12-19 10:00 -05:00 to 2026-12-19 12:00 -05:00 (America/New_York)
+	### CHG-0045: Grow the data volume of the acme web shop on web-acme-01
+	- When: 2026-12-19 22:00 +01:00 to 2026-12-19 23:30 +01:00 (Europe/Berlin)
 	### CHG-0040: Renew the TLS certificate of www.acme.example on lb-acme-01
+	- When: 2026-12-20 11:00 +01:00 to 2026-12-20 14:00 +01:00 (Europe/Berlin)
 	### CHG-0035: Enforce MFA for all globex VPN users
+	- When: 2026-12-22 13:00 -05:00 to 2026-12-22 14:00 -05:00 (America/New_York)
 	### CHG-0038: Replace the perimeter firewall rule base on fw-globex-01
+	- When: 2026-12-22 16:00 -05:00 to 2026-12-22 20:00 -05:00 (America/New_York)
+	### CHG-0046: Allow HTTPS from the new logistics partner to app-globex-01
+	- When: 2026-12-22 18:00 -05:00 to 2026-12-22 19:00 -05:00 (America/New_York)
 	### CHG-0042: Upgrade PostgreSQL 14 to 16 on db-prod-01
+	- When: 2026-12-26 22:00 +01:00 to 2026-12-27 02:00 +01:00 (Europe/Berlin)
 	### CHG-0039: Move the acme.example DNS zone to the new DNS provider
+	- When: 2026-12-27 10:00 +01:00 to 2026-12-27 13:00 +01:00 (Europe/Berlin)
 	EOF
 	test_cmp expect headings &&
+	# the certificate renewal follows its catalog entry: no missing plan
+	grep "^- Rollback plan: in the catalog procedure tls-certificate-renewal$" actual &&
+	# the draft CHG-0041 is left out unless asked for
+	! grep "CHG-0041" actual &&
+	chg -C demo report --month 2026-12 --now $NOW --include-drafts >actual.drafts &&
+	grep "^### CHG-0041: " actual.drafts &&
 	grep "^- Approved by: Alice Example \\\\<alice@msp.example\\\\>; Carol Nguyen \\\\<carol@msp.example\\\\>$" actual &&
 	chg -C demo report --month 2026-11 --now $NOW --client globex >actual &&
 	grep "^| Emergency share | 1 of 3 (33.3%) \*\*above the 20% threshold\*\* |$" actual &&
@@ -370,7 +491,7 @@ dump () {
 }
 
 test_expect_success 'HTML in Chromium: totals, the chart, the changes' '
-	chg -C r report --month 2026-12 --now $NOW --format html -o report.html &&
+	chg -C r report --month 2026-12 --now $NOW --include-drafts --format html -o report.html &&
 	dump report.html >dom &&
 	grep "<title>Change report December 2026</title>" dom &&
 	grep "<td class=\"n\" id=\"total\">5</td>" dom &&
@@ -388,6 +509,22 @@ test_expect_success 'HTML in Chromium: totals, the chart, the changes' '
 	EOF
 	test_cmp expect bars &&
 	test "$(grep -c "^<tr><td>CHG-000" dom)" -eq 5
+'
+
+test_expect_success 'HTML in Chromium: windows in the clients'\'' local times' '
+	chg -C z report --month 2026-12 --now $NOW --format html -o z.html &&
+	dump z.html >dom &&
+	grep -o "<tr><td>CHG-000[0-9]<br>[^<]*<br>[a-z]*</td><td><span class=\"local\">[^<]*</span> ([^)]*)" dom >local &&
+	cat >expect <<-\EOF &&
+	<tr><td>CHG-0001<br>normal, requested<br>acme</td><td><span class="local">2026-12-05 23:00 +01:00 to 2026-12-06 03:00 +01:00</span> (Europe/Berlin)
+	<tr><td>CHG-0002<br>normal, requested<br>globex</td><td><span class="local">2026-12-05 17:00 -05:00 to 2026-12-05 21:00 -05:00</span> (America/New_York)
+	<tr><td>CHG-0003<br>normal, requested<br>initech</td><td><span class="local">2026-12-06 03:30 +05:30 to 2026-12-06 07:30 +05:30</span> (Asia/Kolkata)
+	<tr><td>CHG-0004<br>standard, requested<br>acme</td><td><span class="local">2026-12-07 09:00 +01:00 to 2026-12-07 09:30 +01:00</span> (Europe/Berlin)
+	<tr><td>CHG-0005<br>standard, requested<br>initech</td><td><span class="local">2026-12-07 13:30 +05:30 to 2026-12-07 14:00 +05:30</span> (Asia/Kolkata)
+	<tr><td>CHG-0006<br>standard, requested<br>acme</td><td><span class="local">2026-12-08 09:00 +01:00 to 2026-12-08 09:30 +01:00</span> (Europe/Berlin)
+	EOF
+	test_cmp expect local &&
+	grep "<td class=\"n\" id=\"without-rollback\">2</td>" dom
 '
 
 test_expect_success 'HTML in Chromium: the hostile title runs no script' '

@@ -408,4 +408,17 @@ test_expect_success 'pre-merge-commit lets a merge without a duplicate id throug
 	test_cmp expect actual
 '
 
+test_expect_success 'init: two changes on one system with overlapping windows conflict' '
+	git init -q -b main conflict &&
+	init_acme conflict --no-hooks >/dev/null &&
+	grep "^  conflicts: {same-system: error}\$" conflict/.chg/policy.yaml &&
+	chg_normal_cr CHG-0001 >conflict/changes/CHG-0001.yaml &&
+	chg_normal_cr CHG-0002 >conflict/changes/CHG-0002.yaml &&
+	chg_lint_status 1 -C conflict &&
+	grep "^changes/CHG-0001.yaml:.*error: .*CHG-0002.*\[window-conflict\]\$" actual &&
+	grep "^changes/CHG-0002.yaml:.*error: .*CHG-0001.*\[window-conflict\]\$" actual &&
+	edit conflict/changes/CHG-0002.yaml "s/2026-12-05T22:00:00Z, end: 2026-12-05T23:00:00Z/2026-12-05T23:00:00Z, end: 2026-12-06T00:00:00Z/" &&
+	chg_lint_status 0 -C conflict
+'
+
 test_done

@@ -9,7 +9,7 @@
 # under changes/ (*.yaml, *.yml) of the repository chg runs in (and trust,
 # the trust change, for digest, approve and reject).
 
-_chg_commands='init new lint digest check-message policy log approve reject report show audit calendar help'
+_chg_commands='init new lint digest check-message policy log approve reject report show audit gate calendar help'
 
 # _chg_options COMMAND: the options of COMMAND.
 _chg_options ()
@@ -28,9 +28,10 @@ _chg_options ()
 		   --color --help" ;;
 	approve|reject) echo "-m --message --no-sign --trust --force --help" ;;
 	report) echo "--month --client --rev --format -o --output
-		      --emergency-threshold --policy --now --help" ;;
+		      --emergency-threshold --policy --now --include-drafts --help" ;;
 	show) echo "--rev --format --now --help" ;;
 	audit) echo "--verify --rev --since --format --now --trust-root --help" ;;
+	gate) echo "--rev --at --now --wait --interval --timeout --format --help" ;;
 	calendar) echo "--from --to --client --format --suggest --rev -o --output
 			--policy --now --help" ;;
 	esac
@@ -59,6 +60,7 @@ _chg_values ()
 		case $1 in
 		log) echo "text jsonl csv" ;;
 		report) echo "md html csv" ;;
+		gate) echo "text json github" ;;
 		calendar) echo "text ics" ;;
 		chg-lint|lint)
 			echo "text json github sarif junit tap gitlab checkstyle" ;;
@@ -76,7 +78,9 @@ _chg_takes_value ()
 	-C|--rev|--policy|--now|--format|--explain|--range|--exclude-refs|\
 	--trust-root|--since|--until|--client|--type|--color|--month|-o|\
 	--output|--emergency-threshold|-m|--message|--approver|--key|--cab|\
-	--manager|--hooks-path|--title|--system|--from|--to|--suggest) return 0 ;;
+	--manager|--hooks-path|--title|--system|--at|--interval|--timeout|\
+	--from|--to|--suggest)
+		return 0 ;;
 	esac
 	return 1
 }
@@ -153,7 +157,7 @@ _chg ()
 		return 0 ;;
 	esac
 	case $cmd in
-	show|log)
+	show|log|gate)
 		COMPREPLY=($(compgen -W "$(_chg_ids "$dir")" -- "$cur")) ;;
 	approve|reject|digest)
 		# trust: the trust change
