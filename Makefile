@@ -144,12 +144,18 @@ check-shell: all $(TEST_HELPERS)
 # change's review is overdue, as examples/README.md describes.
 DEMO_DIR = $(B)/demo
 DEMO_NOW = 2026-12-20T12:00:00Z
+DEMO_FROM = 2026-12-01
+DEMO_TO = 2027-01-31
 demo: all
 	$(Q)rm -rf $(DEMO_DIR)
 	$(Q)CHG_BUILD_DIR=$(abspath $(B)) sh examples/build.sh $(DEMO_DIR) >/dev/null
 	@echo '$$ chg-lint -C $(DEMO_DIR) --now $(DEMO_NOW)'
 	-$(Q)$(B)/chg-lint -C $(DEMO_DIR) --now $(DEMO_NOW); \
 		echo "(chg-lint exited with status $$? - 1 means findings; see examples/README.md)"
+	@echo '$$ chg -C $(DEMO_DIR) calendar --now $(DEMO_NOW) --from $(DEMO_FROM) --to $(DEMO_TO) --format ics -o $(DEMO_DIR).ics'
+	$(Q)$(B)/chg -C $(DEMO_DIR) calendar --now $(DEMO_NOW) --from $(DEMO_FROM) \
+		--to $(DEMO_TO) --format ics -o $(DEMO_DIR).ics
+	@echo "(the change calendar of both clients: import or subscribe to $(DEMO_DIR).ics)"
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/templates \

@@ -172,4 +172,26 @@ test_expect_success 'the approvals of CHG-0042 count: an edit makes them stale' 
 	test_cmp expect.all actual
 '
 
+test_expect_success 'the calendar make demo writes: a valid feed of every change, window and the freeze' '
+	chg -C ex calendar --now $NOW --from 2026-12-01 --to 2027-01-31 --format ics -o demo.ics &&
+	"$CHG_BUILD_DIR/tests/unit/ical-check" demo.ics &&
+	/usr/bin/python3 - demo.ics >events <<-\EOF &&
+	import sys, icalendar
+	cal = icalendar.Calendar.from_ical(open(sys.argv[1], "rb").read())
+	for e in cal.walk("VEVENT"):
+	    print(str(e["UID"]).split("@")[0], e.get("STATUS", ""))
+	EOF
+	for id in CHG-0038 CHG-0039 CHG-0042 CHG-0043 CHG-0044 CHG-0045 CHG-0046
+	do
+		grep "^$id " events || return 1
+	done &&
+	grep "^CHG-0042 CONFIRMED\$" events &&
+	grep "^CHG-0039 TENTATIVE\$" events &&
+	grep "^window-acme-" events &&
+	grep "^window-globex-" events &&
+	grep "^blackout-" events &&
+	chg -C ex calendar --now 2026-12-24T08:00:00Z --from 2026-12-01 --to 2027-01-31 --format ics -o again.ics &&
+	test_cmp demo.ics again.ics
+'
+
 test_done
