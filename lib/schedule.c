@@ -17,6 +17,26 @@
 /* libical steps taken to reach a range (a rule with COUNT starts over). */
 #define MAX_STEPS 1000000
 
+/*
+ * A window's occurrences over [from, to), expanded once: every change of
+ * a client asks for those around its own window, and expanding a rule
+ * costs libical's walk from where the series starts (a COUNT rule, or
+ * one that never matches, walks far).  `error` is what the expansion
+ * returned (CHG_ELIMIT: more than MAX_OCCURRENCES; CHG_ERROR: libical
+ * found no start), kept as well: a rule does not get better by asking
+ * again.
+ */
+struct chg_window_cache {
+	int valid;
+	int64_t from, to;
+	struct chg_interval *items;   /* sorted by start */
+	size_t n;
+	int error;
+};
+
+/* How far around what is asked a window's expansion reaches. */
+#define CACHE_MARGIN (366 * 86400LL)
+
 static const char *const day_names[] = {
 	"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"
 };
@@ -387,6 +407,17 @@ static void compile_rrule(struct ctx *c, struct chg_window *w,
 			bad(c, v, "'%s' is not an RFC 5545 recurrence rule (such as FREQ=WEEKLY;BYDAY=SA)",
 			    v->value);
 			*ok = 0;
+		} else if (r.freq == ICAL_SECONDLY_RECURRENCE ||
+			   r.freq == ICAL_MINUTELY_RECURRENCE ||
+			   r.freq == ICAL_HOURLY_RECURRENCE) {
+			/* tens of thousands of occurrences a year to expand */
+			bad(c, v, "'%s' recurs more often than daily: a maintenance window's rule has FREQ=DAILY, WEEKLY, MONTHLY or YEARLY",
+			    v->value);
+			*ok = 0;
+		} else if (r.count > MAX_OCCURRENCES) {
+			bad(c, v, "'%s' has more than %d occurrences: give the series an UNTIL date, or no end",
+			    v->value, MAX_OCCURRENCES);
+			*ok = 0;
 		}
 		icalerror_clear_errno();
 		w->rrule = v->value;
@@ -451,6 +482,10 @@ static void compile_windows(struct ctx *c, const struct chg_node *v,
 			w->node = e;
 			if (e->type == CHG_NODE_MAPPING) {
 				compile_rrule(c, w, e, &ok);
+				if (ok && !(w->cache = calloc(1, sizeof(*w->cache)))) {
+					c->nomem = 1;
+					ok = 0;
+				}
 			} else if (!str_of(e) || read_weekly(w, e->value) < 0) {
 				bad(c, e, "'%s' is not a maintenance window: a weekly one reads like \"Sat 22:00-Sun 04:00\" (Mon..Sun, local HH:MM), another is {rrule: RULE, start: HH:MM, duration: 4h}",
 				    str_of(e) ? e->value : "");
@@ -501,6 +536,11 @@ void chg_schedule_free(struct chg_schedule *s)
 	for (i = 0; i < s->nblackouts; i++)
 		chg_cond_free(s->blackouts[i].when);
 	free(s->blackouts);
+	for (i = 0; i < s->nwindows; i++)
+		if (s->windows[i].cache) {
+			free(s->windows[i].cache->items);
+			free(s->windows[i].cache);
+		}
 	free(s->windows);
 	free(s->clients);
 	free(s->notice);
@@ -551,6 +591,7 @@ struct occ_list {
 	struct chg_interval *items;
 	size_t n, alloc;
 };
+
 
 static int occ_add(struct occ_list *l, int64_t start, int64_t end)
 {
@@ -684,6 +725,56 @@ static int cmp_interval(const void *pa, const void *pb)
 	return a->start < b->start ? -1 : a->start > b->start;
 }
 
+/*
+ * The occurrences of the rrule window `w` over [from, to) from its cache,
+ * expanding the window once over what is asked and a year on either side
+ * (or what was cached before, when that is near) when the cache does not
+ * cover it.  Returns as chg_schedule_occurrences.
+ */
+static int cached_occurrences(struct chg_interval **out, size_t *n,
+			      const struct chg_window *w, const char *zone,
+			      int64_t from, int64_t to)
+{
+	struct chg_window_cache *c = w->cache;
+	struct occ_list l = { NULL, 0, 0 };
+	size_t i, k;
+	int error;
+
+	if (!c->valid || from < c->from || to > c->to) {
+		int64_t f = from - CACHE_MARGIN, t = to + CACHE_MARGIN;
+		if (c->valid && c->from < f && f - c->from < 2 * CACHE_MARGIN)
+			f = c->from;
+		if (c->valid && c->to > t && c->to - t < 2 * CACHE_MARGIN)
+			t = c->to;
+		error = rrule_occurrences(&l, w, zone, f, t);
+		if (error == CHG_ENOMEM) {
+			free(l.items);
+			return error;
+		}
+		if (l.n)
+			qsort(l.items, l.n, sizeof(*l.items), cmp_interval);
+		free(c->items);
+		c->items = l.items;
+		c->n = l.n;
+		c->from = f;
+		c->to = t;
+		c->error = error;
+		c->valid = 1;
+	}
+	if (c->error < 0)
+		return c->error;
+	for (i = k = 0; i < c->n; i++)
+		k += c->items[i].start < to && c->items[i].end > from;
+	if (!k)
+		return 0;
+	if (!(*out = malloc(k * sizeof(**out))))
+		return CHG_ENOMEM;
+	for (i = 0; i < c->n; i++)
+		if (c->items[i].start < to && c->items[i].end > from)
+			(*out)[(*n)++] = c->items[i];
+	return 0;
+}
+
 int chg_schedule_occurrences(struct chg_interval **out, size_t *n,
 			     const struct chg_schedule *s,
 			     const struct chg_window *w, int64_t from,
@@ -695,6 +786,8 @@ int chg_schedule_occurrences(struct chg_interval **out, size_t *n,
 
 	*out = NULL;
 	*n = 0;
+	if (w->kind == CHG_WINDOW_RRULE && w->cache)
+		return cached_occurrences(out, n, w, zone, from, to);
 	if (w->kind == CHG_WINDOW_WEEKLY)
 		error = weekly_occurrences(&l, w, zone, from, to);
 	else

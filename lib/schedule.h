@@ -79,6 +79,9 @@ struct chg_window {
 	const char *rrule;
 	int64_t duration;
 	struct chg_civil from;
+	/* rrule: the occurrences expanded so far (schedule.c), owned by the
+	   schedule; chg_schedule_occurrences answers from it what it covers */
+	struct chg_window_cache *cache;
 };
 
 /* One entry of schedule.clients. */

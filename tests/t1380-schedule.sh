@@ -489,7 +489,41 @@ test_expect_success 'maintenance windows are validated' '
 	.chg/policy.yaml:7:78: error: a maintenance window${SQ}s from must be a date (YYYY-MM-DD), the first day of the series [invalid-policy]
 	.chg/policy.yaml:8:69: error: a maintenance window needs duration: how long each occurrence lasts, such as 4h [invalid-policy]
 	EOF
+	test_cmp expect actual &&
+	policy <<-\EOF &&
+	schedule:
+	  maintenance-windows:
+	    acme:
+	      - {rrule: "FREQ=SECONDLY", start: "22:00", duration: 4h}
+	      - {rrule: "FREQ=HOURLY;INTERVAL=6", start: "22:00", duration: 1h}
+	      - {rrule: "FREQ=DAILY;COUNT=10001", start: "22:00", duration: 4h}
+	      - {rrule: "FREQ=DAILY;COUNT=10000", start: "22:00", duration: 4h}
+	EOF
+	chg_lint_status 3 -C p &&
+	cat >expect <<-EOF &&
+	.chg/policy.yaml:6:17: error: ${SQ}FREQ=SECONDLY${SQ} recurs more often than daily: a maintenance window${SQ}s rule has FREQ=DAILY, WEEKLY, MONTHLY or YEARLY [invalid-policy]
+	.chg/policy.yaml:7:17: error: ${SQ}FREQ=HOURLY;INTERVAL=6${SQ} recurs more often than daily: a maintenance window${SQ}s rule has FREQ=DAILY, WEEKLY, MONTHLY or YEARLY [invalid-policy]
+	.chg/policy.yaml:8:17: error: ${SQ}FREQ=DAILY;COUNT=10001${SQ} has more than 10000 occurrences: give the series an UNTIL date, or no end [invalid-policy]
+	EOF
 	test_cmp expect actual
+'
+
+test_expect_success 'a rule that never matches: every change of the client is outside, each judged' '
+	policy <<-\EOF &&
+	clients: [acme]
+	schedule:
+	  maintenance-windows:
+	    acme: [{rrule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30", start: "22:00", duration: 4h}]
+	EOF
+	for id in CHG-0001 CHG-0002 CHG-0003
+	do
+		cr p $id -e "$(client acme)" -e "s/^systems: .*/systems: [s-$id]/" || return 1
+	done &&
+	chg_lint_status 1 -C p &&
+	grep -c "error: .* not inside one maintenance window of client acme (FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30 at 22:00 for 4h, UTC) \[outside-maintenance-window\]\$" actual >count &&
+	echo 3 >expect &&
+	test_cmp expect count &&
+	rm p/changes/CHG-000[123].yaml
 '
 
 test_expect_success 'the schedule of DESIGN section 4 and 8 is a valid policy' '
