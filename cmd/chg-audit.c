@@ -74,11 +74,8 @@ int cmd_audit(int argc, char **argv, const struct chg_cmd *cmd)
 		case 'T': trust_root = optarg; break;
 		case 'h':
 			return usage(cmd, stdout, CHG_EXIT_OK);
-		case ':':
-			chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
-			return usage(cmd, stderr, CHG_EXIT_USAGE);
-		default:
-			chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
+		default:  /* ':' or '?' */
+			chg_cmd_option_error(cmd, c, argv);
 			return usage(cmd, stderr, CHG_EXIT_USAGE);
 		}
 	}

@@ -118,6 +118,14 @@ int chg_cmd_check_format(const struct chg_cmd *cmd, const char *format);
 const char *chg_cmd_default_format(void);
 
 /*
+ * Says what getopt_long (with opterr 0 and an optstring starting ':')
+ * found wrong in the option it just read: `c` ':' a missing value, else
+ * an unknown option, named from argv[optind - 1].  The caller prints its
+ * usage and returns CHG_EXIT_USAGE.
+ */
+void chg_cmd_option_error(const struct chg_cmd *cmd, int c, char **argv);
+
+/*
  * Reads the clock: `text` (an RFC 3339 date-time), else the CHG_NOW
  * environment variable, else the system time.  Returns 0, or -1 with an
  * error printed when the given text is not a valid date-time.

@@ -30,6 +30,14 @@ void chg_cmd_error(const struct chg_cmd *cmd, const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+void chg_cmd_option_error(const struct chg_cmd *cmd, int c, char **argv)
+{
+	if (c == ':')
+		chg_cmd_error(cmd, "option '%s' needs a value", argv[optind - 1]);
+	else
+		chg_cmd_error(cmd, "unknown option '%s'", argv[optind - 1]);
+}
+
 int chg_cmd_now(int64_t *out, const struct chg_cmd *cmd, const char *text)
 {
 	const char *from = "--now";
